@@ -1,0 +1,1 @@
+"""Composition root: the application factory, the CLI, start-up and demo data."""

@@ -1,0 +1,189 @@
+"""The ``marketreg`` command line. Errors print their reason and exit non-zero."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from marketreg.kernel.errors import DomainError
+
+app = typer.Typer(help="智慧市场监管一体化平台 — marketreg", no_args_is_help=True, add_completion=False)
+import_app = typer.Typer(help="批量导入", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日历", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(audit_app, name="audit")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _sessions():
+    from marketreg.platform.db import get_sessions
+
+    return get_sessions()
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Upgrade the database schema (Alembic) and load reference data."""
+    from marketreg.app import demo
+    from marketreg.app.migrations_runner import upgrade
+
+    upgrade(revision)
+    counts = demo.setup_base(_sessions())
+    typer.echo(f"migrated to {revision}; reference data: {counts}")
+
+
+@app.command()
+def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic entities")] = 20_000,
+         seed: Annotated[int, typer.Option(help="random seed")] = 2021,
+         users: Annotated[bool, typer.Option(help="create demo staff accounts")] = True) -> None:
+    """Generate the demo province (idempotent for the same seed)."""
+    from tqdm import tqdm
+
+    from marketreg.app import demo
+
+    sessions = _sessions()
+    demo.setup_base(sessions)
+    if users:
+        for username, display, unit in demo.setup_demo_users(sessions):
+            typer.echo(f"demo login: {username} / {demo.DEMO_PASSWORD}  ({display}, {unit})")
+    with tqdm(total=entities, unit="row", desc="entities", disable=not sys.stderr.isatty()) as bar:
+        inserted = demo.seed_entities(sessions, n=entities, seed=seed, progress=bar.update)
+    typer.echo(f"entities inserted: {inserted} (requested {entities})")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve both portals and the API."""
+    import uvicorn
+
+    from marketreg.app.main import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(workers: int = 2, periodic: bool = True) -> None:
+    """A task worker process (Redis backend). Run --periodic on exactly one worker."""
+    import marketreg.app.main  # noqa: F401 - registers every task
+    from marketreg.platform.tasks import run_worker
+
+    run_worker(workers=workers, periodic_tasks=periodic)
+
+
+@import_app.command("entities")
+def import_entities(file: Path, chunk: Annotated[int, typer.Option(min=100, max=100_000)] = 5000,
+                    as_user: Annotated[str, typer.Option("--as", help="acting staff username")] = "") -> None:
+    """Import market entities from CSV/XLSX; invalid rows go to FILE.errors.csv."""
+    from tqdm import tqdm
+
+    from marketreg.domains.org import service as org
+    from marketreg.domains.registry.importer import import_entities as run_import
+    from marketreg.platform import jobs
+    from marketreg.platform.authz import SYSTEM
+
+    sessions = _sessions()
+    actor = SYSTEM
+    if as_user:
+        with sessions.read() as session:
+            user = org.get_user_by_username(session, username=as_user)
+            if user is None:
+                _fail(f"用户不存在：{as_user}")
+            actor = org.actor_for(session, user=user)
+    job_id = jobs.create_job(sessions, kind="registry.import", title=f"导入市场主体：{file.name}", actor=actor)
+    reporter = jobs.JobReporter(sessions, job_id)
+    reporter.start()
+    with tqdm(total=file.stat().st_size if file.exists() else 0, unit="B", unit_scale=True,
+              desc="import", disable=not sys.stderr.isatty()) as bar:
+        def progress(done: int, total: int, report) -> None:
+            bar.update(done - bar.n)
+            bar.set_postfix(rows=report.rows, rejected=report.rejected)
+            reporter.progress(done, total, message=f"已处理 {report.rows:,} 行")
+
+        try:
+            report = run_import(sessions, path=file, actor=actor, chunk_rows=chunk, progress=progress)
+        except DomainError as exc:
+            reporter.fail(message=f"{exc.code}：{exc.message_zh}")
+            _fail(f"{exc.code}\t{exc.message_zh}")
+    reporter.progress(1, 1, force=True)
+    reporter.finish(result=report.as_dict(), message=f"共 {report.rows:,} 行，拒绝 {report.rejected:,}")
+    typer.echo(f"rows={report.rows} inserted={report.inserted} updated={report.updated} "
+               f"unchanged={report.unchanged} rejected={report.rejected}")
+    if report.rejected:
+        typer.echo(f"errors: {report.error_file} {report.reasons}")
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"invalid date: {value!r} (expected YYYY-MM-DD)")
+        raise
+
+
+@calendar_app.command("add-workdays")
+def add_workdays(date: str, n: int) -> None:
+    """Print the N-th working day after DATE (DATE not counted); TAB provisional if unofficial."""
+    from marketreg.domains.sysadmin.actions import note_provisional
+    from marketreg.platform.calendar import load_calendar
+
+    start = _date(date)
+    if n < 0 or n > 3650:
+        _fail("N must be between 0 and 3650")
+    with _sessions().transaction() as session:
+        due = load_calendar(session).add_workdays(start, n)
+        note_provisional(session, due=due, start=start)
+    typer.echo(due.due_on.isoformat() + ("\tprovisional" if due.provisional else ""))
+
+
+@calendar_app.command("import")
+def calendar_import(file: Path, source: str = "") -> None:
+    """Load one year's State Council arrangement (CSV: date,type,name; type holiday|workday)."""
+    from marketreg.domains.sysadmin.actions import do_import_arrangement
+    from marketreg.platform.authz import SYSTEM
+
+    if not file.is_file():
+        _fail(f"file not found: {file}")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+        with _sessions().transaction() as session:
+            year, days = do_import_arrangement(session, actor=SYSTEM, text=text, source=source or file.name)
+    except (DomainError, UnicodeDecodeError) as exc:
+        _fail(f"{getattr(exc, 'code', 'calendar.encoding')}\t{getattr(exc, 'message_zh', str(exc))}")
+    typer.echo(f"{year}\t{days} days loaded")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the SM3 chain; exit 1 naming the first bad row."""
+    from marketreg.platform.audit import verify
+
+    with _sessions().read() as session:
+        result = verify(session)
+    if result.ok:
+        typer.echo(f"ok\t{result.rows} rows")
+        return
+    typer.echo(f"broken\tseq={result.first_bad_seq}\t{result.problem}")
+    raise typer.Exit(1)
+
+
+def _mount_domain_clis() -> None:
+    from marketreg.domains.reference.cli import codes_app
+
+    app.add_typer(codes_app, name="codes")
+
+
+_mount_domain_clis()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,62 @@
+"""The demo province: reference data, org tree, roles, demo staff, synthetic entities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from marketreg.analytics.marts import rebuild_entity_counts
+from marketreg.domains.org import actions as org_actions
+from marketreg.domains.org import service as org
+from marketreg.domains.org.permissions import DEFAULT_ROLES
+from marketreg.domains.reference import loader as reference_loader
+from marketreg.domains.reference import service as reference
+from marketreg.domains.registry import seed as registry_seed
+from marketreg.platform.authz import SYSTEM
+from marketreg.platform.db import Sessions
+
+DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - printed at `make run`; development data only
+# (username, display name, unit code, roles)
+DEMO_USERS = [
+    ("sd_admin", "省局管理员", "370000", ["admin"]),
+    ("sd_leader", "省局领导", "370000", ["leader"]),
+    ("jn_registrar", "济南市局登记员", "370100", ["registrar"]),
+    ("lx_registrar", "历下区局登记员", "370102", ["registrar"]),
+    ("sn_registrar", "青岛市南区局登记员", "370202", ["registrar"]),
+    ("lx_inspector", "历下区局执法人员", "370102", ["inspector"]),
+    ("sd_sysadmin", "省局运维管理员", "370000", ["sysadmin"]),
+]
+
+
+def setup_base(sessions: Sessions) -> dict:
+    """Reference data, org tree and default roles; idempotent."""
+    with sessions.transaction() as session:
+        counts = reference_loader.load_reference_data(session)
+    with sessions.transaction() as session:
+        counts["org_units_created"] = org_actions.do_build_org_tree(session)
+        for code, (name, description, permissions) in DEFAULT_ROLES.items():
+            org_actions.do_ensure_role(session, code=code, name=name, description=description,
+                                       permissions=permissions)
+    return counts
+
+
+def setup_demo_users(sessions: Sessions) -> list[tuple[str, str, str]]:
+    created = []
+    with sessions.transaction() as session:
+        for username, display, unit, roles in DEMO_USERS:
+            if org.get_user_by_username(session, username=username) is None:
+                org_actions.do_create_user(session, actor=SYSTEM, username=username, password=DEMO_PASSWORD,
+                                           display_name=display, unit_code=unit, roles=roles)
+            created.append((username, display, unit))
+    return created
+
+
+def seed_entities(sessions: Sessions, *, n: int, seed: int = 2021,
+                  progress: Callable[[int], None] | None = None) -> int:
+    with sessions.read() as session:
+        counties = [registry_seed.County(*row) for row in reference.county_rows(session)]
+        industries = reference.industry_leaves_by_section(session)
+    rows = registry_seed.generate_entities(n, counties=counties, industries=industries, seed=seed)
+    inserted = registry_seed.insert_generated(sessions, rows, progress=progress)
+    with sessions.transaction() as session:
+        rebuild_entity_counts(session)
+    return inserted

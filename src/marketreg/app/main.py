@@ -1,0 +1,69 @@
+"""create_app(): wires portals, API, errors, rate limits, static files and task workers."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from slowapi.middleware import SlowAPIMiddleware
+
+import marketreg.analytics.marts  # noqa: F401 - registers periodic jobs
+from marketreg.app import models  # noqa: F401 - every table on Base.metadata
+from marketreg.domains.org import service as org
+from marketreg.platform.db import Sessions, get_sessions
+from marketreg.platform.settings import get_settings
+from marketreg.platform.tasks import EmbeddedWorkers, huey
+from marketreg.portals import api, public, staff
+from marketreg.web import errors
+from marketreg.web.ratelimit import limiter
+
+STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+
+
+def create_app(*, sessions: Sessions | None = None, start_workers: bool | None = None) -> FastAPI:
+    settings = get_settings()
+    run_workers = settings.task_backend == "sqlite" if start_workers is None else start_workers
+    workers = EmbeddedWorkers(huey, settings.task_workers) if run_workers else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if workers:
+            workers.start()
+        yield
+        if workers:
+            workers.stop()
+
+    app = FastAPI(
+        title="智慧市场监管一体化平台 API",
+        version="1.0",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.sessions = sessions or get_sessions()
+    app.state.load_actor = lambda session, token: org.session_for_token(session, token=token)
+    app.state.limiter = limiter
+    app.add_middleware(SlowAPIMiddleware)
+    errors.install(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router, prefix="/api/v1")
+    app.include_router(staff.router)
+    app.include_router(public.router)
+    return app

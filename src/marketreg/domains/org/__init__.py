@@ -1,0 +1,1 @@
+"""Org units (jurisdiction tree), users, roles and sign-in."""

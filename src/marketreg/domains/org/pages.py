@@ -1,0 +1,61 @@
+"""Staff sign-in and sign-out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from marketreg.domains.org import actions
+from marketreg.platform.settings import get_settings
+from marketreg.web.deps import SESSION_COOKIE, WriteSession, optional_actor
+from marketreg.web.pages import render
+from marketreg.web.templating import register_templates
+
+register_templates(Path(__file__).parent / "templates")
+# Routes here are deliberately open (a person must be able to sign in); the permission
+# coverage test lists them as the only staff routes without a declared permission.
+auth_pages = APIRouter()
+OPEN_ROUTES = {"/staff/login", "/staff/logout"}
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/staff") and not target.startswith("//") else "/staff/"
+
+
+@auth_pages.get("/login")
+def login_page(request: Request, next: str = "/staff/") -> Response:
+    if optional_actor(request):
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "org/login.html", {"next": _safe_next(next), "error": None})
+
+
+@auth_pages.post("/login")
+def login(request: Request, session: WriteSession, username: Annotated[str, Form(max_length=40)],
+          password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/staff/") -> Response:
+    outcome = actions.do_authenticate(session, username=username.strip(), password=password)
+    if outcome.user is None or outcome.user.kind != "staff":
+        session.commit()  # keep the failure count and its audit row
+        error = outcome.error.message_zh if outcome.error else "用户名或密码错误"
+        code = outcome.error.code if outcome.error else "auth.bad_credentials"
+        status = outcome.error.status if outcome.error else 401
+        return render(request, "org/login.html", {"next": _safe_next(next), "error": error, "code": code,
+                                                  "username": username}, status_code=status)
+    token, _ = actions.do_open_session(session, user=outcome.user)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+                        max_age=get_settings().session_max_age_seconds,
+                        secure=get_settings().environment == "production")
+    return response
+
+
+@auth_pages.post("/logout")
+def logout(request: Request, session: WriteSession) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        actions.do_close_session(session, token=token)
+    response = RedirectResponse("/staff/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

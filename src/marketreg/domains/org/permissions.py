@@ -1,0 +1,25 @@
+"""Permission codes of this domain and the default roles of the platform."""
+
+from __future__ import annotations
+
+PERMISSIONS = {
+    "users.view": "查看用户",
+    "users.manage": "管理用户与角色",
+    "audit.view": "查看审计日志",
+}
+
+# Default roles (data: editable in the role tables). Codes of other domains are plain strings
+# here so that org does not import them; tests check every code exists in some catalogue.
+DEFAULT_ROLES: dict[str, tuple[str, str, set[str]]] = {
+    "admin": ("系统管理员", "全部权限", {"*"}),
+    "leader": ("领导", "查看驾驶舱与统计", {"dashboard.view", "registry.view", "reference.view", "jobs.view"}),
+    "registrar": ("登记注册人员", "主体登记、导入与查询", {
+        "dashboard.view", "registry.view", "registry.import", "registry.export", "registry.view_pii",
+        "reference.view", "jobs.view",
+    }),
+    "inspector": ("执法检查人员", "查询主体、执行检查", {"dashboard.view", "registry.view", "reference.view"}),
+    "sysadmin": ("运维管理员", "工作日历、任务、审计", {
+        "dashboard.view", "calendar.manage", "jobs.view", "audit.view", "users.view", "users.manage",
+        "reference.view",
+    }),
+}

@@ -1,0 +1,79 @@
+"""Reads: users, units, and the Actor a signed-in user acts as."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from marketreg.domains.org.models import LoginSession, OrgUnit, RolePermission, User, UserRole
+from marketreg.kernel import clock
+from marketreg.platform.authz import Actor, scope
+
+
+def get_user(session: Session, *, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_user_by_username(session: Session, *, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def permissions_of(session: Session, *, user_id: int) -> frozenset[str]:
+    stmt = (
+        select(RolePermission.permission)
+        .join(UserRole, UserRole.role_code == RolePermission.role_code)
+        .where(UserRole.user_id == user_id)
+    )
+    return frozenset(session.scalars(stmt))
+
+
+def actor_for(session: Session, *, user: User) -> Actor:
+    unit = user.org_unit
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        org_unit_id=unit.id if unit else None,
+        org_path=unit.path if unit else "/",
+        org_name=unit.name if unit else "",
+        permissions=permissions_of(session, user_id=user.id),
+        roles=tuple(r.role_code for r in user.roles),
+        kind=user.kind,
+    )
+
+
+def unit_by_code(session: Session, *, code: str) -> OrgUnit | None:
+    return session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+
+
+def units_in_scope(session: Session, *, actor: Actor, level: str | None = None) -> list[OrgUnit]:
+    stmt = scope(select(OrgUnit), OrgUnit.path, actor).order_by(OrgUnit.path)
+    if level:
+        stmt = stmt.where(OrgUnit.level == level)
+    return list(session.scalars(stmt))
+
+
+def unit_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(OrgUnit.level, func.count()).group_by(OrgUnit.level)).all()
+    return dict(rows)
+
+
+def list_users(session: Session, *, actor: Actor) -> list[User]:
+    stmt = (
+        select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id)
+        .order_by(OrgUnit.path, User.username)
+    )
+    return list(session.scalars(scope(stmt, OrgUnit.path, actor)).unique())
+
+
+def session_for_token(session: Session, *, token: str) -> tuple[Actor, str] | None:
+    """The actor and CSRF token of a live sign-in session, or None."""
+    row = session.get(LoginSession, hashlib.sha256(token.encode()).hexdigest())
+    if row is None or row.expires_at <= clock.now():
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return actor_for(session, user=user), row.csrf_token

@@ -1,0 +1,53 @@
+"""JSON API of the registry (mounted under /api/v1)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from marketreg.domains.registry import actions, service
+from marketreg.domains.registry.schemas import EntityOut, EntityPage, PublicEntityOut
+from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.ratelimit import public_limit
+
+staff_router = APIRouter(prefix="/registry", tags=["registry"])
+public_router = APIRouter(prefix="/public", tags=["public"])
+
+
+@staff_router.get("/entities", response_model=EntityPage)
+def search(
+    session: ReadSession,
+    actor: staff("registry.view"),
+    q: Annotated[str, Query(max_length=100)] = "",
+    region: Annotated[str, Query(max_length=6)] = "",
+    industry: Annotated[str, Query(max_length=5)] = "",
+    status: Annotated[str, Query(max_length=16)] = "",
+    entity_type: Annotated[str, Query(max_length=16)] = "",
+    page: Annotated[int, Query(ge=1, le=500)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> EntityPage:
+    filters = service.EntityFilter(q=q, region_code=region, industry=industry, status=status,
+                                   entity_type=entity_type)
+    result = service.search_entities(session, actor=actor, filters=filters, page=page, page_size=page_size)
+    return EntityPage(items=[EntityOut.of(e, unmasked=False) for e in result.items], total=result.total,
+                      total_capped=result.capped, page=page, page_size=page_size)
+
+
+@staff_router.get("/entities/{uscc}", response_model=EntityOut)
+def get_entity(session: ReadSession, actor: staff("registry.view"), uscc: str) -> EntityOut:
+    return EntityOut.of(service.get_entity(session, actor=actor, uscc=uscc), unmasked=False)
+
+
+@staff_router.post("/entities/{uscc}/unmask", response_model=EntityOut)
+def unmask_entity(session: WriteSession, actor: staff("registry.view_pii"), uscc: str) -> EntityOut:
+    """The legal representative's full personal data; the read is audited."""
+    entity = actions.do_view_personal_data(session, actor=actor, uscc=uscc)
+    return EntityOut.of(entity, unmasked=True)
+
+
+@public_router.get("/entities", response_model=list[PublicEntityOut])
+@public_limit
+def public_lookup(request: Request, session: ReadSession,
+                  q: Annotated[str, Query(max_length=100)] = "") -> list[PublicEntityOut]:
+    return [PublicEntityOut.of(e) for e in service.public_lookup(session, q=q)]

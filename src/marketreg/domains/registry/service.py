@@ -1,0 +1,125 @@
+"""Reads of the registry. Every staff read goes through ``authz.scope``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from marketreg.domains.registry.models import Entity, Licence
+from marketreg.kernel.codes import normalize_code
+from marketreg.kernel.errors import DomainError, NotFound
+from marketreg.platform.authz import Actor, ensure_visible, scope
+
+COUNT_CAP = 10_000
+_USCC_LIKE = re.compile(r"^[0-9A-Z]{18}$")
+_INITIALS_LIKE = re.compile(r"^[a-zA-Z]{2,20}$")
+
+
+@dataclass(frozen=True, slots=True)
+class EntityFilter:
+    q: str = ""
+    region_code: str = ""
+    industry: str = ""
+    status: str = ""
+    entity_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    items: list[Entity]
+    total: int
+    capped: bool
+
+
+def _prefix_range(column, prefix: str):
+    """Index-friendly ``column LIKE 'prefix%'`` that behaves the same on SQLite and PostgreSQL."""
+    return (column >= prefix) & (column < prefix + "\U0010ffff")
+
+
+def _filtered(stmt: Select, f: EntityFilter) -> Select:
+    q = f.q.strip()
+    if q:
+        code = normalize_code(q)
+        if _USCC_LIKE.match(code):
+            stmt = stmt.where(Entity.uscc == code)
+        elif _INITIALS_LIKE.match(q):
+            stmt = stmt.where(_prefix_range(Entity.name_initials, q.lower()))
+        else:
+            stmt = stmt.where(Entity.name.contains(q, autoescape=True))
+    if f.region_code:
+        if len(f.region_code) != 6 or not f.region_code.isdigit():
+            raise DomainError("registry.bad_region", "行政区划代码应为6位数字")
+        column = Entity.city_code if f.region_code.endswith("00") else Entity.region_code
+        stmt = stmt.where(column == f.region_code)
+    if f.industry:
+        stmt = stmt.where(Entity.industry_section == f.industry if len(f.industry) == 1
+                          else _prefix_range(Entity.industry_code, f.industry))
+    if f.status:
+        stmt = stmt.where(Entity.status == f.status)
+    if f.entity_type:
+        stmt = stmt.where(Entity.entity_type == f.entity_type)
+    return stmt
+
+
+def search_entities(session: Session, *, actor: Actor, filters: EntityFilter, page: int = 1,
+                    page_size: int = 20) -> SearchResult:
+    """One page of entities in the actor's jurisdiction; the total is counted up to COUNT_CAP."""
+    base = _filtered(scope(select(Entity), Entity.org_path, actor), filters)
+    items = list(session.scalars(base.order_by(Entity.id).offset((page - 1) * page_size).limit(page_size)))
+    capped_ids = base.with_only_columns(Entity.id).limit(COUNT_CAP + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(capped_ids)) or 0
+    return SearchResult(items, min(total, COUNT_CAP), total > COUNT_CAP)
+
+
+def iter_entities(session: Session, *, actor: Actor, filters: EntityFilter, limit: int) -> Iterator[Entity]:
+    """Stream entities for export (bounded)."""
+    stmt = _filtered(scope(select(Entity), Entity.org_path, actor), filters).order_by(Entity.id).limit(limit)
+    yield from session.scalars(stmt.execution_options(yield_per=2000))
+
+
+def get_entity(session: Session, *, actor: Actor, uscc: str) -> Entity:
+    entity = session.scalar(select(Entity).where(Entity.uscc == normalize_code(uscc)))
+    if entity is None:
+        raise NotFound("registry.not_found", "未找到该市场主体")
+    ensure_visible(actor, entity.org_path, "市场主体")
+    return entity
+
+
+def licences_of(session: Session, *, entity_id: int) -> list[Licence]:
+    return list(session.scalars(select(Licence).where(Licence.entity_id == entity_id).order_by(Licence.issued_on)))
+
+
+def public_lookup(session: Session, *, q: str, limit: int = 20) -> list[Entity]:
+    """Public search: exact USCC or name prefix (index-only access, no scans)."""
+    q = q.strip()
+    if not q:
+        raise DomainError("registry.empty_query", "请输入企业名称或统一社会信用代码")
+    if len(q) > 100:
+        raise DomainError("registry.query_too_long", "查询内容过长")
+    code = normalize_code(q)
+    if _USCC_LIKE.match(code):
+        stmt = select(Entity).where(Entity.uscc == code)
+    else:
+        if len(q) < 2:
+            raise DomainError("registry.query_too_short", "企业名称至少输入2个字")
+        stmt = select(Entity).where(_prefix_range(Entity.name, q)).order_by(Entity.name)
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def changed_since(session: Session, *, since: dt.datetime, limit: int = 10_000) -> list[str]:
+    """USCCs of entities created or changed after ``since`` (for other domains' reactions)."""
+    stmt = select(Entity.uscc).where(Entity.updated_at > since).order_by(Entity.updated_at).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def existing_usccs(session: Session, *, usccs: list[str]) -> set[str]:
+    return set(session.scalars(select(Entity.uscc).where(Entity.uscc.in_(usccs))))
+
+
+def count_entities(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Entity)) or 0

@@ -1,0 +1,1 @@
+"""System administration: the work calendar, the job monitor and the audit log."""

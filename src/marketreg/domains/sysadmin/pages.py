@@ -1,0 +1,97 @@
+"""Staff pages: work calendar overrides, the job monitor, the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from marketreg.domains.sysadmin import actions
+from marketreg.kernel import clock
+from marketreg.kernel.errors import DomainError
+from marketreg.platform import audit, jobs
+from marketreg.platform import calendar as work_calendar
+from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.pages import render
+from marketreg.web.templating import register_templates
+
+register_templates(Path(__file__).parent / "templates")
+staff_pages = APIRouter(prefix="/sysadmin")
+
+
+@staff_pages.get("/calendar")
+def calendar_page(request: Request, session: ReadSession, actor: staff("calendar.manage"),
+                  year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> Response:
+    year = year or clock.today().year
+    overrides = session.scalars(
+        select(work_calendar.CalendarOverride)
+        .where(work_calendar.CalendarOverride.day >= dt.date(year, 1, 1),
+               work_calendar.CalendarOverride.day <= dt.date(year, 12, 31))
+        .order_by(work_calendar.CalendarOverride.day)
+    ).all()
+    cal = work_calendar.load_calendar(session)
+    years = [(y, cal.is_official(y), y in cal.official_years) for y in range(year - 1, year + 3)]
+    return render(request, "sysadmin/calendar.html", {"year": year, "overrides": overrides, "years": years,
+                                                      "version": cal.version})
+
+
+def _parse_day(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError("calendar.bad_date", "日期格式应为 YYYY-MM-DD") from None
+
+
+@staff_pages.post("/calendar/overrides")
+def add_override(session: WriteSession, actor: staff("calendar.manage"), day: Annotated[str, Form()],
+                 kind: Annotated[str, Form()], name: Annotated[str, Form(max_length=64)] = "") -> Response:
+    if kind not in {"holiday", "workday"}:
+        raise DomainError("calendar.bad_type", "类型必须是“休息日”或“工作日”")
+    parsed = _parse_day(day)
+    actions.do_set_override(session, actor=actor, day=parsed, is_workday=kind == "workday", name=name)
+    return RedirectResponse(f"/staff/sysadmin/calendar?year={parsed.year}", status_code=303)
+
+
+@staff_pages.post("/calendar/overrides/{day}/delete")
+def delete_override(session: WriteSession, actor: staff("calendar.manage"), day: str) -> Response:
+    parsed = _parse_day(day)
+    actions.do_remove_override(session, actor=actor, day=parsed)
+    return RedirectResponse(f"/staff/sysadmin/calendar?year={parsed.year}", status_code=303)
+
+
+@staff_pages.post("/calendar/import")
+async def import_year(session: WriteSession, actor: staff("calendar.manage"), file: Annotated[UploadFile, File()],
+                      source: Annotated[str, Form(max_length=200)] = "") -> Response:
+    raw = await file.read(1 << 20)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError("calendar.encoding", "日历文件须为 UTF-8 编码的 CSV") from None
+    year, _ = actions.do_import_arrangement(session, actor=actor, text=text, source=source or file.filename or "")
+    return RedirectResponse(f"/staff/sysadmin/calendar?year={year}", status_code=303)
+
+
+@staff_pages.get("/jobs")
+def jobs_page(request: Request, session: ReadSession, actor: staff("jobs.view")) -> Response:
+    return render(request, "sysadmin/jobs.html", {"jobs": jobs.list_jobs(session, actor=actor)})
+
+
+@staff_pages.get("/audit")
+def audit_page(request: Request, session: ReadSession, actor: staff("audit.view"),
+               action: Annotated[str, Query(max_length=64)] = "") -> Response:
+    stmt = select(audit.AuditEvent).order_by(audit.AuditEvent.seq.desc()).limit(200)
+    if action:
+        stmt = stmt.where(audit.AuditEvent.action == action)
+    return render(request, "sysadmin/audit.html", {"events": session.scalars(stmt).all(), "action": action,
+                                                   "verified": None})
+
+
+@staff_pages.post("/audit/verify")
+def audit_verify(request: Request, session: ReadSession, actor: staff("audit.view")) -> Response:
+    result = audit.verify(session)
+    events = session.scalars(select(audit.AuditEvent).order_by(audit.AuditEvent.seq.desc()).limit(200)).all()
+    return render(request, "sysadmin/audit.html", {"events": events, "action": "", "verified": result})

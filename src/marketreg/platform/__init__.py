@@ -1,0 +1,1 @@
+"""Cross-cutting infrastructure: settings, storage, access, audit, calendar, jobs, events."""

@@ -1,0 +1,72 @@
+"""Background jobs through one facade over huey.
+
+Embedded default: a SQLite-file queue with consumer threads inside the web process.
+Scaled out: Redis, with ``marketreg worker`` processes on as many machines as needed (run
+the periodic scheduler on exactly one of them: ``--no-periodic`` on the others).
+Tasks take ids, never objects (huey pickles arguments), and must be idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+
+from marketreg.platform.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def make_huey(settings: Settings) -> Huey:
+    name = "marketreg"
+    if settings.task_backend == "redis":
+        return RedisHuey(name, url=settings.redis_url)
+    if settings.task_backend == "immediate":
+        return MemoryHuey(name, immediate=True)
+    from pathlib import Path
+
+    Path(settings.task_sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name, filename=settings.task_sqlite_path)
+
+
+huey: Huey = make_huey(get_settings())
+task = huey.task
+periodic = huey.periodic_task
+__all__ = ["crontab", "huey", "periodic", "task"]
+
+
+class _EmbeddedConsumer(Consumer):
+    """A consumer that lives inside the web process: it must not take over the server's
+    signal handlers."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+class EmbeddedWorkers:
+    """Consumer threads started and stopped with the web application."""
+
+    def __init__(self, instance: Huey, workers: int):
+        self.consumer = _EmbeddedConsumer(instance, workers=workers, worker_type="thread", periodic=True)
+        self._lock = threading.Lock()
+        self.running = False
+
+    def start(self) -> None:
+        with self._lock:
+            if not self.running and not self.consumer.huey.immediate:
+                self.consumer.start()
+                self.running = True
+                log.info("embedded task workers started")
+
+    def stop(self) -> None:
+        with self._lock:
+            if self.running:
+                self.consumer.stop(graceful=True)
+                self.running = False
+
+
+def run_worker(*, workers: int, periodic_tasks: bool) -> None:
+    """A separate worker process (``marketreg worker``), for the Redis backend."""
+    Consumer(huey, workers=workers, worker_type="thread", periodic=periodic_tasks).run()

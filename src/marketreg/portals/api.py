@@ -1,0 +1,14 @@
+"""/api/v1: the one JSON API used by both portals and outside systems."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from marketreg.domains.reference.api import public_router as reference_public
+from marketreg.domains.reference.api import staff_router as reference_staff
+from marketreg.domains.registry.api import public_router as registry_public
+from marketreg.domains.registry.api import staff_router as registry_staff
+
+router = APIRouter()
+for sub in (reference_public, reference_staff, registry_public, registry_staff):
+    router.include_router(sub)

@@ -1,0 +1,21 @@
+"""公共服务门户 (/): the public portal for citizens and enterprises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from marketreg.domains.registry.pages import public_pages as registry_pages
+from marketreg.web.pages import render
+from marketreg.web.templating import register_templates
+
+register_templates(Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+router.include_router(registry_pages)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return render(request, "public/home.html")

@@ -1,0 +1,1 @@
+"""HTTP and UI toolkit shared by both portals: templates, dependencies, errors, CSRF, rate limits."""
