@@ -14,6 +14,8 @@ import os
 os.environ.setdefault("MARKETREG_ENVIRONMENT", "test")
 os.environ.setdefault("MARKETREG_TASK_BACKEND", "immediate")
 os.environ.setdefault("MARKETREG_PUBLIC_RATE_LIMIT", "1000/minute")
+os.environ.setdefault("MARKETREG_ARGON2_TIME_COST", "1")
+os.environ.setdefault("MARKETREG_ARGON2_MEMORY_KIB", "1024")
 
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -1,11 +1,15 @@
-"""Password hashing (argon2id, argon2-cffi's RFC 9106 low-memory profile)."""
+"""Password hashing (argon2id). Defaults follow argon2-cffi (RFC 9106 low-memory profile);
+the test suite lowers the cost through settings to keep hundreds of sign-ins fast."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+from marketreg.platform.settings import get_settings
+
+_settings = get_settings()
+_hasher = PasswordHasher(time_cost=_settings.argon2_time_cost, memory_cost=_settings.argon2_memory_kib)
 
 
 def hash_password(password: str) -> str:

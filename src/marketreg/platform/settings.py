@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Public portal rate limits (slowapi syntax); storage in Redis when scaled out.
     public_rate_limit: str = "60/minute"
     rate_limit_storage: str = "memory://"
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     session_max_age_seconds: int = 8 * 3600
@@ -37,6 +39,8 @@ class Settings(BaseSettings):
     def _refuse_default_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:
             raise ValueError("MARKETREG_SECRET_KEY must be set in production")
+        if self.environment == "production" and (self.argon2_time_cost < 2 or self.argon2_memory_kib < 19456):
+            raise ValueError("argon2 cost below the OWASP minimum (t>=2, m>=19 MiB) in production")
         return self
 
     @property

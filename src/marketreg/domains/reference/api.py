@@ -12,7 +12,7 @@ from marketreg.web.deps import ReadSession, staff
 from marketreg.web.ratelimit import public_limit
 
 staff_router = APIRouter(prefix="/reference", tags=["reference"])
-public_router = APIRouter(prefix="/public", tags=["public"])
+public_router = APIRouter(prefix="/reference", tags=["public"])
 
 Q = Annotated[str, Query(max_length=100)]
 Limit = Annotated[int, Query(ge=1, le=200)]

@@ -84,8 +84,9 @@ def _org_body(index: int) -> str:
     return "MA" + "".join(reversed(digits))
 
 
-def _resident_id(rng: random.Random, county: County, born_after: int) -> str:
-    year = rng.randint(max(1950, county.valid_from, born_after), 2003)
+def _resident_id(rng: random.Random, county: County) -> str:
+    """A valid ID whose address code existed in the birth year (stdnum checks that)."""
+    year = rng.randint(max(1950, county.valid_from), 2003)
     birth = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
     body = f"{county.code}{birth:%Y%m%d}{rng.randrange(1000):03d}"
     return body + stdnum_ric.calc_check_digit(body + "0")
@@ -106,6 +107,9 @@ def generate_entities(n: int, *, counties: list[County], industries: dict[str, l
     for county in counties:
         by_city.setdefault(county.code[:4] + "00", []).append(county)
     cities = [c for c in CITY_WEIGHTS if c in by_city]
+    # Legal representatives were born before most of today's districts existed.
+    old = [c for c in counties if c.valid_from <= 1990]
+    birthplaces = {city: [c for c in members if c.valid_from <= 1990] or old for city, members in by_city.items()}
     city_weights = [CITY_WEIGHTS[c] for c in cities]
     trade = _trade_names()
     surnames, given = list(PersonProvider.last_names), list(PersonProvider.first_names)
@@ -142,7 +146,7 @@ def generate_entities(n: int, *, counties: list[County], industries: dict[str, l
             "entity_type": kind,
             "status": rng.choices(statuses, status_w)[0],
             "legal_rep_name": rng.choice(surnames) + rng.choice(given),
-            "legal_rep_id_number": _resident_id(rng, county, 0),
+            "legal_rep_id_number": _resident_id(rng, rng.choice(birthplaces[city])),
             "legal_rep_phone": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
             "address": f"山东省{county.city_name}{county.name}{rng.choice(streets)}{rng.randint(1, 999)}号",
             "region_code": county.code,

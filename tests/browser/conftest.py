@@ -1,0 +1,191 @@
+"""Browser fixtures: a live server per backend (uvicorn subprocess) and headless Chromium.
+
+The server runs the real app in its own process over a database built by the real migrations,
+loaded with the base data and demo users, and seeded with synthetic entities. It is
+session-scoped and parametrized by the ``backend`` fixture of ``tests/conftest.py`` (SQLite and
+PostgreSQL). Tests get a fresh browser context (cookies, storage) each, in one Chromium.
+
+``tests/conftest.py`` is not importable here as ``conftest``: both files are conftests outside a
+package, so pytest drops the first from ``sys.modules`` before importing this one under the same
+name. The root conftest module is taken from pytest's plugin manager instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import types
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from marketreg.app.demo import DEMO_PASSWORD
+from marketreg.platform.settings import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("MARKETREG_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--headless=new"]
+SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
+SEED_ENTITIES = 400
+STARTUP_TIMEOUT = 30.0
+TIMEOUT_MS = 10_000
+_CSP = re.compile(r"content security policy", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    backend: str
+    base_url: str
+    engine: Engine  # the same database, for picking test data with SQL
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def _root_conftest(config: pytest.Config) -> types.ModuleType:
+    target = (Path(__file__).parent.parent / "conftest.py").resolve()
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, types.ModuleType) and Path(getattr(plugin, "__file__", "") or "").resolve() == target:
+            return plugin
+    raise RuntimeError(f"{target} is not loaded as a conftest")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(proc: subprocess.Popen, base_url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"live server exited with {proc.returncode}:\n{log.read_text(errors='replace')}",
+                        pytrace=False)
+        try:
+            with urllib.request.urlopen(base_url + "/staff/login", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"live server did not answer within {STARTUP_TIMEOUT}s:\n{log.read_text(errors='replace')}",
+                pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(request, backend, tmp_path_factory) -> Iterator[LiveServer]:
+    from marketreg.app import demo
+    from marketreg.platform.db import Sessions
+
+    root = _root_conftest(request.config)
+    url = root.database_url(backend, tmp_path_factory, "browser")
+    engine = root.build_database(url)
+    demo.seed_entities(Sessions(engine), n=SEED_ENTITIES)  # also rebuilds the dashboard mart
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "MARKETREG_DATABASE_URL": url, "MARKETREG_ENVIRONMENT": "test",
+           "MARKETREG_TASK_BACKEND": "immediate", "MARKETREG_PUBLIC_RATE_LIMIT": "1000/minute"}
+    log = tmp_path_factory.mktemp(f"server-{backend}") / "uvicorn.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "marketreg.app.main:create_app",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(proc, base_url, log)
+        yield LiveServer(backend, base_url, engine)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server) -> Iterator[Callable]:
+    """Open browser contexts on the live server (closed after the test); keyword args go to Playwright."""
+    opened = []
+
+    def open_context(**options):
+        context = browser.new_context(base_url=live_server.base_url, locale="zh-CN", **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def page_errors() -> Iterator[list[str]]:
+    """Uncaught script errors and CSP violations of the test's pages; any fails the test."""
+    errors: list[str] = []
+    yield errors
+    assert not errors, errors
+
+
+@pytest.fixture
+def open_page(new_context, page_errors) -> Callable:
+    """A new page in a new context; uncaught script errors and CSP violations are recorded."""
+
+    def make(**options):
+        page = new_context(**options).new_page()
+        page.on("pageerror", lambda exc: page_errors.append(f"pageerror: {exc}"))
+        page.on("console", lambda msg: page_errors.append(f"console: {msg.text}")
+                if msg.type == "error" and _CSP.search(msg.text) else None)
+        return page
+
+    return make
+
+
+@pytest.fixture
+def page(open_page):
+    """A desktop-sized page in a fresh context."""
+    return open_page(viewport={"width": 1366, "height": 900})
+
+
+@pytest.fixture
+def login() -> Callable:
+    """Sign in through the staff login form and wait for the dashboard."""
+
+    def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
+        page.goto("/staff/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.click("form[action='/staff/login'] button[type=submit]")
+        assert page.url.endswith("/staff/"), page.url
+
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

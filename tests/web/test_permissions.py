@@ -1,0 +1,167 @@
+"""The generic permission suite every staff route passes (NetBox-style view test cases):
+anonymous → login, wrong role → 403, other jurisdiction → not visible, allowed → OK, and a
+denied write changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import login
+from marketreg.domains.org.pages import OPEN_ROUTES
+from marketreg.platform.audit import AuditEvent
+from marketreg.web.routes import iter_routes
+
+PUBLIC_TAG = "public"
+PUBLIC_PAGES = {"/", "/entities", "/entities/{uscc}"}
+
+
+def staff_routes(app):
+    for info in iter_routes(app):
+        if info.path in OPEN_ROUTES or info.path in PUBLIC_PAGES or PUBLIC_TAG in info.tags:
+            continue
+        if info.path.startswith(("/staff", "/api/v1")):
+            yield info
+
+
+def _route_ids() -> list[tuple[str, str]]:
+    from marketreg.app.main import create_app
+
+    app = create_app(start_workers=False)
+    return [(next(iter(sorted(i.methods))), i.path) for i in staff_routes(app)]
+
+
+ROUTES = _route_ids()
+
+
+def test_every_staff_route_declares_a_permission(app):
+    missing = [i.path for i in staff_routes(app) if i.permission is None]
+    assert missing == []
+    assert len(list(staff_routes(app))) >= 20
+
+
+@pytest.mark.parametrize("path", ["/api/v1/public/entities?q=济南", "/api/v1/reference/uscc/91370102MA3C4D5E7Q",
+                                  "/entities?q=济南"])
+def test_public_portal_is_rate_limited(client, monkeypatch, path):
+    from marketreg.platform.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "public_rate_limit", "3/minute")
+    codes = [client.get(path).status_code for _ in range(4)]
+    assert codes[:3] == [200, 200, 200]
+    assert codes[3] == 429
+    if path.startswith("/api/"):
+        assert client.get(path).json()["code"] == "rate_limited"
+
+
+@pytest.fixture
+def entity_in(session):
+    """USCC of an entity in a given county (created on demand)."""
+    from marketreg.domains.reference import service as reference
+    from marketreg.domains.registry import seed as registry_seed
+    from marketreg.domains.registry.models import Entity
+
+    counties = [registry_seed.County(*row) for row in reference.county_rows(session)]
+    rows = list(registry_seed.generate_entities(60, counties=counties,
+                                                industries=reference.industry_leaves_by_section(session), seed=7))
+    from marketreg.kernel import clock
+
+    for row in rows:
+        row["created_at"] = row["updated_at"] = clock.now()
+    session.execute(Entity.__table__.insert(), rows)
+    session.flush()
+
+    def pick(inside: str, *, other: bool = False) -> str:
+        stmt = select(Entity.uscc).where(
+            Entity.org_path.notlike(f"%/{inside}/%") if other else Entity.org_path.like(f"%/{inside}/%"))
+        found = session.scalar(stmt.limit(1))
+        if found is None:
+            county = next(c for c in counties if c.code == inside)
+            row = next(registry_seed.generate_entities(1, counties=[county],
+                                                       industries=reference.industry_leaves_by_section(session),
+                                                       seed=11))
+            row["created_at"] = row["updated_at"] = clock.now()
+            session.execute(Entity.__table__.insert(), [row])
+            session.flush()
+            found = row["uscc"]
+        return found
+
+    return pick
+
+
+REQUIRED_QUERY = {"/api/v1/reference/resolve": "?address=济南市历下区泉城路1号"}
+
+
+def _fill(path: str, uscc: str) -> str:
+    values = {"uscc": uscc, "day": "2026-10-01", "code": "370102"}
+    filled = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+    return filled + REQUIRED_QUERY.get(path, "")
+
+
+def _call(client, method: str, path: str, csrf: str | None = None):
+    headers = {"X-CSRF-Token": csrf} if csrf else {}
+    if method == "GET":
+        return client.get(path, headers=headers, follow_redirects=False)
+    return client.request(method, path, headers=headers, data={"day": "2026-10-01", "kind": "holiday"},
+                          follow_redirects=False)
+
+
+def _audit_count(db) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(AuditEvent))
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_anonymous_is_sent_to_login(client, entity_in, method, path):
+    response = _call(client, method, _fill(path, entity_in("370102")))
+    if path.startswith("/api/"):
+        assert response.status_code == 401
+        assert response.json()["code"] == "auth.login_required"
+    else:
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/staff/login")
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in, method, path):
+    from marketreg.app.demo import DEMO_PASSWORD
+    from marketreg.domains.org import actions
+    from marketreg.platform.authz import SYSTEM
+
+    with db.transaction() as s:
+        actions.do_ensure_role(s, code="nobody", name="无权限", description="", permissions=set())
+        actions.do_create_user(s, actor=SYSTEM, username="nobody1", password=DEMO_PASSWORD,
+                               display_name="无权限用户", unit_code="370102", roles=["nobody"])
+    csrf = login(client, "nobody1")
+    before = _audit_count(db)
+    response = _call(client, method, _fill(path, entity_in("370102")), csrf)
+    assert response.status_code == 403
+    assert _audit_count(db) == before
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if "{uscc}" in r[1]],
+                         ids=[f"{m} {p}" for m, p in ROUTES if "{uscc}" in p])
+def test_other_jurisdiction_is_not_visible(client, db, entity_in, method, path):
+    csrf = login(client, "lx_registrar")
+    before = _audit_count(db)
+    response = _call(client, method, _fill(path, entity_in("370102", other=True)), csrf)
+    assert response.status_code == 404
+    assert _audit_count(db) == before
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] == "GET"],
+                         ids=[f"{m} {p}" for m, p in ROUTES if m == "GET"])
+def test_allowed_user_gets_the_page(client, entity_in, method, path):
+    login(client, "sd_admin")
+    response = _call(client, method, _fill(path, entity_in("370102")))
+    assert response.status_code == 200, response.text[:300]
+
+
+def test_write_without_csrf_token_is_refused(client, db, entity_in):
+    login(client, "sd_admin")
+    before = _audit_count(db)
+    response = client.post(f"/api/v1/registry/entities/{entity_in('370102')}/unmask")
+    assert response.status_code == 403
+    assert response.json()["code"] == "auth.csrf"
+    assert _audit_count(db) == before
