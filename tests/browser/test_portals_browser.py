@@ -14,6 +14,10 @@ pytestmark = pytest.mark.browser
 LIXIA = "370102"  # 济南市历下区, lx_registrar's county
 PHONE = {"width": 375, "height": 740}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+CHARTS_SETTLED = """() => Array.from(document.querySelectorAll('.chart')).every(el => {
+  const chart = window.echarts && echarts.getInstanceByDom(el);
+  return chart && chart.getZr().animation.isFinished();
+})"""
 
 
 def _entities(live_server, *where) -> list[Entity]:
@@ -108,28 +112,32 @@ def test_wrong_password_shows_chinese_error_and_stays_on_login(page):
 
 
 def test_county_user_sees_only_own_county(live_server, page, login):
-    outside = _entities(live_server, Entity.region_code == "370202")[0]  # 青岛市南区
     inside = {e.uscc for e in _entities(live_server, Entity.region_code == LIXIA)}
     assert inside, "the seeded province has no entity in 历下区; raise SEED_ENTITIES"
+    # a sibling county of the same city (same org-path prefix up to the city) and another city
+    sibling = _entities(live_server, Entity.city_code == "370100", Entity.region_code != LIXIA)[0]
+    far = _entities(live_server, Entity.city_code != "370100")[0]
 
     login(page, "lx_registrar")
-    response = page.goto(f"/staff/registry/entities/{outside.uscc}")
-    assert response.status == 404
-    assert "404" in page.locator("h1").inner_text()
-    message = page.locator(".alert-error[role=alert]").inner_text()
-    assert _HAN.search(message) and "管辖范围" in message, message
-    assert outside.name not in page.content()
+    for outside in (sibling, far):
+        response = page.goto(f"/staff/registry/entities/{outside.uscc}")
+        assert response.status == 404, outside.region_code
+        assert "404" in page.locator("h1").inner_text()
+        message = page.locator(".alert-error[role=alert]").inner_text()
+        assert _HAN.search(message) and "管辖范围" in message, message
+        assert outside.name not in page.content()
 
     page.goto("/staff/registry/entities")
     listed = {a.inner_text().strip() for a in page.locator("#results tbody a").all()}
     assert listed == inside
     assert f"共 {len(inside)} 条" in page.locator("#results").inner_text()
 
-    page.fill("form.search input[name=q]", outside.uscc)
+    page.fill("form.search input[name=q]", sibling.uscc)
     page.click("form.search button[type=submit]")
     page.wait_for_url(re.compile(r"[?&]q="))
-    page.locator("#results", has_text="没有符合条件的市场主体").first.wait_for()
+    page.locator("#results", has_text="没有符合条件的市场主体").wait_for()
     assert page.locator("#results tbody a").count() == 0
+    assert page.locator("#results #results").count() == 0  # the HTMX fragment replaced the contents once
 
 
 def test_dashboard_renders_charts(live_server, page, login, screenshots):
@@ -145,6 +153,7 @@ def test_dashboard_renders_charts(live_server, page, login, screenshots):
         assert _HAN.search(chart.locator("svg").first.text_content() or ""), "chart labels are not Chinese"
     total = page.locator(".kpi .v").first.inner_text().replace(",", "")
     assert int(total) == len(_entities(live_server)) > 0
+    page.wait_for_function(CHARTS_SETTLED)  # screenshot the drawn charts, not their entry animation
     page.screenshot(path=screenshots / f"dashboard-{live_server.backend}.png", full_page=True)
 
 

@@ -17,7 +17,8 @@ VALID = make_uscc("9", "1", "370102", "MA3C4D5E")
 def test_gb32100_valid_code_parts():
     check = check_uscc(VALID)
     assert check.valid
-    assert (check.registration_authority, check.entity_type, check.region_code) == ("工商（市场监管）", "企业", "370102")
+    parts = (check.registration_authority, check.entity_type, check.region_code)
+    assert parts == ("工商（市场监管）", "企业", "370102")
 
 
 def test_gb32100_spaces_hyphens_and_lower_case_are_normalised():

@@ -187,3 +187,7 @@ _mount_domain_clis()
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ from slowapi.middleware import SlowAPIMiddleware
 import marketreg.analytics.marts  # noqa: F401 - registers periodic jobs
 from marketreg.app import models  # noqa: F401 - every table on Base.metadata
 from marketreg.domains.org import service as org
-from marketreg.platform.db import Sessions, get_sessions
+from marketreg.platform.db import Sessions, get_sessions, use_sessions
 from marketreg.platform.settings import get_settings
 from marketreg.platform.tasks import EmbeddedWorkers, huey
 from marketreg.portals import api, public, staff
@@ -43,7 +43,9 @@ def create_app(*, sessions: Sessions | None = None, start_workers: bool | None =
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.sessions = sessions or get_sessions()
+    if sessions is not None:
+        use_sessions(sessions)
+    app.state.sessions = get_sessions()
     app.state.load_actor = lambda session, token: org.session_for_token(session, token=token)
     app.state.limiter = limiter
     app.add_middleware(SlowAPIMiddleware)

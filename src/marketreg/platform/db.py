@@ -103,9 +103,21 @@ class Sessions:
             yield session
 
 
-@lru_cache
+_current: Sessions | None = None
+
+
 def get_sessions() -> Sessions:
-    return Sessions(get_engine())
+    """The process's session factories (what background tasks use)."""
+    global _current
+    if _current is None:
+        _current = Sessions(get_engine())
+    return _current
+
+
+def use_sessions(sessions: Sessions) -> None:
+    """Make tasks and the CLI use these factories (the app factory and tests call it)."""
+    global _current
+    _current = sessions
 
 
 def advisory_lock(session: Session, key: int) -> None:

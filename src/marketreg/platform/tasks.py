@@ -19,8 +19,7 @@ from marketreg.platform.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 
-def make_huey(settings: Settings) -> Huey:
-    name = "marketreg"
+def make_huey(settings: Settings, name: str = "marketreg") -> Huey:
     if settings.task_backend == "redis":
         return RedisHuey(name, url=settings.redis_url)
     if settings.task_backend == "immediate":

@@ -372,7 +372,9 @@ def write_chunk(session: Session, rows: list[dict], *, actor: Actor, first_line:
     now = clock.now()
     for row in rows:
         row["created_at"] = row["updated_at"] = now
-    changed = session.execute(upsert_statement(session), rows).rowcount
+    # RETURNING lists the rows inserted or really updated (executemany rowcount is not
+    # reliable across drivers); unchanged rows are filtered out by the WHERE clause.
+    changed = len(session.execute(upsert_statement(session).returning(Entity.__table__.c.uscc), rows).all())
     inserted = len(rows) - len(existing)
     updated = max(changed - inserted, 0)
     report.inserted += inserted

@@ -1,0 +1,109 @@
+"""The command-line contracts, run as real processes against each database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import build_database, database_url
+from marketreg.kernel.codes import make_uscc
+
+MARKETREG = [sys.executable, "-m", "marketreg.app.cli"]
+
+
+@pytest.fixture(scope="session")
+def cli_env(backend, tmp_path_factory) -> dict[str, str]:
+    url = database_url(backend, tmp_path_factory, "cli")
+    build_database(url).dispose()
+    return {**os.environ, "MARKETREG_DATABASE_URL": url}
+
+
+def run(env, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*MARKETREG, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_codes_uscc_contract(cli_env):
+    good = make_uscc("9", "1", "370102", "MA3C4D5E")
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    ok = run(cli_env, "codes", "uscc", good.lower())
+    assert (ok.returncode, ok.stdout) == (0, f"{good}\tvalid\n")
+    mixed = run(cli_env, "codes", "uscc", good, bad, "123")
+    assert mixed.returncode == 1
+    assert mixed.stdout.splitlines() == [f"{good}\tvalid", f"{bad}\tinvalid\tchecksum", "123\tinvalid\tlength"]
+
+
+@pytest.mark.parametrize(
+    ("address", "expected", "code"),
+    [
+        ("山东省济南市历下区泉城路1号", "370102\t历下区", 0),
+        ("莱芜市莱城区凤城大街", "370116\t莱芜区", 0),
+        ("胶南市珠海路", "370211\t黄岛区", 0),
+        ("市中区建设路1号", "ambiguous\t370103,370402", 1),
+        ("江苏省南京市玄武区中山路", "outside\t320000", 1),
+        ("没有地名的文字", "unknown", 1),
+    ],
+)
+def test_codes_region_contract(cli_env, address, expected, code):
+    result = run(cli_env, "codes", "region", address)
+    assert (result.returncode, result.stdout.strip()) == (code, expected)
+
+
+def test_calendar_add_workdays_contract(cli_env):
+    assert run(cli_env, "calendar", "add-workdays", "2025-09-30", "1").stdout == "2025-10-09\n"
+    assert run(cli_env, "calendar", "add-workdays", "2026-12-30", "5").stdout == "2027-01-06\tprovisional\n"
+    bad = run(cli_env, "calendar", "add-workdays", "2026-13-01", "1")
+    assert bad.returncode != 0 and "invalid date" in bad.stderr
+
+
+def test_calendar_import_makes_2027_official(cli_env, tmp_path):
+    file = tmp_path / "2027.csv"
+    file.write_text("date,type,name\n2027-01-01,holiday,元旦\n2027-01-04,holiday,测试\n", encoding="utf-8")
+    assert run(cli_env, "calendar", "import", str(file)).returncode == 0
+    assert run(cli_env, "calendar", "add-workdays", "2026-12-30", "3").stdout == "2027-01-06\n"
+    broken = tmp_path / "bad.csv"
+    broken.write_text("date,type\n2027-02-30,holiday\n", encoding="utf-8")
+    result = run(cli_env, "calendar", "import", str(broken))
+    assert result.returncode != 0 and "calendar.bad_date" in result.stderr
+
+
+def test_import_entities_and_audit_verify(cli_env, tmp_path):
+    from marketreg.domains.registry.seed import CSV_HEADER
+
+    good = make_uscc("9", "2", "370102", "MA7Y7Y7Y")
+    file = tmp_path / "e.csv"
+    file.write_text(",".join(CSV_HEADER) + "\n"
+                    f"{good},济南测试商行,个体工商户,存续,张三,,13912345678,济南市历下区泉城路1号,370102,5211,2020-01-02,10\n"
+                    "BAD,坏数据,企业,,李四,,,济南市历下区,370102,5211,2020-01-02,\n", encoding="utf-8")
+    result = run(cli_env, "import", "entities", str(file))
+    assert result.returncode == 0, result.stderr
+    assert "inserted=1" in result.stdout and "rejected=1" in result.stdout
+    assert Path(str(file) + ".errors.csv").exists()
+    again = run(cli_env, "import", "entities", str(file))
+    assert "inserted=0 updated=0 unchanged=1" in again.stdout
+    missing = run(cli_env, "import", "entities", str(tmp_path / "nope.csv"))
+    assert missing.returncode != 0 and "import.no_file" in missing.stderr
+    verify = run(cli_env, "audit", "verify")
+    assert verify.returncode == 0 and verify.stdout.startswith("ok\t")
+
+
+def test_audit_verify_names_the_tampered_row(backend, tmp_path_factory):
+    from sqlalchemy import text
+
+    url = database_url(backend, tmp_path_factory, "tamper")
+    engine = build_database(url)  # demo users' creation wrote audit rows
+    env = {**os.environ, "MARKETREG_DATABASE_URL": url}
+    assert run(env, "audit", "verify").returncode == 0
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text("DROP TRIGGER audit_event_no_update ON audit_event"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_event_no_update"))
+        conn.execute(text("UPDATE audit_event SET actor_name = 'intruder' WHERE seq = 3"))
+    engine.dispose()
+    result = run(env, "audit", "verify")
+    assert result.returncode == 1
+    assert result.stdout.strip() == "broken\tseq=3\taltered"

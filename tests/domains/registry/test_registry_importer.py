@@ -1,0 +1,162 @@
+"""Bulk import of market entities: valid rows load, bad rows are reported, files that are
+not tables are refused whole, and re-importing changes nothing."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from marketreg.domains.reference import service as reference
+from marketreg.domains.registry import seed as registry_seed
+from marketreg.domains.registry.importer import import_entities
+from marketreg.domains.registry.models import Entity
+from marketreg.kernel.codes import make_uscc
+from marketreg.kernel.errors import DomainError
+from marketreg.platform.audit import AuditEvent
+from marketreg.platform.authz import SYSTEM
+
+
+@pytest.fixture
+def rows(session) -> list[dict]:
+    counties = [registry_seed.County(*r) for r in reference.county_rows(session)]
+    return list(registry_seed.generate_entities(30, counties=counties,
+                                                industries=reference.industry_leaves_by_section(session), seed=99))
+
+
+def _write(path: Path, records: list[list[str]], *, header=registry_seed.CSV_HEADER, encoding="utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(records)
+    return path
+
+
+def _count(db, model=Entity) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_valid_file_loads_and_reimport_changes_nothing(db, rows, tmp_path):
+    path = _write(tmp_path / "entities.csv", [registry_seed.csv_row(r) for r in rows])
+    before = _count(db)
+    first = import_entities(db, path=path, actor=SYSTEM, chunk_rows=7)
+    assert (first.rows, first.inserted, first.rejected) == (30, 30, 0)
+    assert _count(db) == before + 30
+    audit_rows = _count(db, AuditEvent)
+    second = import_entities(db, path=path, actor=SYSTEM, chunk_rows=7)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 30)
+    assert _count(db) == before + 30
+    assert _count(db, AuditEvent) == audit_rows
+
+
+def test_changed_row_is_updated_on_reimport(db, rows, tmp_path):
+    path = _write(tmp_path / "a.csv", [registry_seed.csv_row(r) for r in rows[:3]])
+    import_entities(db, path=path, actor=SYSTEM)
+    changed = registry_seed.csv_row(rows[0])
+    changed[3] = "注销"
+    report = import_entities(db, path=_write(tmp_path / "b.csv", [changed]), actor=SYSTEM)
+    assert (report.inserted, report.updated) == (0, 1)
+    with db.read() as s:
+        assert s.scalar(select(Entity.status).where(Entity.uscc == rows[0]["uscc"])) == "cancelled"
+
+
+def test_gbk_file_is_detected(db, rows, tmp_path):
+    path = _write(tmp_path / "gbk.csv", [registry_seed.csv_row(r) for r in rows[:5]], encoding="gbk")
+    report = import_entities(db, path=path, actor=SYSTEM)
+    assert (report.inserted, report.rejected) == (5, 0)
+    with db.read() as s:
+        assert s.scalar(select(Entity.name).where(Entity.uscc == rows[0]["uscc"])) == rows[0]["name"]
+
+
+def test_xlsx_file_loads(db, rows, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(registry_seed.CSV_HEADER)
+    for r in rows[:4]:
+        sheet.append(registry_seed.csv_row(r))
+    book.save(tmp_path / "e.xlsx")
+    report = import_entities(db, path=tmp_path / "e.xlsx", actor=SYSTEM)
+    assert (report.inserted, report.rejected) == (4, 0)
+
+
+def _bad(rows: list[dict], field: int, value: str) -> list[str]:
+    record = registry_seed.csv_row(rows.pop())
+    record[field] = value
+    return record
+
+
+def test_bad_rows_are_reported_with_row_number_and_reason(db, rows, tmp_path):
+    good = [registry_seed.csv_row(r) for r in rows[:5]]
+    rows = rows[5:]
+    bad = [
+        _bad(rows, 0, "91370102MA3C4D5E7X"),                 # checksum
+        good[0][:],                                           # duplicate USCC in file
+        _bad(rows, 1, "<script>alert(1)</script>有限公司"),    # markup
+        _bad(rows, 1, "某" * 201),                            # overlong
+        _bad(rows, 2, "外星企业"),                              # unknown type
+        _bad(rows, 5, "370102198001010011"),                  # bad ID checksum
+        _bad(rows, 8, "379999"),                              # unknown region
+        _bad(rows, 9, "9999"),                                # unknown industry
+        _bad(rows, 10, "2099-01-01"),                         # future date
+        _bad(rows, 11, "-5"),                                 # negative capital
+        _bad(rows, 6, "12"),                                  # impossible phone
+        _bad(rows, 7, "江苏省南京市玄武区中山路1号")[:8] + [""] + _bad(rows, 0, "x")[9:],  # outside Shandong
+        registry_seed.csv_row(rows.pop())[:4],                # truncated row
+    ]
+    path = _write(tmp_path / "mixed.csv", good + bad)
+    report = import_entities(db, path=path, actor=SYSTEM)
+    assert report.inserted == 5
+    assert report.rejected == len(bad)
+    with open(report.error_file, encoding="utf-8-sig") as fh:
+        reported = {row["原因代码"]: int(row["行号"]) for row in csv.DictReader(fh)}
+    assert reported["uscc_checksum"] == 7
+    assert reported["duplicate_in_file"] == 8
+    assert {"markup_not_allowed", "too_long", "entity_type_unknown", "id_number_invalid", "region_unknown",
+            "industry_unknown", "date_out_of_range", "capital_invalid", "phone_invalid", "region_outside",
+            "truncated_row"} <= set(reported)
+
+
+def test_sql_injection_text_is_stored_literally(db, rows, tmp_path):
+    record = registry_seed.csv_row(rows[0])
+    record[1] = "济南'; DROP TABLE market_entity; --有限公司"
+    import_entities(db, path=_write(tmp_path / "inj.csv", [record]), actor=SYSTEM)
+    with db.read() as s:
+        assert s.scalar(select(Entity.name).where(Entity.uscc == rows[0]["uscc"])) == record[1]
+
+
+def test_region_is_resolved_from_address_when_no_code_column(db, rows, tmp_path):
+    header = [h for h in registry_seed.CSV_HEADER if h != "行政区划代码"]
+    record = registry_seed.csv_row(rows[0])
+    del record[8]
+    record[7] = "胶南市珠海路1号"  # abolished 2012 → 黄岛区 370211
+    record[0] = make_uscc("9", "1", "370284", "MA9Y9Y9X")
+    import_entities(db, path=_write(tmp_path / "addr.csv", [record], header=header), actor=SYSTEM)
+    with db.read() as s:
+        entity = s.scalar(select(Entity).where(Entity.uscc == record[0]))
+    assert (entity.region_code, entity.org_path) == ("370211", "/370000/370200/370211/")
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "import.empty"),
+        (b"\x00\x01\x02binary\x00garbage" * 10, "import.not_tabular"),
+        ("统一社会信用代码,名称,颜色\n".encode(), "import.unknown_columns"),
+        ("统一社会信用代码,名称\n".encode(), "import.missing_columns"),
+        (b"PK\x03\x04corrupt-zip", "import.bad_workbook"),
+    ],
+    ids=["empty", "binary", "unknown-column", "missing-columns", "corrupt-xlsx"],
+)
+def test_bad_files_are_refused_whole(db, tmp_path, content, code):
+    path = tmp_path / ("f.xlsx" if content.startswith(b"PK") else "f.csv")
+    path.write_bytes(content)
+    before = _count(db), _count(db, AuditEvent)
+    with pytest.raises(DomainError) as refused:
+        import_entities(db, path=path, actor=SYSTEM)
+    assert refused.value.code == code
+    assert (_count(db), _count(db, AuditEvent)) == before

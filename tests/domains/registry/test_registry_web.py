@@ -1,0 +1,127 @@
+"""Registry pages and API: jurisdiction, masking, audited unmasking, public lookup, export."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import login
+from marketreg.domains.reference import service as reference
+from marketreg.domains.registry import seed as registry_seed
+from marketreg.domains.registry.models import Entity
+from marketreg.kernel import clock
+from marketreg.platform.audit import AuditEvent
+
+
+@pytest.fixture
+def entities(db) -> list[dict]:
+    with db.transaction() as s:
+        counties = [registry_seed.County(*r) for r in reference.county_rows(s)
+                    if r[0] in ("370102", "370103", "370202")]
+        rows = list(registry_seed.generate_entities(60, counties=counties,
+                                                    industries=reference.industry_leaves_by_section(s), seed=5))
+        for r in rows:
+            r["created_at"] = r["updated_at"] = clock.now()
+        s.execute(Entity.__table__.insert(), rows)
+    return rows
+
+
+def _in(rows, county):
+    return [r for r in rows if r["region_code"] == county]
+
+
+def test_county_user_sees_only_own_county(client, entities):
+    login(client, "lx_registrar")
+    body = client.get("/api/v1/registry/entities", params={"page_size": 100}).json()
+    assert body["total"] == len(_in(entities, "370102")) > 0
+    assert {i["region_code"] for i in body["items"]} == {"370102"}
+
+
+def test_city_user_sees_its_counties(client, entities):
+    login(client, "jn_registrar")
+    body = client.get("/api/v1/registry/entities", params={"page_size": 100}).json()
+    assert {i["region_code"] for i in body["items"]} == {"370102", "370103"}
+
+
+def test_personal_data_is_masked_by_default(client, entities):
+    login(client, "lx_registrar")
+    target = _in(entities, "370102")[0]
+    body = client.get(f"/api/v1/registry/entities/{target['uscc']}").json()
+    assert body["masked"] is True
+    assert body["legal_rep_id_number"] != target["legal_rep_id_number"]
+    assert "*" in body["legal_rep_id_number"] and "*" in body["legal_rep_phone"]
+    assert body["legal_rep_id_number"][:6] == target["legal_rep_id_number"][:6]
+
+
+def test_unmasking_needs_the_permission_and_is_audited(client, db, entities):
+    target = _in(entities, "370102")[0]
+    csrf = login(client, "lx_inspector")  # inspectors may view entities but not unmask
+    denied = client.post(f"/api/v1/registry/entities/{target['uscc']}/unmask", headers={"X-CSRF-Token": csrf})
+    assert denied.status_code == 403
+    client.cookies.clear()
+    csrf = login(client, "lx_registrar")
+    with db.read() as s:
+        before = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "registry.pii_viewed"))
+    body = client.post(f"/api/v1/registry/entities/{target['uscc']}/unmask", headers={"X-CSRF-Token": csrf}).json()
+    assert body["legal_rep_id_number"] == target["legal_rep_id_number"] and body["masked"] is False
+    with db.read() as s:
+        row = s.scalars(select(AuditEvent).where(AuditEvent.action == "registry.pii_viewed")
+                        .order_by(AuditEvent.seq.desc())).first()
+        after = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "registry.pii_viewed"))
+    assert after == before + 1
+    assert (row.actor_name, row.subject_id) == ("lx_registrar", target["uscc"])
+
+
+def test_search_by_pinyin_initials_and_name(client, entities):
+    login(client, "sd_admin")
+    target = entities[0]
+    by_initials = client.get("/api/v1/registry/entities", params={"q": target["name_initials"][:6]}).json()
+    assert target["uscc"] in {i["uscc"] for i in by_initials["items"]}
+    by_name = client.get("/api/v1/registry/entities", params={"q": target["name"][2:6]}).json()
+    assert target["uscc"] in {i["uscc"] for i in by_name["items"]}
+    page = client.get("/staff/registry/entities", params={"q": target["uscc"].lower()})
+    assert target["name"] in page.text
+
+
+def test_export_is_an_excel_file_scoped_to_jurisdiction(client, entities):
+    from openpyxl import load_workbook
+
+    login(client, "lx_registrar")
+    response = client.get("/staff/registry/entities.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "统一社会信用代码"
+    assert {r[0] for r in values[1:]} == {e["uscc"] for e in _in(entities, "370102")}
+    assert all("*" in (r[4] or "*") for r in values[1:])
+
+
+def test_public_lookup_masks_and_hides_identity_numbers(client, entities):
+    target = entities[0]
+    found = client.get("/api/v1/public/entities", params={"q": target["uscc"]}).json()
+    assert len(found) == 1
+    assert found[0]["legal_rep_name"] != target["legal_rep_name"] and "*" in found[0]["legal_rep_name"]
+    assert "legal_rep_id_number" not in found[0] and "legal_rep_phone" not in found[0]
+    page = client.get("/entities", params={"q": target["name"][:4]})
+    assert target["name"] in page.text and target["legal_rep_name"] not in page.text
+
+
+@pytest.mark.parametrize(("q", "code"), [("", "registry.empty_query"), ("济", "registry.query_too_short"),
+                                         ("x" * 100 + "y", "request.invalid")])
+def test_public_lookup_rejects_bad_queries_in_chinese(client, q, code):
+    response = client.get("/api/v1/public/entities", params={"q": q})
+    assert response.status_code in (400, 422)
+    assert response.json()["code"] == code
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in response.json()["message"])
+
+
+def test_uscc_reference_endpoint_contract(client):
+    from marketreg.kernel.codes import make_uscc
+
+    code = make_uscc("9", "1", "370284", "MA1B2C3D")  # 胶南市, abolished 2012
+    body = client.get(f"/api/v1/reference/uscc/{code}").json()
+    assert {"code", "valid", "reason", "registration_authority", "entity_type", "region_code", "region_name"} <= set(body)
+    assert body["valid"] is True and body["region_code"] == "370284"
+    assert body["region_successor"] == "370211"
