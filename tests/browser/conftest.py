@@ -5,9 +5,10 @@ loaded with the base data and demo users, and seeded with synthetic entities. It
 session-scoped and parametrized by the ``backend`` fixture of ``tests/conftest.py`` (SQLite and
 PostgreSQL). Tests get a fresh browser context (cookies, storage) each, in one Chromium.
 
-``tests/conftest.py`` is not importable here as ``conftest``: both files are conftests outside a
-package, so pytest drops the first from ``sys.modules`` before importing this one under the same
-name. The root conftest module is taken from pytest's plugin manager instead.
+This folder is a package (``__init__.py``): pytest imports this file as ``browser.conftest``, and
+``conftest`` stays ``tests/conftest.py`` for everyone. Without it, pytest would import this file as
+``conftest`` too, replacing the root one in ``sys.modules`` (``from conftest import ...`` would then
+fail here, and in test modules collected after this folder).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-import types
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from conftest import build_database, database_url  # tests/conftest.py
 from marketreg.app.demo import DEMO_PASSWORD
 from marketreg.platform.settings import PROJECT_ROOT
 
@@ -49,14 +50,6 @@ class LiveServer:
 
     def url(self, path: str) -> str:
         return self.base_url + path
-
-
-def _root_conftest(config: pytest.Config) -> types.ModuleType:
-    target = (Path(__file__).parent.parent / "conftest.py").resolve()
-    for plugin in config.pluginmanager.get_plugins():
-        if isinstance(plugin, types.ModuleType) and Path(getattr(plugin, "__file__", "") or "").resolve() == target:
-            return plugin
-    raise RuntimeError(f"{target} is not loaded as a conftest")
 
 
 def _free_port() -> int:
@@ -83,13 +76,13 @@ def _wait_until_up(proc: subprocess.Popen, base_url: str, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(request, backend, tmp_path_factory) -> Iterator[LiveServer]:
+def live_server(backend, tmp_path_factory) -> Iterator[LiveServer]:
+    """The app served by uvicorn in a subprocess; parametrized through ``backend`` (tests/conftest.py)."""
     from marketreg.app import demo
     from marketreg.platform.db import Sessions
 
-    root = _root_conftest(request.config)
-    url = root.database_url(backend, tmp_path_factory, "browser")
-    engine = root.build_database(url)
+    url = database_url(backend, tmp_path_factory, "browser")
+    engine = build_database(url)
     demo.seed_entities(Sessions(engine), n=SEED_ENTITIES)  # also rebuilds the dashboard mart
 
     port = _free_port()

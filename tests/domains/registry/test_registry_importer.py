@@ -105,7 +105,7 @@ def test_bad_rows_are_reported_with_row_number_and_reason(db, rows, tmp_path):
         _bad(rows, 10, "2099-01-01"),                         # future date
         _bad(rows, 11, "-5"),                                 # negative capital
         _bad(rows, 6, "12"),                                  # impossible phone
-        _bad(rows, 7, "江苏省南京市玄武区中山路1号")[:8] + [""] + _bad(rows, 0, "x")[9:],  # outside Shandong
+        [*_bad(rows, 7, "江苏省南京市玄武区中山路1号")[:8], "", *_bad(rows, 0, "x")[9:]],  # outside Shandong
         registry_seed.csv_row(rows.pop())[:4],                # truncated row
     ]
     path = _write(tmp_path / "mixed.csv", good + bad)

@@ -14,6 +14,8 @@ from marketreg.domains.registry.models import Entity
 from marketreg.kernel import clock
 from marketreg.platform.audit import AuditEvent
 
+PII_VIEWS = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "registry.pii_viewed")
+
 
 @pytest.fixture
 def entities(db) -> list[dict]:
@@ -63,13 +65,13 @@ def test_unmasking_needs_the_permission_and_is_audited(client, db, entities):
     client.cookies.clear()
     csrf = login(client, "lx_registrar")
     with db.read() as s:
-        before = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "registry.pii_viewed"))
+        before = s.scalar(PII_VIEWS)
     body = client.post(f"/api/v1/registry/entities/{target['uscc']}/unmask", headers={"X-CSRF-Token": csrf}).json()
     assert body["legal_rep_id_number"] == target["legal_rep_id_number"] and body["masked"] is False
     with db.read() as s:
         row = s.scalars(select(AuditEvent).where(AuditEvent.action == "registry.pii_viewed")
                         .order_by(AuditEvent.seq.desc())).first()
-        after = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "registry.pii_viewed"))
+        after = s.scalar(PII_VIEWS)
     assert after == before + 1
     assert (row.actor_name, row.subject_id) == ("lx_registrar", target["uscc"])
 
@@ -122,6 +124,7 @@ def test_uscc_reference_endpoint_contract(client):
 
     code = make_uscc("9", "1", "370284", "MA1B2C3D")  # 胶南市, abolished 2012
     body = client.get(f"/api/v1/reference/uscc/{code}").json()
-    assert {"code", "valid", "reason", "registration_authority", "entity_type", "region_code", "region_name"} <= set(body)
+    contract = {"code", "valid", "reason", "registration_authority", "entity_type", "region_code", "region_name"}
+    assert contract <= set(body)
     assert body["valid"] is True and body["region_code"] == "370284"
     assert body["region_successor"] == "370211"
