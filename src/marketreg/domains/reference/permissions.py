@@ -1,0 +1,3 @@
+PERMISSIONS = {
+    "reference.view": "查看行政区划与行业分类",
+}

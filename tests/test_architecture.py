@@ -1,0 +1,96 @@
+"""Architecture rules that import-linter's layer contract does not express (DESIGN §3–4)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "marketreg"
+DOMAINS = sorted(p.name for p in (SRC / "domains").iterdir() if p.is_dir() and (p / "__init__.py").exists())
+# DESIGN §4: the file names a domain may use, each for its one job.
+SHAPE = {"__init__.py", "models.py", "schemas.py", "enums.py", "rules.py", "flow.py", "service.py", "actions.py",
+         "events.py", "handlers.py", "tasks.py", "permissions.py", "api.py", "pages.py", "seed.py", "cli.py",
+         "importer.py", "address.py", "loader.py", "names.py"}
+PUBLIC_SURFACE = {"service", "schemas", "events", "enums", "permissions"}
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.append(node.module)
+            found.extend(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_domain_uses_the_common_file_shape(domain):
+    files = {p.name for p in (SRC / "domains" / domain).glob("*.py")}
+    assert files <= SHAPE, files - SHAPE
+    assert "__init__.py" in files
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_domain_uses_only_other_domains_public_surface(domain):
+    offending = []
+    for path in (SRC / "domains" / domain).rglob("*.py"):
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[:2] == ["marketreg", "domains"] and len(parts) >= 4 and parts[2] != domain \
+                    and parts[3] not in PUBLIC_SURFACE:
+                offending.append(f"{path.name}: {name}")
+    assert offending == []
+
+
+def test_every_permission_used_by_a_role_exists():
+    import importlib
+
+    from marketreg.domains.org.permissions import DEFAULT_ROLES
+
+    catalogue: set[str] = set()
+    for domain in DOMAINS:
+        try:
+            catalogue |= set(importlib.import_module(f"marketreg.domains.{domain}.permissions").PERMISSIONS)
+        except ModuleNotFoundError:
+            continue
+    granted = set().union(*(perms for _, _, perms in DEFAULT_ROLES.values())) - {"*"}
+    assert granted <= catalogue, granted - catalogue
+
+
+def test_every_declared_route_permission_exists(app):
+    import importlib
+
+    from marketreg.web.routes import iter_routes
+
+    catalogue: set[str] = set()
+    for domain in DOMAINS:
+        try:
+            catalogue |= set(importlib.import_module(f"marketreg.domains.{domain}.permissions").PERMISSIONS)
+        except ModuleNotFoundError:
+            continue
+    used = {i.permission for i in iter_routes(app) if i.permission}
+    assert used <= catalogue, used - catalogue
+
+
+def test_production_refuses_the_default_secret(monkeypatch):
+    from pydantic import ValidationError
+
+    from marketreg.platform.settings import Settings
+
+    strong = {"argon2_time_cost": 3, "argon2_memory_kib": 65536}
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings(environment="production", **strong)
+    with pytest.raises(ValidationError, match="argon2"):
+        Settings(environment="production", secret_key="x" * 40, argon2_time_cost=1)
+    assert Settings(environment="production", secret_key="x" * 40, **strong).secret_key == "x" * 40
+
+
+def test_openapi_is_served(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/reference/uscc/{code}" in spec["paths"]
+    assert "/api/v1/registry/entities" in spec["paths"]
