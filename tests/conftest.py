@@ -111,18 +111,29 @@ def db(engine) -> Iterator[BoundSessions]:
 
 
 @pytest.fixture
+def tasks_db(db) -> Iterator[BoundSessions]:
+    """Background tasks and the CLI code paths (``get_sessions()``) use the test transaction."""
+    from marketreg.platform import db as platform_db
+
+    previous = platform_db._current
+    platform_db.use_sessions(db)
+    yield db
+    platform_db._current = previous
+
+
+@pytest.fixture
 def session(db) -> Iterator[Session]:
     with db.write() as s:
         yield s
 
 
 @pytest.fixture
-def app(db):
+def app(tasks_db):
     from marketreg.app.main import create_app
     from marketreg.web.ratelimit import limiter
 
     limiter.reset()
-    return create_app(sessions=db, start_workers=False)
+    return create_app(sessions=tasks_db, start_workers=False)
 
 
 @pytest.fixture

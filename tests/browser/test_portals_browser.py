@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from marketreg.domains.registry.models import Entity
 
@@ -20,7 +20,8 @@ CHARTS_SETTLED = """() => Array.from(document.querySelectorAll('.chart')).every(
 })"""
 
 
-def _entities(live_server, *where) -> list[Entity]:
+def _entities(live_server, *where) -> list[Row]:
+    """Entity rows straight from the server's database (in id order)."""
     with live_server.engine.connect() as conn:
         return list(conn.execute(select(Entity).where(*where).order_by(Entity.id)).all())
 

@@ -55,3 +55,18 @@ def test_audit_page_verifies_the_chain(client):
     csrf = login(client, "sd_sysadmin")
     page = client.post("/staff/sysadmin/audit/verify", data={"csrf_token": csrf})
     assert page.status_code == 200 and "校验通过" in page.text
+
+
+def test_missing_next_year_calendar_raises_an_alert_in_december(tasks_db):
+    db = tasks_db
+    from marketreg.domains.sysadmin.tasks import check_calendar_coverage
+    from marketreg.platform.alerts import open_alerts
+    from marketreg.platform.authz import SYSTEM
+
+    assert check_calendar_coverage(dt.date(2025, 12, 1)) is True  # 2026 ships with chinese-calendar
+    assert check_calendar_coverage(dt.date(2026, 11, 2)) is False
+    with db.read() as s:
+        assert not [a for a in open_alerts(s, actor=SYSTEM) if a.key == "calendar.provisional.2027"]
+    check_calendar_coverage(dt.date(2026, 12, 1))
+    with db.read() as s:
+        assert [a for a in open_alerts(s, actor=SYSTEM) if a.key == "calendar.provisional.2027"]

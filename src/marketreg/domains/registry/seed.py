@@ -46,6 +46,8 @@ SECTION_MIX = {
     "cooperative": {"A": 95, "F": 5},
     "branch": {"F": 40, "J": 20, "C": 15, "G": 10, "K": 10, "M": 5},
 }
+# Registered capital in 万元: log-normal (mu, sigma) per type; branches have none.
+CAPITAL_LOGNORMAL = {"enterprise": (5, 1.6), "individual": (1.5, 1), "cooperative": (4, 1)}
 STATUS_WEIGHTS = {"active": 0.88, "cancelled": 0.08, "revoked": 0.03, "moved_out": 0.01}
 SECTION_WORDS = {
     "A": ["农业", "果蔬种植", "畜牧养殖", "林业", "渔业"], "C": ["机械制造", "食品", "化工", "纺织", "电子",
@@ -137,8 +139,6 @@ def generate_entities(n: int, *, counties: list[County], industries: dict[str, l
         established = dt.date(1992, 1, 1) + dt.timedelta(days=int((rng.random() ** 0.5) * 12_600))
         established = min(established, dt.date(2026, 10, 31))
         type_code = {"enterprise": "1", "branch": "1", "individual": "2", "cooperative": "3"}[kind]
-        capital = {"enterprise": lambda: rng.lognormvariate(5, 1.6), "branch": lambda: 0.0,
-                   "individual": lambda: rng.lognormvariate(1.5, 1), "cooperative": lambda: rng.lognormvariate(4, 1)}
         yield {
             "uscc": make_uscc("9", type_code, county.code, _org_body(i)),
             "name": name,
@@ -155,7 +155,8 @@ def generate_entities(n: int, *, counties: list[County], industries: dict[str, l
             "industry_code": rng.choice(industries[section]),
             "industry_section": section,
             "established_on": established,
-            "registered_capital": Decimal(f"{min(capital[kind](), 5_000_000):.2f}") if kind != "branch" else None,
+            "registered_capital": None if kind == "branch"
+            else Decimal(f"{min(rng.lognormvariate(*CAPITAL_LOGNORMAL[kind]), 5_000_000):.2f}"),
         }
 
 
@@ -189,23 +190,23 @@ def insert_generated(sessions: Sessions, rows: Iterator[dict], *, chunk: int = 2
     inserted, batch = 0, []
     dialect = sessions.engine.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Entity.__table__).on_conflict_do_nothing(index_elements=["uscc"])
+    stmt = insert(Entity.__table__).on_conflict_do_nothing(index_elements=["uscc"]).returning(Entity.__table__.c.id)
     now = clock.now()
 
     def flush() -> int:
         with sessions.transaction() as session:
-            return session.execute(stmt, batch).rowcount
+            return len(session.execute(stmt, batch).all())  # executemany rowcount varies by driver
 
     for row in rows:
         row["created_at"] = row["updated_at"] = now
         batch.append(row)
         if len(batch) >= chunk:
-            inserted += max(flush(), 0)
+            inserted += flush()
             if progress:
                 progress(len(batch))
             batch = []
     if batch:
-        inserted += max(flush(), 0)
+        inserted += flush()
         if progress:
             progress(len(batch))
     return inserted
