@@ -11,7 +11,8 @@ import typer
 
 from marketreg.kernel.errors import DomainError
 
-app = typer.Typer(help="智慧市场监管一体化平台 — marketreg", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="智慧市场监管一体化平台 — marketreg", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
 import_app = typer.Typer(help="批量导入", no_args_is_help=True)
 calendar_app = typer.Typer(help="工作日历", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志", no_args_is_help=True)
@@ -177,16 +178,29 @@ def audit_verify() -> None:
 
 
 def _mount_domain_clis() -> None:
+    from marketreg.domains.complaints.cli import complaints_app
     from marketreg.domains.reference.cli import codes_app
 
     app.add_typer(codes_app, name="codes")
+    app.add_typer(complaints_app, name="complaints")
 
 
 _mount_domain_clis()
 
 
 def main() -> None:
-    app()
+    """Entry point: every refusal prints its reason and exits non-zero, without a traceback."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        app()
+    except DomainError as exc:
+        typer.echo(f"{exc.code}\t{exc.message_zh}", err=True)
+        sys.exit(2)
+    except (OperationalError, ProgrammingError) as exc:
+        missing = "no such table" in str(exc) or "does not exist" in str(exc)
+        typer.echo("数据库未初始化，请先运行 marketreg migrate" if missing else f"数据库错误：{exc.orig}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from slowapi.middleware import SlowAPIMiddleware
 
-import marketreg.analytics.marts  # noqa: F401 - registers periodic jobs
-from marketreg.app import models  # noqa: F401 - every table on Base.metadata
+from marketreg.app import models, wiring  # noqa: F401 - every table; handlers, tasks, periodic jobs
 from marketreg.domains.org import service as org
 from marketreg.platform.db import Sessions, get_sessions, use_sessions
 from marketreg.platform.settings import get_settings

@@ -26,6 +26,7 @@ class Actor:
     permissions: frozenset[str] = field(default_factory=frozenset)
     roles: tuple[str, ...] = ()
     kind: str = "staff"  # staff | enterprise | public | system
+    entity_uscc: str | None = None  # the enterprise an enterprise user acts for
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions or "*" in self.permissions

@@ -41,6 +41,7 @@ def actor_for(session: Session, *, user: User) -> Actor:
         permissions=permissions_of(session, user_id=user.id),
         roles=tuple(r.role_code for r in user.roles),
         kind=user.kind,
+        entity_uscc=user.entity_uscc,
     )
 
 

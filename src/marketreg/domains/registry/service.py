@@ -123,3 +123,12 @@ def existing_usccs(session: Session, *, usccs: list[str]) -> set[str]:
 
 def count_entities(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Entity)) or 0
+
+
+def find_respondent(session: Session, *, uscc: str | None = None, name: str | None = None) -> Entity | None:
+    """An entity named in a complaint or report: by USCC, else by exact registered name."""
+    if uscc:
+        return session.scalar(select(Entity).where(Entity.uscc == normalize_code(uscc)))
+    if name:
+        return session.scalar(select(Entity).where(Entity.name == name.strip()).limit(1))
+    return None

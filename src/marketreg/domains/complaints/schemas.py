@@ -1,0 +1,179 @@
+"""Intake and output shapes. Identity fields are masked unless the viewer may see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from marketreg.domains.complaints.enums import (
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    PLATFORM_ROLE_LABELS,
+    STATUS_LABELS,
+    Channel,
+    Kind,
+    PlatformRole,
+)
+from marketreg.domains.complaints.models import Item
+from marketreg.kernel import clock
+from marketreg.kernel.errors import DomainError
+from marketreg.kernel.masking import mask_id_number, mask_name, mask_phone
+
+_MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|on\w+\s*=", re.IGNORECASE)
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def clean_text(value: str | None, field: str) -> str | None:
+    """Refuse markup and control characters in free text (stored text is shown to staff)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if _MARKUP.search(value):
+        raise DomainError("complaints.markup_not_allowed", f"“{field}”中不能包含网页代码", field=field)
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        raise DomainError("complaints.bad_characters", f"“{field}”中含有非法字符", field=field)
+    return value or None
+
+
+class IntakeIn(BaseModel):
+    """A filing as the public portal, the hotline desk or another system sends it."""
+
+    kind: Kind
+    also_report: bool = False  # a complaint that also reports a violation (RULES 1.11: split)
+    channel: Channel = Channel.web
+    anonymous: bool = False
+    complainant_name: str | None = Field(None, max_length=60)
+    complainant_phone: str | None = Field(None, max_length=20)
+    complainant_address: str | None = Field(None, max_length=300)
+    complainant_id_number: str | None = Field(None, max_length=18)
+    complainant_email: str | None = Field(None, max_length=120)
+    respondent_name: str = Field(min_length=2, max_length=200)
+    respondent_uscc: str | None = Field(None, max_length=24)
+    respondent_address: str | None = Field(None, max_length=300)
+    platform_role: PlatformRole = PlatformRole.none
+    platform_name: str | None = Field(None, max_length=200)
+    platform_uscc: str | None = Field(None, max_length=24)
+    seller_published_address: str | None = Field(None, max_length=300)
+    title: str = Field(min_length=2, max_length=200)
+    facts: str = Field(min_length=5, max_length=5000)
+    request: str | None = Field(None, max_length=2000)
+    category_code: str | None = Field(None, max_length=12)
+    problem_code: str | None = Field(None, max_length=12)
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("100000000"))
+    purchased_on: dt.date | None = None
+    harm_known_on: dt.date | None = None
+
+    @field_validator("complainant_name", "complainant_address", "respondent_name", "respondent_address",
+                     "platform_name", "seller_published_address", "title", "facts", "request")
+    @classmethod
+    def _no_markup(cls, value: str | None, info) -> str | None:
+        return clean_text(value, info.field_name)
+
+    @field_validator("complainant_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value and not _PHONE.match(value.strip()):
+            raise ValueError("电话号码格式不正确")
+        return value.strip() if value else None
+
+    @model_validator(mode="after")
+    def _dates(self) -> IntakeIn:
+        for name in ("purchased_on", "harm_known_on"):
+            if (value := getattr(self, name)) and value > clock.today() + dt.timedelta(days=1):
+                raise ValueError(f"{name} 不能晚于今天")
+        return self
+
+
+class StepOut(BaseModel):
+    at: dt.datetime
+    label: str
+    org_name: str
+    note: str
+    basis: str
+    due_on: dt.date | None
+
+
+class TrackingOut(BaseModel):
+    """What the public tracking page and API show for a query code (no personal data)."""
+
+    query_code: str
+    kind_label: str
+    title: str
+    respondent_name: str
+    status: str
+    status_label: str
+    outcome_label: str | None
+    received_on: dt.date
+    next_due_on: dt.date | None
+    rule_version: str
+    steps: list[StepOut]
+    can_rate: bool
+
+    @classmethod
+    def of(cls, item: Item, *, can_rate: bool) -> TrackingOut:
+        return cls(
+            query_code=item.query_code, kind_label=KIND_LABELS[item.kind], title=item.title,
+            respondent_name=item.respondent_name, status=item.status, status_label=STATUS_LABELS[item.status],
+            outcome_label=OUTCOME_LABELS.get(item.outcome or ""), received_on=item.received_on,
+            next_due_on=item.next_due_on, rule_version=item.rule_version,
+            steps=[StepOut(at=s.at, label=s.label, org_name=s.org_name, note=s.note, basis=s.basis, due_on=s.due_on)
+                   for s in item.steps if s.public],
+            can_rate=can_rate,
+        )
+
+
+class ItemOut(BaseModel):
+    id: int
+    query_code: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    outcome: str | None
+    outcome_label: str | None
+    received_on: dt.date
+    next_due_on: dt.date | None
+    provisional: bool
+    overdue: bool
+    title: str
+    facts: str
+    request: str | None
+    respondent_name: str
+    respondent_uscc: str | None
+    platform_role_label: str
+    region_code: str | None
+    routing_rule: str
+    routing_basis: str
+    rule_version: str
+    complainant_name: str | None
+    complainant_phone: str | None
+    complainant_id_number: str | None
+    anonymous: bool
+    identity_masked: bool
+    category_code: str | None
+    rating: int | None
+
+    @classmethod
+    def of(cls, item: Item, *, today: dt.date, show_identity: bool) -> ItemOut:
+        hide = not show_identity or item.anonymous
+        return cls(
+            id=item.id, query_code=item.query_code, kind=item.kind, kind_label=KIND_LABELS[item.kind],
+            status=item.status, status_label=STATUS_LABELS[item.status], outcome=item.outcome,
+            outcome_label=OUTCOME_LABELS.get(item.outcome or ""), received_on=item.received_on,
+            next_due_on=item.next_due_on, provisional=item.provisional,
+            overdue=bool(item.next_due_on and item.next_due_on < today), title=item.title, facts=item.facts,
+            request=item.request, respondent_name=item.respondent_name, respondent_uscc=item.respondent_uscc,
+            platform_role_label=PLATFORM_ROLE_LABELS.get(item.platform_role, item.platform_role),
+            region_code=item.region_code, routing_rule=item.routing_rule, routing_basis=item.routing_basis,
+            rule_version=item.rule_version,
+            complainant_name=None if item.anonymous else (mask_name(item.complainant_name) if hide
+                                                          else item.complainant_name),
+            complainant_phone=None if item.anonymous else (mask_phone(item.complainant_phone) if hide
+                                                           else item.complainant_phone),
+            complainant_id_number=None if item.anonymous else (mask_id_number(item.complainant_id_number) if hide
+                                                               else item.complainant_id_number),
+            anonymous=item.anonymous, identity_masked=hide, category_code=item.category_code, rating=item.rating,
+        )

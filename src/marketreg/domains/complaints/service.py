@@ -1,0 +1,122 @@
+"""Reads: the work queue, one item in scope, public tracking, duplicate candidates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from marketreg.domains.complaints.enums import Status
+from marketreg.domains.complaints.models import Item, OdrUnit, RuleOverride, Supervision
+from marketreg.kernel.errors import DomainError, NotFound
+from marketreg.platform.authz import Actor, ensure_visible, scope
+
+SIMILAR = 0.5  # character-bigram Jaccard at which two texts are "similar"
+SAME = 0.8     # … and at which a repeated report counts as the same facts (办法第三十五条)
+
+
+def get_item(session: Session, *, actor: Actor, item_id: int) -> Item:
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound("complaints.not_found", "未找到该投诉举报")
+    ensure_visible(actor, item.org_path, "投诉举报")
+    return item
+
+
+def by_query_code(session: Session, *, query_code: str) -> Item:
+    code = query_code.strip().upper()
+    item = session.scalar(select(Item).where(Item.query_code == code)) if 6 <= len(code) <= 16 else None
+    if item is None:
+        raise NotFound("complaints.query_code_unknown", "查询码不存在，请核对后重试")
+    return item
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    status: str = ""
+    kind: str = ""
+    due: str = ""  # "" | soon | overdue
+    q: str = ""
+
+
+def work_queue(session: Session, *, actor: Actor, filters: QueueFilter, today: dt.date, soon_days: int = 2,
+               limit: int = 100) -> list[Item]:
+    """Open items in jurisdiction, nearest statutory deadline first."""
+    stmt = scope(select(Item), Item.org_path, actor)
+    stmt = stmt.where(Item.status == filters.status) if filters.status else stmt.where(Item.status != Status.closed)
+    if filters.kind:
+        stmt = stmt.where(Item.kind == filters.kind)
+    if filters.due == "overdue":
+        stmt = stmt.where(Item.next_due_on < today)
+    elif filters.due == "soon":
+        stmt = stmt.where(Item.next_due_on >= today, Item.next_due_on <= today + dt.timedelta(days=soon_days))
+    if filters.q:
+        term = filters.q.strip()
+        stmt = stmt.where(or_(Item.query_code == term.upper(), Item.respondent_name.contains(term, autoescape=True),
+                              Item.title.contains(term, autoescape=True)))
+    return list(session.scalars(stmt.order_by(Item.next_due_on.is_(None), Item.next_due_on, Item.id).limit(limit)))
+
+
+def open_supervisions(session: Session, *, item_id: int) -> list[Supervision]:
+    return list(session.scalars(select(Supervision).where(Supervision.item_id == item_id)
+                                .order_by(Supervision.created_at)))
+
+
+def odr_unit(session: Session, *, uscc: str | None) -> OdrUnit | None:
+    if not uscc:
+        return None
+    unit = session.get(OdrUnit, uscc)
+    return unit if unit is not None and unit.active else None
+
+
+def odr_items(session: Session, *, uscc: str) -> list[Item]:
+    """Complaints (never reports: RULES 1.15) against an ODR enterprise."""
+    stmt = select(Item).where(Item.respondent_uscc == uscc, Item.kind == "complaint").order_by(Item.id.desc())
+    return list(session.scalars(stmt.limit(200)))
+
+
+def rule_overrides(session: Session) -> dict[tuple[str, str], int]:
+    return {(r.version, r.key): r.value for r in session.scalars(select(RuleOverride))}
+
+
+def bigrams(text: str) -> set[str]:
+    compact = "".join(ch for ch in text if ch.isalnum())
+    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Character-bigram Jaccard: robust for Chinese without word segmentation."""
+    x, y = bigrams(a), bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def similar_earlier(session: Session, *, item: Item, window_days: int = 90) -> list[tuple[Item, float]]:
+    """Earlier items by the same person against the same respondent with similar text."""
+    if not item.complainant_phone:
+        return []
+    respondent = Item.respondent_uscc == item.respondent_uscc if item.respondent_uscc \
+        else Item.respondent_name == item.respondent_name
+    stmt = select(Item).where(
+        Item.id != item.id, Item.kind == item.kind, Item.complainant_phone == item.complainant_phone, respondent,
+        Item.received_on >= item.received_on - dt.timedelta(days=window_days),
+    ).order_by(Item.id.desc()).limit(50)
+    text = f"{item.title} {item.facts}"
+    scored = [(other, similarity(text, f"{other.title} {other.facts}")) for other in session.scalars(stmt)]
+    return [(o, s) for o, s in scored if s >= SIMILAR]
+
+
+def filings_by_phone(session: Session, *, phone: str, since: dt.date) -> int:
+    return session.scalar(select(func.count()).select_from(Item).where(
+        Item.complainant_phone == phone, Item.received_on >= since, Item.parent_id.is_(None))) or 0
+
+
+def complainants_against(session: Session, *, uscc: str, since: dt.date) -> int:
+    return session.scalar(select(func.count(func.distinct(Item.complainant_phone))).where(
+        Item.respondent_uscc == uscc, Item.received_on >= since)) or 0
+
+
+def require_ground(grounds, code: str) -> None:
+    if code not in {g.code for g in grounds}:
+        raise DomainError("complaints.unknown_ground", "请选择法定理由", ground=code)

@@ -1,0 +1,3 @@
+PERMISSIONS = {
+    "enforcement.clues": "查看与处理案件线索",
+}
