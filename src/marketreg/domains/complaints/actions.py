@@ -250,7 +250,8 @@ def _new_item(session: Session, data: IntakeIn, *, kind: str, now: dt.datetime, 
         platform_name=data.platform_name, seller_published_address=data.seller_published_address,
         title=data.title, facts=data.facts, request=data.request if kind == Kind.complaint else None,
         category_code=data.category_code, problem_code=data.problem_code, amount=data.amount,
-        purchased_on=data.purchased_on, harm_known_on=data.harm_known_on, region_code=decision.region_code, org_path=org_path,
+        purchased_on=data.purchased_on, harm_known_on=data.harm_known_on, region_code=decision.region_code,
+        org_path=org_path,
         routing_rule=decision.rule, routing_basis=decision.basis,
         status=Status.verifying if kind == Kind.report else Status.received,
         accept_due_on=clocks["accept_decision"].due_on if "accept_decision" in clocks else None,
@@ -492,7 +493,8 @@ def do_extend_report(session: Session, *, actor: Actor, item_id: int, reason: st
     item.report_due_on = next(c for c in steps if c.step == "report_filing_decision_extended").due_on
     _refresh_next_due(item)
     _step(item, action="report_extended", label="经批准延长核查期限", actor=actor,
-          note=clean_text(reason, "理由") or "", due_on=item.report_due_on, basis=rule_set.figure("report_filing_extension").basis)
+          note=clean_text(reason, "理由") or "", due_on=item.report_due_on,
+          basis=rule_set.figure("report_filing_extension").basis)
     _audit(session, actor, "report_extended", item)
     return item
 

@@ -55,6 +55,9 @@ MAX_LENGTHS = {"name": 200, "legal_rep_name": 60, "address": 300, "legal_rep_pho
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|on\w+\s*=", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d")
+# A plain mainland mobile number, which phonenumbers returns unchanged; 179xx is not one of
+# them (phonenumbers strips it as an IP-dialling prefix), so it takes the full path.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 MAX_CAPITAL = Decimal("100000000000")  # 万元
 
 
@@ -261,6 +264,11 @@ class RowValidator:
 
     def date(self, raw: str) -> dt.date:
         value = raw.strip()
+        day = _iso_date(value)
+        if day is not None:
+            if day > self.today or day.year < 1949:
+                raise RowError("date_out_of_range", value)
+            return day
         for fmt in _DATE_FORMATS:
             try:
                 day = dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar date, no time
@@ -320,7 +328,21 @@ class RowValidator:
         }
 
 
+def _iso_date(value: str) -> dt.date | None:
+    """``YYYY-MM-DD`` (the first accepted format, and nearly every row) without strptime."""
+    if len(value) == 10 and value[4] == "-" == value[7] and value.isascii():
+        year, month, day = value[:4], value[5:7], value[8:]
+        if year.isdigit() and month.isdigit() and day.isdigit():
+            try:
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                return None
+    return None
+
+
 def _phone(raw: str) -> str:
+    if len(raw) == 11 and not raw.startswith("179") and _MOBILE.fullmatch(raw):
+        return raw
     try:
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException:

@@ -11,7 +11,6 @@ from marketreg.analytics.dashboard import TYPE_LABELS, entity_dashboard
 from marketreg.domains.org.pages import auth_pages
 from marketreg.domains.reference.pages import staff_pages as reference_pages
 from marketreg.domains.registry.pages import staff_pages as registry_pages
-from marketreg.domains.sysadmin import tasks as _sysadmin_tasks  # noqa: F401 - periodic jobs
 from marketreg.domains.sysadmin.pages import staff_pages as sysadmin_pages
 from marketreg.platform.alerts import open_alerts
 from marketreg.web.deps import ReadSession, staff
