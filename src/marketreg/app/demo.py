@@ -24,6 +24,10 @@ DEMO_USERS = [
     ("sn_registrar", "青岛市南区局登记员", "370202", ["registrar"]),
     ("lx_inspector", "历下区局执法人员", "370102", ["inspector"]),
     ("sd_sysadmin", "省局运维管理员", "370000", ["sysadmin"]),
+    ("lx_handler", "历下区局12315办理员", "370102", ["handler"]),
+    ("sn_handler", "市南区局12315办理员", "370202", ["handler"]),
+    ("jn_supervisor", "济南市局12315督办员", "370100", ["supervisor"]),
+    ("sd_12315", "省12315指挥中心", "370000", ["supervisor", "handler"]),
 ]
 
 

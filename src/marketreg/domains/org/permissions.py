@@ -12,12 +12,21 @@ PERMISSIONS = {
 # here so that org does not import them; tests check every code exists in some catalogue.
 DEFAULT_ROLES: dict[str, tuple[str, str, set[str]]] = {
     "admin": ("系统管理员", "全部权限", {"*"}),
-    "leader": ("领导", "查看驾驶舱与统计", {"dashboard.view", "registry.view", "reference.view", "jobs.view"}),
+    "leader": ("领导", "查看驾驶舱与统计", {"dashboard.view", "registry.view", "reference.view", "jobs.view",
+                                            "complaints.view", "complaints.dashboard"}),
     "registrar": ("登记注册人员", "主体登记、导入与查询", {
         "dashboard.view", "registry.view", "registry.import", "registry.export", "registry.view_pii",
         "reference.view", "jobs.view",
     }),
     "inspector": ("执法检查人员", "查询主体、执行检查", {"dashboard.view", "registry.view", "reference.view"}),
+    "handler": ("12315办理人员", "受理、调解、办结投诉举报", {
+        "dashboard.view", "registry.view", "reference.view", "complaints.view", "complaints.intake",
+        "complaints.handle", "complaints.view_identity", "complaints.dashboard", "enforcement.clues",
+    }),
+    "supervisor": ("12315督办人员", "督办、提级、改派，统计分析", {
+        "dashboard.view", "registry.view", "reference.view", "complaints.view", "complaints.supervise",
+        "complaints.dashboard", "complaints.manage_rules", "enforcement.clues",
+    }),
     "sysadmin": ("运维管理员", "工作日历、任务、审计", {
         "dashboard.view", "calendar.manage", "jobs.view", "audit.view", "users.view", "users.manage",
         "reference.view",
