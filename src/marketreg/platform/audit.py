@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import JSON, BigInteger, Integer, String, select
+from sqlalchemy import JSON, BigInteger, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marketreg.kernel import clock
 from marketreg.platform.authz import Actor
 from marketreg.platform.context import request_id_var
-from marketreg.platform.db import Base, advisory_lock
+from marketreg.platform.db import Base, BigId, advisory_lock
 
 GENESIS = "0" * 64
 _AUDIT_LOCK_KEY = 7_315_001
@@ -29,7 +29,7 @@ _AUDIT_LOCK_KEY = 7_315_001
 class AuditEvent(Base):
     __tablename__ = "audit_event"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     occurred_at: Mapped[dt.datetime]
     actor_id: Mapped[int | None]

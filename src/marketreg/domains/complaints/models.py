@@ -3,12 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketreg.platform.db import Base
-
-_BIGID = BigInteger().with_variant(Integer, "sqlite")
+from marketreg.platform.db import Base, BigId
 
 
 class Item(Base):
@@ -21,7 +19,7 @@ class Item(Base):
         Index("ix_complaint_item_phone", "complainant_phone", "received_on"),
     )
 
-    id: Mapped[int] = mapped_column(_BIGID, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     query_code: Mapped[str] = mapped_column(String(16), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
@@ -107,7 +105,7 @@ class Step(Base):
 
     __tablename__ = "complaint_step"
 
-    id: Mapped[int] = mapped_column(_BIGID, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("complaint_item.id", ondelete="CASCADE"), index=True)
     at: Mapped[dt.datetime]
     action: Mapped[str] = mapped_column(String(40))
@@ -123,7 +121,7 @@ class Step(Base):
 class Attachment(Base):
     __tablename__ = "complaint_attachment"
 
-    id: Mapped[int] = mapped_column(_BIGID, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("complaint_item.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
     mime: Mapped[str] = mapped_column(String(60))

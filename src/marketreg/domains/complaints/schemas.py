@@ -21,8 +21,8 @@ from marketreg.domains.complaints.models import Item
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.kernel.masking import mask_id_number, mask_name, mask_phone
+from marketreg.kernel.text import has_control_chars, has_markup
 
-_MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|on\w+\s*=", re.IGNORECASE)
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -31,9 +31,9 @@ def clean_text(value: str | None, field: str) -> str | None:
     if value is None:
         return None
     value = value.strip()
-    if _MARKUP.search(value):
+    if has_markup(value):
         raise DomainError("complaints.markup_not_allowed", f"“{field}”中不能包含网页代码", field=field)
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+    if has_control_chars(value):
         raise DomainError("complaints.bad_characters", f"“{field}”中含有非法字符", field=field)
     return value or None
 

@@ -3,12 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketreg.platform.db import Base
-
-_BIGID = BigInteger().with_variant(Integer, "sqlite")
+from marketreg.platform.db import Base, BigId
 
 
 class Entity(Base):
@@ -20,7 +18,7 @@ class Entity(Base):
         Index("ix_market_entity_city_section", "city_code", "industry_section"),
     )
 
-    id: Mapped[int] = mapped_column(_BIGID, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     name_initials: Mapped[str] = mapped_column(String(200), index=True)
@@ -46,7 +44,7 @@ class Licence(Base):
 
     __tablename__ = "licence"
 
-    id: Mapped[int] = mapped_column(_BIGID, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("market_entity.id", ondelete="CASCADE"), index=True)
     licence_type: Mapped[str] = mapped_column(String(40))
     licence_no: Mapped[str] = mapped_column(String(40), unique=True)
