@@ -57,22 +57,28 @@ def test_public_portal_is_rate_limited(client, monkeypatch, path):
 
 @pytest.fixture
 def entity_in(session):
-    """USCC of an entity in a given county (created on demand)."""
+    """USCC of an entity in a given county (60 entities are created on first use)."""
     from marketreg.domains.reference import service as reference
     from marketreg.domains.registry import seed as registry_seed
     from marketreg.domains.registry.models import Entity
-
-    counties = [registry_seed.County(*row) for row in reference.county_rows(session)]
-    rows = list(registry_seed.generate_entities(60, counties=counties,
-                                                industries=reference.industry_leaves_by_section(session), seed=7))
     from marketreg.kernel import clock
 
-    for row in rows:
-        row["created_at"] = row["updated_at"] = clock.now()
-    session.execute(Entity.__table__.insert(), rows)
-    session.flush()
+    counties: list = []
+
+    def seed() -> None:
+        if counties:
+            return
+        counties.extend(registry_seed.County(*row) for row in reference.county_rows(session))
+        rows = list(registry_seed.generate_entities(60, counties=counties,
+                                                    industries=reference.industry_leaves_by_section(session),
+                                                    seed=7))
+        for row in rows:
+            row["created_at"] = row["updated_at"] = clock.now()
+        session.execute(Entity.__table__.insert(), rows)
+        session.flush()
 
     def pick(inside: str, *, other: bool = False) -> str:
+        seed()
         stmt = select(Entity.uscc).where(
             Entity.org_path.notlike(f"%/{inside}/%") if other else Entity.org_path.like(f"%/{inside}/%"))
         found = session.scalar(stmt.limit(1))
@@ -90,12 +96,42 @@ def entity_in(session):
     return pick
 
 
+@pytest.fixture
+def complaint_in(db):
+    """Ids of a complaint (with one attachment) routed to 370102, created on first use."""
+    made: dict[str, str] = {}
+
+    def make() -> dict[str, str]:
+        if not made:
+            from marketreg.domains.complaints import actions as complaints
+            from marketreg.domains.complaints.schemas import IntakeIn
+            from marketreg.platform.authz import PUBLIC
+
+            png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+            with db.transaction() as s:
+                [item] = complaints.do_intake(s, actor=PUBLIC, data=IntakeIn(
+                    kind="complaint", complainant_name="张三", complainant_phone="13800138000",
+                    complainant_address="济南市历下区泉城路100号", respondent_name="某超市",
+                    respondent_address="济南市历下区泉城路1号", title="过期食品", facts="买到过期的牛奶。",
+                    request="退货"), uploads=[complaints.Upload("a.png", "image/png", png)])
+                made.update(item_id=str(item.id), attachment_id=str(item.attachments[0].id))
+        return made
+
+    return make
+
+
 REQUIRED_QUERY = {"/api/v1/reference/resolve": "?address=济南市历下区泉城路1号"}
+PATH_VALUES = {"day": "2026-10-01", "code": "370102", "version": "samr121-2026", "key": "accept_decision"}
 
 
-def _fill(path: str, uscc: str) -> str:
-    values = {"uscc": uscc, "day": "2026-10-01", "code": "370102"}
-    filled = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+def _fill(path: str, uscc, complaint_in=None) -> str:
+    """The path with example values; ``uscc`` may be a callable, called only when the path needs one."""
+    values = dict(PATH_VALUES)
+    if "{uscc" in path:
+        values["uscc"] = uscc() if callable(uscc) else uscc
+    if complaint_in is not None and "_id" in path:
+        values.update(complaint_in())
+    filled = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values[m.group(1)], path)
     return filled + REQUIRED_QUERY.get(path, "")
 
 
@@ -113,8 +149,8 @@ def _audit_count(db) -> int:
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_anonymous_is_sent_to_login(client, entity_in, method, path):
-    response = _call(client, method, _fill(path, entity_in("370102")))
+def test_anonymous_is_sent_to_login(client, entity_in, complaint_in, method, path):
+    response = _call(client, method, _fill(path, lambda: entity_in("370102"), complaint_in))
     if path.startswith("/api/"):
         assert response.status_code == 401
         assert response.json()["code"] == "auth.login_required"
@@ -124,7 +160,7 @@ def test_anonymous_is_sent_to_login(client, entity_in, method, path):
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in, method, path):
+def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in, complaint_in, method, path):
     from marketreg.app.demo import DEMO_PASSWORD
     from marketreg.domains.org import actions
     from marketreg.platform.authz import SYSTEM
@@ -134,8 +170,9 @@ def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in,
         actions.do_create_user(s, actor=SYSTEM, username="nobody1", password=DEMO_PASSWORD,
                                display_name="无权限用户", unit_code="370102", roles=["nobody"])
     csrf = login(client, "nobody1")
+    filled = _fill(path, lambda: entity_in("370102"), complaint_in)
     before = _audit_count(db)
-    response = _call(client, method, _fill(path, entity_in("370102")), csrf)
+    response = _call(client, method, filled, csrf)
     assert response.status_code == 403
     assert _audit_count(db) == before
 
@@ -152,9 +189,9 @@ def test_other_jurisdiction_is_not_visible(client, db, entity_in, method, path):
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] == "GET"],
                          ids=[f"{m} {p}" for m, p in ROUTES if m == "GET"])
-def test_allowed_user_gets_the_page(client, entity_in, method, path):
+def test_allowed_user_gets_the_page(client, entity_in, complaint_in, method, path):
     login(client, "sd_admin")
-    response = _call(client, method, _fill(path, entity_in("370102")))
+    response = _call(client, method, _fill(path, lambda: entity_in("370102"), complaint_in))
     assert response.status_code == 200, response.text[:300]
 
 

@@ -46,7 +46,8 @@ def migrate(revision: str = "head") -> None:
 @app.command()
 def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic entities")] = 20_000,
          seed: Annotated[int, typer.Option(help="random seed")] = 2021,
-         users: Annotated[bool, typer.Option(help="create demo staff accounts")] = True) -> None:
+         users: Annotated[bool, typer.Option(help="create demo staff accounts")] = True,
+         complaints: Annotated[int, typer.Option(min=0, help="number of demo 12315 items")] = 300) -> None:
     """Generate the demo province (idempotent for the same seed)."""
     from tqdm import tqdm
 
@@ -60,6 +61,14 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
     with tqdm(total=entities, unit="row", desc="entities", disable=not sys.stderr.isatty()) as bar:
         inserted = demo.seed_entities(sessions, n=entities, seed=seed, progress=bar.update)
     typer.echo(f"entities inserted: {inserted} (requested {entities})")
+    if complaints:
+        with tqdm(total=complaints, unit="item", desc="complaints", disable=not sys.stderr.isatty()) as bar:
+            report = demo.seed_complaints(sessions, n=complaints, seed=seed, progress=bar.update)
+        typer.echo(f"complaints filed: {report.created} (skipped {report.skipped}, failed {report.failed}, "
+                   f"closed {report.closed})")
+        if report.enterprise_uscc:
+            typer.echo(f"demo enterprise login: {demo.DEMO_ENTERPRISE_USER} / {demo.DEMO_PASSWORD}  "
+                       f"({report.enterprise_uscc}, ODR)")
 
 
 @app.command()

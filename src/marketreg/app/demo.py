@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import select
+
+from marketreg.analytics.complaints import rebuild_complaint_publicity
 from marketreg.analytics.marts import rebuild_entity_counts
+from marketreg.app import wiring  # noqa: F401 - the demo's events reach their handlers, as in every process
+from marketreg.domains.complaints import seed as complaints_seed
 from marketreg.domains.org import actions as org_actions
 from marketreg.domains.org import service as org
 from marketreg.domains.org.permissions import DEFAULT_ROLES
@@ -40,6 +45,7 @@ def setup_base(sessions: Sessions) -> dict:
         for code, (name, description, permissions) in DEFAULT_ROLES.items():
             org_actions.do_ensure_role(session, code=code, name=name, description=description,
                                        permissions=permissions)
+        counts["complaint_categories"] = complaints_seed.load_categories(session)
     return counts
 
 
@@ -64,3 +70,42 @@ def seed_entities(sessions: Sessions, *, n: int, seed: int = 2021,
     with sessions.transaction() as session:
         rebuild_entity_counts(session)
     return inserted
+
+
+DEMO_ENTERPRISE_USER = "ent_demo"
+
+
+def seed_complaints(sessions: Sessions, *, n: int, seed: int = 2026,
+                    progress: Callable[[int], None] | None = None) -> complaints_seed.SeedReport:
+    """Demo 12315 items (needs entities), the ODR enterprise user, and a fresh publicity mart."""
+    report = complaints_seed.seed_complaints(sessions, n=n, seed=seed, progress=progress)
+    with sessions.transaction() as session:
+        if report.enterprise_uscc and org.get_user_by_username(session, username=DEMO_ENTERPRISE_USER) is None:
+            org_actions.do_create_user(session, actor=SYSTEM, username=DEMO_ENTERPRISE_USER, password=DEMO_PASSWORD,
+                                       display_name="演示企业用户", unit_code=None, roles=[], kind="enterprise",
+                                       entity_uscc=report.enterprise_uscc)
+        _align_demo_clues(session)
+        rebuild_complaint_publicity(session)
+    return report
+
+
+def _align_demo_clues(session) -> int:
+    """The clue register dates a report's clue from the event, which the demo raised today;
+    move the clues of demo reports to their reports' (simulated) receipt dates."""
+    from marketreg.domains.complaints.models import Item
+    from marketreg.domains.enforcement import rules as enforcement_rules
+    from marketreg.domains.enforcement.models import Clue
+    from marketreg.platform.calendar import load_calendar
+
+    calendar = load_calendar(session)
+    moved = 0
+    rows = session.execute(select(Clue, Item.received_on, Item.received_at, Item.closed_at)
+                           .join(Item, Clue.source_ref == "report:" + Item.query_code)
+                           .where(Item.idempotency_key.like("demo%"), Clue.received_on != Item.received_on))
+    for clue, received_on, received_at, closed_at in rows:
+        clue.received_on, clue.created_at = received_on, received_at
+        clue.check_due_on = enforcement_rules.clue_check_due(calendar, received_on).due_on
+        if clue.decided_at is not None and closed_at is not None:
+            clue.decided_at = closed_at
+        moved += 1
+    return moved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from slowapi.middleware import SlowAPIMiddleware
 
 from marketreg.app import models, wiring  # noqa: F401 - every table; handlers, tasks, periodic jobs
+from marketreg.domains.complaints import classify
 from marketreg.domains.org import service as org
 from marketreg.platform.db import Sessions, get_sessions, use_sessions
 from marketreg.platform.settings import get_settings
@@ -28,6 +30,8 @@ def create_app(*, sessions: Sessions | None = None, start_workers: bool | None =
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        # Load the segmentation dictionary off the request path (about 1.5 s once).
+        threading.Thread(target=classify.default_classifier, name="warm-classifier", daemon=True).start()
         if workers:
             workers.start()
         yield

@@ -1,5 +1,6 @@
 """Imports every model module so that Base.metadata holds the whole schema (Alembic, tests)."""
 
+from marketreg.analytics import complaints as complaints_analytics  # noqa: F401
 from marketreg.analytics import marts  # noqa: F401
 from marketreg.domains.complaints import models as complaints_models  # noqa: F401
 from marketreg.domains.enforcement import models as enforcement_models  # noqa: F401

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from marketreg.domains.complaints.api import public_router as complaints_public
+from marketreg.domains.complaints.api import staff_router as complaints_staff
+from marketreg.domains.enforcement.api import staff_router as enforcement_staff
 from marketreg.domains.reference.api import public_router as reference_public
 from marketreg.domains.reference.api import staff_router as reference_staff
 from marketreg.domains.registry.api import public_router as registry_public
 from marketreg.domains.registry.api import staff_router as registry_staff
 
 router = APIRouter()
-for sub in (reference_public, reference_staff, registry_public, registry_staff):
+for sub in (reference_public, reference_staff, registry_public, registry_staff, complaints_public,
+            complaints_staff, enforcement_staff):
     router.include_router(sub)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from marketreg.kernel.errors import PermissionDenied
 from marketreg.platform.authz import PUBLIC, Actor
 from marketreg.platform.context import new_request_id
-from marketreg.web.errors import LoginRequired
+from marketreg.web.errors import EnterpriseLoginRequired, LoginRequired
 
 SESSION_COOKIE = "mr_session"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -41,7 +41,10 @@ def get_write_session(request: Request) -> Iterator[Session]:
 
 
 ReadSession = Annotated[Session, Depends(get_read_session)]
-WriteSession = Annotated[Session, Depends(get_write_session)]
+# scope="function": commit *before* the response is sent. With FastAPI's default ("request") the
+# code after ``yield`` runs after the response has gone out, so a client could be told 201 / be
+# redirected and read before the commit — or be told 201 for a write whose commit then fails.
+WriteSession = Annotated[Session, Depends(get_write_session, scope="function")]
 
 
 def _signed_in(request: Request) -> tuple[Actor, str] | None:
@@ -105,6 +108,26 @@ def require(permission: str) -> RequirePermission:
 def staff(permission: str):
     """``Annotated`` alias: ``actor: staff("registry.view")``."""
     return Annotated[Actor, Depends(RequirePermission(permission))]
+
+
+class RequireEnterprise:
+    """Route dependency of the public portal's enterprise pages: a signed-in enterprise user
+    (``User(kind="enterprise", entity_uscc=...)``); CSRF on unsafe methods. Redirects to the
+    enterprise sign-in page when nobody is signed in."""
+
+    async def __call__(self, request: Request) -> Actor:
+        found = _signed_in(request)
+        if found is None:
+            raise EnterpriseLoginRequired
+        actor, expected_csrf = found
+        if request.method in UNSAFE_METHODS:
+            await _check_csrf(request, expected_csrf)
+        if actor.kind != "enterprise" or not actor.entity_uscc:
+            raise PermissionDenied("auth.enterprise_only", "仅限企业用户访问")
+        return actor
+
+
+EnterpriseActor = Annotated[Actor, Depends(RequireEnterprise())]
 
 
 def public_actor() -> Actor:

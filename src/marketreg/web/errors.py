@@ -15,6 +15,10 @@ class LoginRequired(Exception):
     """Raised by the auth dependency when nobody is signed in."""
 
 
+class EnterpriseLoginRequired(LoginRequired):
+    """Raised by the enterprise pages' dependency when nobody is signed in."""
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
@@ -51,7 +55,8 @@ def install(app: FastAPI) -> None:
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
         if wants_json(request) or request.headers.get("hx-request"):
             return error_response(request, status=401, code="auth.login_required", message="请先登录")
-        return RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303)
+        login = "/enterprise/login" if isinstance(exc, EnterpriseLoginRequired) else "/staff/login"
+        return RedirectResponse(f"{login}?next={request.url.path}", status_code=303)
 
     @app.exception_handler(RateLimitExceeded)
     async def _rate_limited(request: Request, exc: RateLimitExceeded) -> Response:

@@ -250,3 +250,11 @@ def test_supervision_only_from_a_higher_level_and_reroute_needs_a_reason(session
                        reason="实际经营地在市中区")
     assert (item.org_path, item.routing_rule) == ("/370000/370100/370103/", "staff_override")
     assert service.get_item(session, actor=staff(session, "jn_supervisor"), item_id=item.id)
+
+
+def test_intake_suggests_a_category_and_problem_type(session, entity):
+    [item] = actions.do_intake(session, actor=PUBLIC, data=filing(
+        entity, title="手机屏幕出现质量问题", facts="新买的手机一周后屏幕失灵，商家拒绝保修，要求退货。"))
+    assert item.suggested_category and item.suggested_category.startswith("G")
+    assert item.suggested_problem and item.suggested_problem.startswith("P")
+    assert item.category_code is None  # a suggestion never overwrites what the filer or staff chose

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.complaints import flow, rules, service
+from marketreg.domains.complaints import classify, flow, rules, service
 from marketreg.domains.complaints.enums import KIND_LABELS, OUTCOME_LABELS, Kind, Outcome, PlatformRole, Status
 from marketreg.domains.complaints.models import Attachment, DuplicateLink, Item, RuleOverride, Step, Supervision
 from marketreg.domains.complaints.schemas import IntakeIn, clean_text
@@ -263,6 +263,8 @@ def _new_item(session: Session, data: IntakeIn, *, kind: str, now: dt.datetime, 
     if unit is not None:
         item.status = Status.odr_pending
         item.odr_due_on = calendar.add_workdays(today, unit.reply_workdays).due_on
+    suggestion = classify.suggest(f"{data.title} {data.facts}")
+    item.suggested_category, item.suggested_problem = suggestion.category_code, suggestion.problem_code
     _refresh_next_due(item)
     session.add(item)
     org_name = _org_name(session, org_path)

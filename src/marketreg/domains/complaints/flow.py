@@ -31,4 +31,5 @@ ALLOWED: dict[str, frozenset[str]] = {
 
 def check(action: str, status: str) -> None:
     if status not in ALLOWED[action]:
-        raise Conflict("complaints.wrong_state", f"当前状态下不能执行此操作（{action}）", action=action, status=status)
+        # (the item's state goes in as ``state``: ``status`` is DomainError's HTTP status)
+        raise Conflict("complaints.wrong_state", f"当前状态下不能执行此操作（{action}）", action=action, state=status)

@@ -26,6 +26,15 @@ from marketreg.kernel.text import has_control_chars, has_markup
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
+FIELD_LABELS = {
+    "complainant_name": "姓名", "complainant_phone": "联系电话", "complainant_address": "通讯地址",
+    "complainant_id_number": "身份证号码", "complainant_email": "电子邮箱", "respondent_name": "被投诉（举报）对象名称",
+    "respondent_uscc": "统一社会信用代码", "respondent_address": "被投诉（举报）对象地址", "platform_name": "平台名称",
+    "platform_uscc": "平台统一社会信用代码", "seller_published_address": "商家在平台公示的地址", "title": "标题",
+    "facts": "事实经过", "request": "投诉请求", "category_code": "商品服务类别", "problem_code": "问题类别",
+}
+
+
 def clean_text(value: str | None, field: str) -> str | None:
     """Refuse markup and control characters in free text (stored text is shown to staff)."""
     if value is None:
@@ -66,11 +75,15 @@ class IntakeIn(BaseModel):
     purchased_on: dt.date | None = None
     harm_known_on: dt.date | None = None
 
-    @field_validator("complainant_name", "complainant_address", "respondent_name", "respondent_address",
-                     "platform_name", "seller_published_address", "title", "facts", "request")
+    # Every text field, codes and contact details included: none may carry markup (it would be
+    # stored and shown to staff, exported, and sent on to other systems).
+    @field_validator("complainant_name", "complainant_phone", "complainant_address", "complainant_id_number",
+                     "complainant_email", "respondent_name", "respondent_uscc", "respondent_address",
+                     "platform_name", "platform_uscc", "seller_published_address", "title", "facts", "request",
+                     "category_code", "problem_code")
     @classmethod
     def _no_markup(cls, value: str | None, info) -> str | None:
-        return clean_text(value, info.field_name)
+        return clean_text(value, FIELD_LABELS.get(info.field_name, info.field_name))
 
     @field_validator("complainant_phone")
     @classmethod
@@ -81,9 +94,9 @@ class IntakeIn(BaseModel):
 
     @model_validator(mode="after")
     def _dates(self) -> IntakeIn:
-        for name in ("purchased_on", "harm_known_on"):
+        for name, label in (("purchased_on", "消费日期"), ("harm_known_on", "知道权益受损的日期")):
             if (value := getattr(self, name)) and value > clock.today() + dt.timedelta(days=1):
-                raise ValueError(f"{name} 不能晚于今天")
+                raise ValueError(f"{label}不能晚于今天")
         return self
 
 

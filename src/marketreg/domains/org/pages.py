@@ -1,4 +1,5 @@
-"""Staff sign-in and sign-out."""
+"""Sign-in and sign-out: staff (/staff/login) and enterprise users of the public portal
+(/enterprise/login, for ODR replies)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from marketreg.domains.org import actions
 from marketreg.platform.settings import get_settings
-from marketreg.web.deps import SESSION_COOKIE, WriteSession, optional_actor
+from marketreg.web.deps import SESSION_COOKIE, EnterpriseActor, WriteSession, optional_actor
 from marketreg.web.pages import render
 from marketreg.web.templating import register_templates
 
@@ -18,6 +19,7 @@ register_templates(Path(__file__).parent / "templates")
 # Routes here are deliberately open (a person must be able to sign in); the permission
 # coverage test lists them as the only staff routes without a declared permission.
 auth_pages = APIRouter()
+enterprise_auth_pages = APIRouter(prefix="/enterprise")
 OPEN_ROUTES = {"/staff/login", "/staff/logout"}
 
 
@@ -25,9 +27,19 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/staff") and not target.startswith("//") else "/staff/"
 
 
+def _start_session(session, user, target: str) -> Response:
+    token, _ = actions.do_open_session(session, user=user)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+                        max_age=get_settings().session_max_age_seconds,
+                        secure=get_settings().environment == "production")
+    return response
+
+
 @auth_pages.get("/login")
 def login_page(request: Request, next: str = "/staff/") -> Response:
-    if optional_actor(request):
+    actor = optional_actor(request)
+    if actor is not None and actor.kind == "staff":
         return RedirectResponse(_safe_next(next), status_code=303)
     return render(request, "org/login.html", {"next": _safe_next(next), "error": None})
 
@@ -43,12 +55,7 @@ def login(request: Request, session: WriteSession, username: Annotated[str, Form
         status = outcome.error.status if outcome.error else 401
         return render(request, "org/login.html", {"next": _safe_next(next), "error": error, "code": code,
                                                   "username": username}, status_code=status)
-    token, _ = actions.do_open_session(session, user=outcome.user)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-                        max_age=get_settings().session_max_age_seconds,
-                        secure=get_settings().environment == "production")
-    return response
+    return _start_session(session, outcome.user, _safe_next(next))
 
 
 @auth_pages.post("/logout")
@@ -57,5 +64,47 @@ def logout(request: Request, session: WriteSession) -> Response:
     if token:
         actions.do_close_session(session, token=token)
     response = RedirectResponse("/staff/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# ----------------------------------------------------------------------------- enterprise users
+
+
+def _safe_enterprise_next(target: str) -> str:
+    return target if target.startswith("/enterprise/") and not target.startswith("//") else "/enterprise/complaints"
+
+
+@enterprise_auth_pages.get("/login")
+def enterprise_login_page(request: Request, next: str = "/enterprise/complaints") -> Response:
+    actor = optional_actor(request)
+    if actor is not None and actor.kind == "enterprise":
+        return RedirectResponse(_safe_enterprise_next(next), status_code=303)
+    return render(request, "org/enterprise_login.html", {"next": _safe_enterprise_next(next), "error": None})
+
+
+@enterprise_auth_pages.post("/login")
+def enterprise_login(request: Request, session: WriteSession, username: Annotated[str, Form(max_length=40)],
+                     password: Annotated[str, Form(max_length=200)],
+                     next: Annotated[str, Form()] = "/enterprise/complaints") -> Response:
+    """Enterprise users only (``kind="enterprise"`` bound to a USCC); staff sign in at /staff/login."""
+    outcome = actions.do_authenticate(session, username=username.strip(), password=password)
+    if outcome.user is None or outcome.user.kind != "enterprise" or not outcome.user.entity_uscc:
+        session.commit()  # keep the failure count and its audit row
+        error = outcome.error.message_zh if outcome.error else "用户名或密码错误"
+        code = outcome.error.code if outcome.error else "auth.bad_credentials"
+        status = outcome.error.status if outcome.error else 401
+        return render(request, "org/enterprise_login.html", {
+            "next": _safe_enterprise_next(next), "error": error, "code": code, "username": username,
+        }, status_code=status)
+    return _start_session(session, outcome.user, _safe_enterprise_next(next))
+
+
+@enterprise_auth_pages.post("/logout")
+def enterprise_logout(request: Request, session: WriteSession, actor: EnterpriseActor) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        actions.do_close_session(session, token=token)
+    response = RedirectResponse("/enterprise/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

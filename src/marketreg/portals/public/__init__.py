@@ -7,13 +7,21 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from marketreg.domains.complaints.pages import enterprise_pages as complaints_enterprise_pages
+from marketreg.domains.complaints.pages import public_pages as complaints_pages
+from marketreg.domains.org.pages import enterprise_auth_pages
 from marketreg.domains.registry.pages import public_pages as registry_pages
+from marketreg.portals.public import complaint_publicity
 from marketreg.web.pages import render
 from marketreg.web.templating import register_templates
 
 register_templates(Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 router.include_router(registry_pages)
+router.include_router(complaint_publicity.router)
+router.include_router(complaints_pages)
+router.include_router(enterprise_auth_pages)
+router.include_router(complaints_enterprise_pages)
 
 
 @router.get("/")

@@ -8,11 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from marketreg.analytics.dashboard import TYPE_LABELS, entity_dashboard
+from marketreg.domains.complaints.pages import staff_pages as complaints_pages
+from marketreg.domains.enforcement.pages import staff_pages as enforcement_pages
 from marketreg.domains.org.pages import auth_pages
 from marketreg.domains.reference.pages import staff_pages as reference_pages
 from marketreg.domains.registry.pages import staff_pages as registry_pages
 from marketreg.domains.sysadmin.pages import staff_pages as sysadmin_pages
 from marketreg.platform.alerts import open_alerts
+from marketreg.portals.staff import complaints_dashboard
 from marketreg.web.deps import ReadSession, staff
 from marketreg.web.pages import render
 from marketreg.web.templating import register_templates
@@ -23,6 +26,9 @@ router.include_router(auth_pages)
 router.include_router(registry_pages)
 router.include_router(reference_pages)
 router.include_router(sysadmin_pages)
+router.include_router(complaints_dashboard.router)
+router.include_router(complaints_pages)
+router.include_router(enforcement_pages)
 
 
 @router.get("/")

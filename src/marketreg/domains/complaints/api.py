@@ -1,0 +1,420 @@
+"""JSON API of 12315 complaints and reports (mounted under /api/v1).
+
+Public: file a complaint / report / consultation (idempotent by ``Idempotency-Key``), track it
+by query code, rate it. Staff: the work queue, one item (identity masked; unmasking is audited),
+and one POST per handling action. Every refusal is a DomainError → 4xx with a stable code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from marketreg.domains.complaints import actions, rules, service
+from marketreg.domains.complaints.enums import Channel
+from marketreg.domains.complaints.models import Item
+from marketreg.domains.complaints.schemas import IntakeIn, ItemOut, TrackingOut
+from marketreg.domains.org import service as org
+from marketreg.kernel import clock
+from marketreg.kernel.errors import Conflict
+from marketreg.platform.authz import PUBLIC, Actor
+from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.ratelimit import public_limit
+
+public_router = APIRouter(prefix="/public/complaints", tags=["public"])
+staff_router = APIRouter(prefix="/complaints", tags=["complaints"])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=80)]
+
+
+# ----------------------------------------------------------------------------- shapes
+
+
+class IntakeItemOut(BaseModel):
+    query_code: str
+    kind: str
+    status: str
+    next_due_on: dt.date | None
+    org_name: str
+
+
+class IntakeOut(BaseModel):
+    items: list[IntakeItemOut]
+
+
+class RatingIn(BaseModel):
+    phone: str = Field(min_length=5, max_length=20)
+    rating: int = Field(ge=1, le=5)
+    resolved: bool
+    comment: str = Field("", max_length=500)
+
+
+class GroundIn(BaseModel):
+    ground: str = Field(min_length=1, max_length=40)
+    note: str = Field("", max_length=2000)
+
+
+class ConsentIn(BaseModel):
+    complainant_consents: bool
+    respondent_consents: bool
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class NoteIn(BaseModel):
+    note: str = Field("", max_length=2000)
+
+
+class ReferIn(BaseModel):
+    to: str = Field(min_length=1, max_length=200)
+    note: str = Field("", max_length=2000)
+
+
+class DuplicateIn(BaseModel):
+    of_query_code: str = Field(min_length=6, max_length=16)
+
+
+class ClueIn(BaseModel):
+    summary: str = Field(min_length=1, max_length=2000)
+
+
+class DecideIn(BaseModel):
+    filed: bool
+    note: str = Field("", max_length=2000)
+
+
+class MergeIn(BaseModel):
+    into_query_code: str = Field(min_length=6, max_length=16)
+
+
+class AnswerIn(BaseModel):
+    answer: str = Field(min_length=1, max_length=5000)
+
+
+class RerouteIn(BaseModel):
+    region_code: str = Field(min_length=6, max_length=6)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class SuperviseIn(BaseModel):
+    instruction: str = Field(min_length=1, max_length=2000)
+    due_on: dt.date
+
+
+class SupervisionOut(BaseModel):
+    id: int
+    org_path: str
+    instruction: str
+    due_on: dt.date
+    automatic: bool
+    created_by: str
+
+
+class FigureOut(BaseModel):
+    key: str
+    value: int
+    statutory_value: int
+    unit: str
+    basis: str
+    confidence: str
+    editable: bool
+    overridden: bool
+
+
+class RuleSetOut(BaseModel):
+    version: str
+    title: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    figures: list[FigureOut]
+
+
+class FigureIn(BaseModel):
+    value: int = Field(ge=1, le=365)
+    note: str = Field("", max_length=200)
+
+
+# ----------------------------------------------------------------------------- shared helpers
+
+
+def org_name(session: Session, org_path: str) -> str:
+    code = org_path.rstrip("/").rsplit("/", 1)[-1]
+    unit = org.unit_by_code(session, code=code)
+    return unit.name if unit else "山东省12315指挥中心"
+
+
+def _by_key(session: Session, key: str) -> list[Item]:
+    return list(session.scalars(select(Item).where(Item.idempotency_key.in_([key, f"{key}:report"]))
+                                .order_by(Item.id)))
+
+
+def _replay(existing: list[Item], data: IntakeIn) -> tuple[list[Item], bool]:
+    """The first call's items — but only for the same filing: a key reused for different content
+    (or guessed) must not hand out someone else's query codes."""
+    first = existing[0]
+    same = (first.complainant_phone or None, first.respondent_name, first.title, first.facts) == \
+        (data.complainant_phone or None, data.respondent_name, data.title, data.facts)
+    if not same:
+        raise Conflict("complaints.idempotency_key_reused", "该幂等键已用于另一份提交，请更换后重试")
+    return existing, True
+
+
+def submit(session: Session, *, actor: Actor, data: IntakeIn, key: str | None,
+           uploads: list[actions.Upload] | None = None) -> tuple[list[Item], bool]:
+    """File once per idempotency key; returns (items, replayed).
+
+    A concurrent submission with the same key loses the race on the unique key; its
+    savepoint is rolled back and it answers with the winner's items.
+    """
+    key = (key or "").strip() or None
+    if key:
+        existing = _by_key(session, key)
+        if existing:
+            return _replay(existing, data)
+    try:
+        with session.begin_nested():
+            items = actions.do_intake(session, actor=actor, data=data, idempotency_key=key, uploads=uploads)
+    except IntegrityError:
+        existing = _by_key(session, key) if key else []
+        if not existing:
+            raise
+        return _replay(existing, data)
+    return items, False
+
+
+def intake_out(session: Session, items: list[Item]) -> IntakeOut:
+    return IntakeOut(items=[IntakeItemOut(query_code=i.query_code, kind=i.kind, status=i.status,
+                                          next_due_on=i.next_due_on, org_name=org_name(session, i.org_path))
+                            for i in items])
+
+
+def can_rate(item: Item) -> bool:
+    """Closed, within the rating window, filed with a phone, and not yet rated since closure."""
+    if item.status != "closed" or item.closed_at is None or item.anonymous or not item.complainant_phone:
+        return False
+    if clock.now() - item.closed_at > dt.timedelta(days=actions.RATING_WINDOW_DAYS):
+        return False
+    return item.rated_at is None or item.rated_at < item.closed_at
+
+
+def ruleset_out(session: Session) -> list[RuleSetOut]:
+    overrides = service.rule_overrides(session)
+    out = []
+    for base in rules.RULESETS:
+        current = rules.ruleset_for(base.effective_from, overrides)
+        out.append(RuleSetOut(
+            version=base.version, title=base.title, effective_from=base.effective_from,
+            effective_to=base.effective_to,
+            figures=[FigureOut(key=key, value=current.figures[key].value, statutory_value=figure.value,
+                               unit=figure.unit, basis=figure.basis, confidence=figure.confidence,
+                               editable=figure.editable, overridden=key in current.overridden)
+                     for key, figure in base.figures.items()]))
+    return out
+
+
+def _item_out(item: Item, *, show_identity: bool = False) -> ItemOut:
+    return ItemOut.of(item, today=clock.today(), show_identity=show_identity)
+
+
+# ----------------------------------------------------------------------------- public
+
+
+@public_router.post("", response_model=IntakeOut, status_code=201)
+@public_limit
+def file_public(request: Request, response: Response, session: WriteSession, data: Annotated[IntakeIn, Body()],
+                idempotency_key: IdempotencyKey = None) -> IntakeOut:
+    """File a complaint, report or consultation. The same ``Idempotency-Key`` never files twice:
+    a replay answers 200 with the items of the first call."""
+    if "channel" not in data.model_fields_set or data.channel not in (Channel.web, Channel.api):
+        data = data.model_copy(update={"channel": Channel.api})  # staff channels are not the public's to claim
+    items, replayed = submit(session, actor=PUBLIC, data=data, key=idempotency_key)
+    if replayed:
+        response.status_code = 200
+    return intake_out(session, items)
+
+
+@public_router.get("/{query_code}", response_model=TrackingOut)
+@public_limit
+def track(request: Request, session: ReadSession, query_code: str) -> TrackingOut:
+    item = service.by_query_code(session, query_code=query_code)
+    return TrackingOut.of(item, can_rate=can_rate(item))
+
+
+@public_router.post("/{query_code}/rating", response_model=TrackingOut)
+@public_limit
+def rate(request: Request, session: WriteSession, query_code: str, body: RatingIn) -> TrackingOut:
+    item = actions.do_rate(session, actor=PUBLIC, query_code=query_code, phone=body.phone, rating=body.rating,
+                           resolved=body.resolved, comment=body.comment)
+    return TrackingOut.of(item, can_rate=can_rate(item))
+
+
+# ----------------------------------------------------------------------------- staff: reads
+
+
+@staff_router.get("", response_model=list[ItemOut])
+def queue(
+    session: ReadSession,
+    actor: staff("complaints.view"),
+    status: Annotated[str, Query(max_length=16)] = "",
+    kind: Annotated[str, Query(max_length=16)] = "",
+    due: Annotated[str, Query(pattern="^(|soon|overdue)$")] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> list[ItemOut]:
+    """Open items in the actor's jurisdiction, nearest statutory deadline first."""
+    today = clock.today()
+    filters = service.QueueFilter(status=status, kind=kind, due=due, q=q)
+    return [ItemOut.of(i, today=today, show_identity=False)
+            for i in service.work_queue(session, actor=actor, filters=filters, today=today)]
+
+
+@staff_router.get("/rules", response_model=list[RuleSetOut])
+def rule_figures(session: ReadSession, actor: staff("complaints.manage_rules")) -> list[RuleSetOut]:
+    """Both rule versions' figures with their source and confidence; staff values applied."""
+    return ruleset_out(session)
+
+
+@staff_router.put("/rules/{version}/{key}", response_model=list[RuleSetOut])
+def set_rule_figure(session: WriteSession, actor: staff("complaints.manage_rules"), version: str, key: str,
+                    body: FigureIn) -> list[RuleSetOut]:
+    """Set a figure that RULES.md does not mark CONFIRMED (audited)."""
+    actions.do_set_rule_figure(session, actor=actor, version=version, key=key, value=body.value, note=body.note)
+    session.flush()
+    return ruleset_out(session)
+
+
+@staff_router.get("/{item_id:int}", response_model=ItemOut)
+def get_item(session: ReadSession, actor: staff("complaints.view"), item_id: int) -> ItemOut:
+    return _item_out(service.get_item(session, actor=actor, item_id=item_id))
+
+
+@staff_router.get("/{item_id:int}/supervisions", response_model=list[SupervisionOut])
+def supervisions(session: ReadSession, actor: staff("complaints.view"), item_id: int) -> list[SupervisionOut]:
+    item = service.get_item(session, actor=actor, item_id=item_id)
+    return [SupervisionOut(id=s.id, org_path=s.org_path, instruction=s.instruction, due_on=s.due_on,
+                           automatic=s.automatic, created_by=s.created_by)
+            for s in service.open_supervisions(session, item_id=item.id)]
+
+
+@staff_router.post("/{item_id:int}/identity", response_model=ItemOut)
+def view_identity(session: WriteSession, actor: staff("complaints.view_identity"), item_id: int) -> ItemOut:
+    """The complainant's or reporter's identity, unmasked; every read is audited (RULES 1.15)."""
+    return _item_out(actions.do_view_identity(session, actor=actor, item_id=item_id), show_identity=True)
+
+
+# ----------------------------------------------------------------------------- staff: actions
+
+Handle = staff("complaints.handle")
+Supervise = staff("complaints.supervise")
+
+
+@staff_router.post("/{item_id:int}/accept", response_model=ItemOut)
+def accept(session: WriteSession, actor: Handle, item_id: int) -> ItemOut:
+    return _item_out(actions.do_accept(session, actor=actor, item_id=item_id))
+
+
+@staff_router.post("/{item_id:int}/refuse", response_model=ItemOut)
+def refuse(session: WriteSession, actor: Handle, item_id: int, body: GroundIn) -> ItemOut:
+    return _item_out(actions.do_refuse(session, actor=actor, item_id=item_id, ground=body.ground, note=body.note))
+
+
+@staff_router.post("/{item_id:int}/mediation/start", response_model=ItemOut)
+def start_mediation(session: WriteSession, actor: Handle, item_id: int, body: ConsentIn) -> ItemOut:
+    return _item_out(actions.do_start_mediation(session, actor=actor, item_id=item_id,
+                                                complainant_consents=body.complainant_consents,
+                                                respondent_consents=body.respondent_consents))
+
+
+@staff_router.post("/{item_id:int}/mediation/pause", response_model=ItemOut)
+def pause_mediation(session: WriteSession, actor: Handle, item_id: int, body: ReasonIn) -> ItemOut:
+    return _item_out(actions.do_pause_mediation(session, actor=actor, item_id=item_id, reason=body.reason))
+
+
+@staff_router.post("/{item_id:int}/mediation/resume", response_model=ItemOut)
+def resume_mediation(session: WriteSession, actor: Handle, item_id: int) -> ItemOut:
+    return _item_out(actions.do_resume_mediation(session, actor=actor, item_id=item_id))
+
+
+@staff_router.post("/{item_id:int}/mediation/close", response_model=ItemOut)
+def close_mediated(session: WriteSession, actor: Handle, item_id: int, body: NoteIn) -> ItemOut:
+    return _item_out(actions.do_close_mediated(session, actor=actor, item_id=item_id, note=body.note))
+
+
+@staff_router.post("/{item_id:int}/mediation/terminate", response_model=ItemOut)
+def terminate_mediation(session: WriteSession, actor: Handle, item_id: int, body: GroundIn) -> ItemOut:
+    return _item_out(actions.do_terminate_mediation(session, actor=actor, item_id=item_id, ground=body.ground,
+                                                    note=body.note))
+
+
+@staff_router.post("/{item_id:int}/settle", response_model=ItemOut)
+def settle(session: WriteSession, actor: Handle, item_id: int, body: NoteIn) -> ItemOut:
+    return _item_out(actions.do_settle(session, actor=actor, item_id=item_id, note=body.note))
+
+
+@staff_router.post("/{item_id:int}/refer", response_model=ItemOut)
+def refer(session: WriteSession, actor: Handle, item_id: int, body: ReferIn) -> ItemOut:
+    return _item_out(actions.do_refer(session, actor=actor, item_id=item_id, to=body.to, note=body.note))
+
+
+@staff_router.post("/{item_id:int}/police", response_model=ItemOut)
+def transfer_to_police(session: WriteSession, actor: Handle, item_id: int, body: NoteIn) -> ItemOut:
+    return _item_out(actions.do_transfer_to_police(session, actor=actor, item_id=item_id, note=body.note))
+
+
+@staff_router.post("/{item_id:int}/duplicate", response_model=ItemOut)
+def mark_duplicate(session: WriteSession, actor: Handle, item_id: int, body: DuplicateIn) -> ItemOut:
+    return _item_out(actions.do_mark_duplicate(session, actor=actor, item_id=item_id,
+                                               of_query_code=body.of_query_code))
+
+
+@staff_router.post("/{item_id:int}/clue", response_model=ItemOut)
+def raise_clue(session: WriteSession, actor: Handle, item_id: int, body: ClueIn) -> ItemOut:
+    return _item_out(actions.do_raise_clue(session, actor=actor, item_id=item_id, summary=body.summary))
+
+
+@staff_router.post("/{item_id:int}/report/decide", response_model=ItemOut)
+def decide_report(session: WriteSession, actor: Handle, item_id: int, body: DecideIn) -> ItemOut:
+    return _item_out(actions.do_decide_report(session, actor=actor, item_id=item_id, filed=body.filed,
+                                              note=body.note))
+
+
+@staff_router.post("/{item_id:int}/report/extend", response_model=ItemOut)
+def extend_report(session: WriteSession, actor: Supervise, item_id: int, body: ReasonIn) -> ItemOut:
+    return _item_out(actions.do_extend_report(session, actor=actor, item_id=item_id, reason=body.reason))
+
+
+@staff_router.post("/{item_id:int}/report/merge", response_model=ItemOut)
+def merge_report(session: WriteSession, actor: Handle, item_id: int, body: MergeIn) -> ItemOut:
+    return _item_out(actions.do_merge_report(session, actor=actor, item_id=item_id,
+                                             into_query_code=body.into_query_code))
+
+
+@staff_router.post("/{item_id:int}/answer", response_model=ItemOut)
+def answer(session: WriteSession, actor: Handle, item_id: int, body: AnswerIn) -> ItemOut:
+    return _item_out(actions.do_answer(session, actor=actor, item_id=item_id, answer=body.answer))
+
+
+@staff_router.post("/{item_id:int}/reroute", response_model=ItemOut)
+def reroute(session: WriteSession, actor: Supervise, item_id: int, body: RerouteIn) -> ItemOut:
+    return _item_out(actions.do_reroute(session, actor=actor, item_id=item_id, region_code=body.region_code,
+                                        reason=body.reason))
+
+
+@staff_router.post("/{item_id:int}/take-over", response_model=ItemOut)
+def take_over(session: WriteSession, actor: Supervise, item_id: int, body: ReasonIn) -> ItemOut:
+    return _item_out(actions.do_take_over(session, actor=actor, item_id=item_id, reason=body.reason))
+
+
+@staff_router.post("/{item_id:int}/supervise", response_model=SupervisionOut, status_code=201)
+def supervise(session: WriteSession, actor: Supervise, item_id: int, body: SuperviseIn) -> SupervisionOut:
+    row = actions.do_supervise(session, actor=actor, item_id=item_id, instruction=body.instruction,
+                               due_on=body.due_on)
+    return SupervisionOut(id=row.id, org_path=row.org_path, instruction=row.instruction, due_on=row.due_on,
+                          automatic=row.automatic, created_by=row.created_by)
