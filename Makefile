@@ -30,7 +30,7 @@ lint: install
 test: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n 2
 
 bench: install
 	$(BIN)/python bench/import_entities.py --rows 1000000 --db sqlite
