@@ -70,6 +70,11 @@ def _step(item: Item, *, action: str, label: str, actor: Actor, org_name: str = 
     item.updated_at = clock.now()
 
 
+def _basis(item: Item, old: str, new: str) -> str:
+    """The article of the rule version the item is judged by (暂行办法 before 2026-04-15, 办法 after)."""
+    return new if item.rule_version == rules.SAMR121_2026.version else old
+
+
 def _refresh_next_due(item: Item) -> None:
     item.next_due_on = {
         Status.received: item.accept_due_on,
@@ -356,11 +361,11 @@ def do_start_mediation(session: Session, *, actor: Actor, item_id: int, complain
     item = _load(session, actor, item_id, "start_mediation")
     if not (complainant_consents and respondent_consents):
         raise DomainError("complaints.consent_required", "调解须经投诉人和被投诉人双方同意",
-                          basis="暂行办法第十六条／办法第十八条")
+                          basis=_basis(item, "暂行办法第十六条", "办法第十八条"))
     item.status, item.mediation_started_at = Status.mediating, clock.now()
     _refresh_next_due(item)
     _step(item, action="mediation_started", label="双方同意，开始调解", actor=actor, due_on=item.mediation_due_on,
-          basis="暂行办法第十六条" if item.rule_version == rules.SAMR20_2022.version else "办法第十八条")
+          basis=_basis(item, "暂行办法第十六条", "办法第十八条"))
     _audit(session, actor, "mediation_started", item)
     return item
 
@@ -372,7 +377,7 @@ def do_pause_mediation(session: Session, *, actor: Actor, item_id: int, reason: 
         raise DomainError("complaints.already_paused", "调解期限已中止计算")
     item.paused_since = clock.today()
     _step(item, action="mediation_paused", label="检测鉴定，调解期限中止计算", actor=actor,
-          note=clean_text(reason, "原因") or "", basis="暂行办法第二十条／办法第二十二条")
+          note=clean_text(reason, "原因") or "", basis=_basis(item, "暂行办法第二十条", "办法第二十二条"))
     _audit(session, actor, "mediation_paused", item, reason=reason)
     return item
 
@@ -401,7 +406,7 @@ def do_resume_mediation(session: Session, *, actor: Actor, item_id: int) -> Item
 def do_close_mediated(session: Session, *, actor: Actor, item_id: int, note: str) -> Item:
     item = _load(session, actor, item_id, "close_mediated")
     _close(session, actor, item, Outcome.mediated, note=clean_text(note, "调解结果") or "",
-           basis="暂行办法第二十二条／办法第二十四条")
+           basis=_basis(item, "暂行办法第二十二条", "办法第二十四条"))
     return item
 
 
@@ -463,7 +468,7 @@ def do_raise_clue(session: Session, *, actor: Actor, item_id: int, summary: str)
         raise DomainError("complaints.reason_required", "请描述发现的违法线索")
     _publish(session, "clue_raised", item, source="mediation", received_on=clock.today().isoformat(), summary=summary)
     _step(item, action="clue_raised", label="发现违法线索，移交核查", actor=actor, note=summary, public=False,
-          basis="暂行办法第二十三条／办法第二十七条")
+          basis=_basis(item, "暂行办法第二十三条", "办法第二十七条"))
     _audit(session, actor, "clue_raised", item)
     return item
 
@@ -556,7 +561,7 @@ def do_take_over(session: Session, *, actor: Actor, item_id: int, reason: str) -
         raise DomainError("complaints.cannot_take_over", "已办结或已由本级办理")
     old = item.org_path
     item.org_path, item.routing_rule = actor.org_path, "taken_over"
-    item.routing_basis = "暂行办法第十二条／办法第十四条"
+    item.routing_basis = _basis(item, "暂行办法第十二条", "办法第十四条")
     _step(item, action="taken_over", label=f"{actor.org_name}提级办理", actor=actor,
           note=clean_text(reason, "理由") or "")
     audit.record(session, actor=actor, action="complaints.taken_over", subject_type="complaint_item",
@@ -669,7 +674,7 @@ def do_odr_reply(session: Session, *, actor: Actor, item_id: int, reply: str, se
     _audit(session, actor, "odr_reply", item, settled=settled)
     if settled:
         _close(session, actor, item, Outcome.settled, note=f"企业答复：{text}",
-               basis="暂行办法第十六条／办法第十八条（自行和解）")
+               basis=_basis(item, "暂行办法第十六条（自行和解）", "办法第十八条（自行和解）"))
     else:
         _fallback(session, actor, item, "企业表示无法和解，转市场监管部门处理")
     return item
