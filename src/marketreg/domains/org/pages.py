@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from marketreg.domains.org import actions
+from marketreg.kernel.errors import DomainError
 from marketreg.platform.settings import get_settings
 from marketreg.web.deps import SESSION_COOKIE, EnterpriseActor, WriteSession, optional_actor
 from marketreg.web.pages import render
@@ -44,18 +45,24 @@ def login_page(request: Request, next: str = "/staff/") -> Response:
     return render(request, "org/login.html", {"next": _safe_next(next), "error": None})
 
 
+def _sign_in(request: Request, session, *, kind: str, username: str, password: str, target: str,
+             template: str) -> Response:
+    """Check the password; a user of the other kind gets the same answer as a wrong password."""
+    outcome = actions.do_authenticate(session, username=username.strip(), password=password)
+    user = outcome.user
+    if user is None or user.kind != kind or (kind == "enterprise" and not user.entity_uscc):
+        session.commit()  # keep the failure count and its audit row
+        error = outcome.error or DomainError("auth.bad_credentials", "用户名或密码错误", status=401)
+        return render(request, template, {"next": target, "error": error.message_zh, "code": error.code,
+                                          "username": username}, status_code=error.status)
+    return _start_session(session, user, target)
+
+
 @auth_pages.post("/login")
 def login(request: Request, session: WriteSession, username: Annotated[str, Form(max_length=40)],
           password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/staff/") -> Response:
-    outcome = actions.do_authenticate(session, username=username.strip(), password=password)
-    if outcome.user is None or outcome.user.kind != "staff":
-        session.commit()  # keep the failure count and its audit row
-        error = outcome.error.message_zh if outcome.error else "用户名或密码错误"
-        code = outcome.error.code if outcome.error else "auth.bad_credentials"
-        status = outcome.error.status if outcome.error else 401
-        return render(request, "org/login.html", {"next": _safe_next(next), "error": error, "code": code,
-                                                  "username": username}, status_code=status)
-    return _start_session(session, outcome.user, _safe_next(next))
+    return _sign_in(request, session, kind="staff", username=username, password=password, target=_safe_next(next),
+                    template="org/login.html")
 
 
 @auth_pages.post("/logout")
@@ -88,16 +95,8 @@ def enterprise_login(request: Request, session: WriteSession, username: Annotate
                      password: Annotated[str, Form(max_length=200)],
                      next: Annotated[str, Form()] = "/enterprise/complaints") -> Response:
     """Enterprise users only (``kind="enterprise"`` bound to a USCC); staff sign in at /staff/login."""
-    outcome = actions.do_authenticate(session, username=username.strip(), password=password)
-    if outcome.user is None or outcome.user.kind != "enterprise" or not outcome.user.entity_uscc:
-        session.commit()  # keep the failure count and its audit row
-        error = outcome.error.message_zh if outcome.error else "用户名或密码错误"
-        code = outcome.error.code if outcome.error else "auth.bad_credentials"
-        status = outcome.error.status if outcome.error else 401
-        return render(request, "org/enterprise_login.html", {
-            "next": _safe_enterprise_next(next), "error": error, "code": code, "username": username,
-        }, status_code=status)
-    return _start_session(session, outcome.user, _safe_enterprise_next(next))
+    return _sign_in(request, session, kind="enterprise", username=username, password=password,
+                    target=_safe_enterprise_next(next), template="org/enterprise_login.html")
 
 
 @enterprise_auth_pages.post("/logout")
