@@ -28,7 +28,6 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from marketreg.domains.complaints.seed import CATEGORIES, CategoryRow
 
@@ -149,12 +148,17 @@ class Classifier:
 
 
 _build_lock = threading.Lock()
+_default: Classifier | None = None
 
 
-@lru_cache(maxsize=1)
 def default_classifier() -> Classifier:
-    with _build_lock:
-        return Classifier()
+    """Built once per process; concurrent first callers wait for the one build."""
+    global _default
+    if _default is None:
+        with _build_lock:
+            if _default is None:
+                _default = Classifier()
+    return _default
 
 
 def suggest(text: str) -> Suggestion:
