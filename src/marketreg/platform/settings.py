@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     session_max_age_seconds: int = 8 * 3600
     import_chunk_rows: int = 5000
+    # Share of closed complaints and reports picked for a follow-up visit (回访, optional under
+    # SAMR Order 121 Art. 26); 0 turns the quality check off.
+    complaint_follow_up_share: float = 0.1
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

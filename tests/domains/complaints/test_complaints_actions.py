@@ -258,3 +258,36 @@ def test_intake_suggests_a_category_and_problem_type(session, entity):
     assert item.suggested_category and item.suggested_category.startswith("G")
     assert item.suggested_problem and item.suggested_problem.startswith("P")
     assert item.category_code is None  # a suggestion never overwrites what the filer or staff chose
+
+
+def test_follow_up_visits_pick_a_stable_share_of_yesterdays_closed_items(session, entity):
+    from marketreg.domains.complaints.models import FollowUp
+
+    handler = staff(session, "lx_handler")
+    with at(2026, 5, 6):
+        items = [actions.do_intake(session, actor=PUBLIC, data=filing(entity, complainant_phone=f"1391234{n:04d}",
+                                                                      title=f"第{n}件投诉"))[0] for n in range(40)]
+        for item in items:
+            actions.do_settle(session, actor=handler, item_id=item.id, note="已和解")
+    picked = actions.select_follow_ups(session, closed_on=dt.date(2026, 5, 6), share=0.25)
+    again = actions.select_follow_ups(session, closed_on=dt.date(2026, 5, 6), share=0.25)
+    assert 3 <= picked <= 18 and again == 0
+    assert actions.select_follow_ups(session, closed_on=dt.date(2026, 5, 7), share=1.0) == 0
+    follow_up = session.scalars(select(FollowUp)).first()
+    actions.do_record_follow_up(session, actor=handler, item_id=follow_up.item_id, result="unsatisfied", note="未退款")
+    assert (follow_up.status, follow_up.result) == ("done", "unsatisfied")
+    with pytest.raises(Conflict):
+        actions.do_record_follow_up(session, actor=handler, item_id=follow_up.item_id, result="satisfied")
+
+
+def test_staff_confirm_or_dismiss_a_suggested_duplicate(session, entity):
+    handler = staff(session, "lx_handler")
+    [first] = actions.do_intake(session, actor=PUBLIC, data=filing(entity))
+    [second] = actions.do_intake(session, actor=PUBLIC, data=filing(entity))
+    link = session.scalar(select(DuplicateLink).where(DuplicateLink.item_id == second.id))
+    assert link.other_id == first.id and link.status == "suggested"
+    actions.do_resolve_duplicate_link(session, actor=handler, item_id=second.id, link_id=link.id, confirmed=False)
+    assert link.status == "dismissed"
+    with pytest.raises(DomainError):
+        actions.do_resolve_duplicate_link(session, actor=staff(session, "sn_handler"), item_id=second.id,
+                                          link_id=link.id, confirmed=True)

@@ -617,3 +617,26 @@ def test_enterprise_sign_in_is_separate_from_staff_sign_in(client, odr_enterpris
     assert enterprise_user.status_code == 401
     enterprise_login(client, "shop_odr", "Shop@2026!")
     assert client.get("/enterprise/login", follow_redirects=False).headers["location"] == "/enterprise/complaints"
+
+
+def test_follow_up_page_and_recording_a_visit(client, db):
+    from marketreg.domains.complaints.models import FollowUp
+
+    csrf = login(client, "lx_handler")
+    response = client.post("/api/v1/public/complaints", json={
+        "kind": "complaint", "complainant_name": "赵六", "complainant_phone": "13911112222",
+        "complainant_address": "济南市历下区文化东路1号", "respondent_name": "回访测试商店",
+        "respondent_address": "济南市历下区文化东路2号", "title": "退款不到账",
+        "facts": "三月购买会员卡，申请退款后一直未到账。", "request": "退款"})
+    code = response.json()["items"][0]["query_code"]
+    with db.transaction() as s:
+        item = s.scalar(select(Item).where(Item.query_code == code))
+        item_id = item.id
+    client.post(f"/staff/complaints/{item_id}/settle", data={"csrf_token": csrf, "note": "已退款"})
+    with db.transaction() as s:
+        assert actions.select_follow_ups(s, closed_on=clock.today(), share=1.0) >= 1
+    page = client.get("/staff/complaints/follow-ups")
+    assert code in page.text and "待回访" in page.text
+    client.post(f"/staff/complaints/{item_id}/follow-up", data={"csrf_token": csrf, "result": "satisfied"})
+    with db.read() as s:
+        assert s.scalar(select(FollowUp.result).where(FollowUp.item_id == item_id)) == "satisfied"

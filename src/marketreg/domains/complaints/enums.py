@@ -68,3 +68,6 @@ class PlatformRole(StrEnum):
 
 PLATFORM_ROLE_LABELS = {"none": "线下或其他", "platform_operator": "电商平台经营者", "self_built_site": "自建网站经营者",
                         "platform_seller": "平台内经营者"}
+
+
+FOLLOW_UP_RESULTS = {"satisfied": "满意", "unsatisfied": "不满意", "unreachable": "无法联系", "problem_found": "发现办理问题"}

@@ -26,6 +26,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "odr_reply": frozenset({Status.odr_pending}),
     "odr_fallback": frozenset({Status.odr_pending}),
     "raise_clue": frozenset({Status.accepted, Status.mediating}),
+    "follow_up": frozenset({Status.closed}),
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketreg.platform.db import Base, BigId
@@ -194,3 +194,22 @@ class RuleOverride(Base):
     note: Mapped[str] = mapped_column(String(200), default="")
     updated_by: Mapped[str] = mapped_column(String(60))
     updated_at: Mapped[dt.datetime]
+
+
+class FollowUp(Base):
+    """回访 / 抽查: an optional quality check of how an item was handled (办法第二十六条, RULES 1.29:
+    "may", no deadline), selected by a configurable share of closed items."""
+
+    __tablename__ = "complaint_follow_up"
+    __table_args__ = (UniqueConstraint("item_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("complaint_item.id", ondelete="CASCADE"), index=True)
+    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # visit | spot_check
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done
+    result: Mapped[str | None] = mapped_column(String(20))  # satisfied | unsatisfied | unreachable | problem_found
+    note: Mapped[str | None] = mapped_column(Text)
+    selected_at: Mapped[dt.datetime]
+    done_at: Mapped[dt.datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(60))

@@ -24,6 +24,7 @@ from marketreg.domains.complaints import actions, flow, rules, service
 from marketreg.domains.complaints.api import can_rate, org_name, ruleset_out, submit
 from marketreg.domains.complaints.enums import (
     CHANNEL_LABELS,
+    FOLLOW_UP_RESULTS,
     KIND_LABELS,
     OUTCOME_LABELS,
     PLATFORM_ROLE_LABELS,
@@ -410,6 +411,7 @@ class ActionForm(BaseModel):
     due_on: str = Field("", max_length=20)
     complainant_consents: bool = False
     respondent_consents: bool = False
+    result: str = Field("", max_length=20)
 
 
 def _date(value: str) -> dt.date:
@@ -483,6 +485,9 @@ ACTIONS: dict[str, ActionSpec] = {
                                                                 reason=f.reason)),
     "take_over": ActionSpec("take-over", "提级办理", SUPERVISE, _ALL,
                             lambda s, a, i, f: actions.do_take_over(s, actor=a, item_id=i, reason=f.reason)),
+    "follow_up": ActionSpec("follow-up", "记录回访结果", HANDLE, frozenset({Kind.complaint, Kind.report}),
+                            lambda s, a, i, f: actions.do_record_follow_up(s, actor=a, item_id=i, result=f.result,
+                                                                           note=f.note)),
     "supervise": ActionSpec("supervise", "督办", SUPERVISE, _ALL,
                             lambda s, a, i, f: actions.do_supervise(s, actor=a, item_id=i, instruction=f.instruction,
                                                                     due_on=_date(f.due_on))),
@@ -501,7 +506,8 @@ def available_actions(item: Item, actor: Actor) -> list[str]:
             continue
         if item.status not in flow.ALLOWED[name]:
             continue
-        if (name == "pause_mediation" and item.paused_since is not None) or \
+        if (name == "follow_up" and (item.anonymous or any(s.action == "follow_up" for s in item.steps))) or \
+                (name == "pause_mediation" and item.paused_since is not None) or \
                 (name == "resume_mediation" and item.paused_since is None) or \
                 (name == "extend_report" and any(s.action == "report_extended" for s in item.steps)):
             continue
@@ -556,7 +562,7 @@ def _detail(request: Request, session: Session, actor: Actor, item_id: int, *, s
         "item": item, "out": ItemOut.of(item, today=today, show_identity=show_identity),
         "show_identity": show_identity and not item.anonymous, "rule_set": rule_set,
         "clocks": clocks, "provisional": any(c.provisional for c in clocks),
-        "actions": available_actions(item, actor), "specs": ACTIONS,
+        "actions": available_actions(item, actor), "specs": ACTIONS, "follow_up_results": FOLLOW_UP_RESULTS,
         "supervisions": supervisions, "sup_orgs": {s.org_path: org_name(session, s.org_path) for s in supervisions},
         "links": links,
         "related": ([parent] if parent else []) + children, "org_name": org_name(session, item.org_path),
@@ -610,3 +616,19 @@ def _make_action_route(name: str, spec: ActionSpec) -> None:
 
 for _name, _spec in ACTIONS.items():
     _make_action_route(_name, _spec)
+
+
+@staff_pages.post("/{item_id:int}/duplicates/{link_id:int}")
+def resolve_duplicate(request: Request, session: WriteSession, actor: staff("complaints.handle"), item_id: int,
+                      link_id: int, confirmed: Annotated[str, Form(max_length=1)] = "") -> Response:
+    """Confirm or dismiss a suggested duplicate link."""
+    actions.do_resolve_duplicate_link(session, actor=actor, item_id=item_id, link_id=link_id,
+                                      confirmed=confirmed == "1")
+    return RedirectResponse(f"/staff/complaints/{item_id}#duplicates", status_code=303)
+
+
+@staff_pages.get("/follow-ups")
+def follow_ups_page(request: Request, session: ReadSession, actor: staff("complaints.view")) -> Response:
+    """Items picked for a follow-up visit (回访), pending first."""
+    rows = service.follow_ups(session, actor=actor)
+    return render(request, "complaints/follow_ups.html", {"rows": rows, "results": FOLLOW_UP_RESULTS})

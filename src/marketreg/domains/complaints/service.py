@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints.enums import Status
-from marketreg.domains.complaints.models import Item, OdrUnit, RuleOverride, Supervision
+from marketreg.domains.complaints.models import FollowUp, Item, OdrUnit, RuleOverride, Supervision
 from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import Actor, ensure_visible, scope
 
@@ -120,3 +120,9 @@ def complainants_against(session: Session, *, uscc: str, since: dt.date) -> int:
 def require_ground(grounds, code: str) -> None:
     if code not in {g.code for g in grounds}:
         raise DomainError("complaints.unknown_ground", "请选择法定理由", ground=code)
+
+
+def follow_ups(session: Session, *, actor: Actor, limit: int = 200) -> list[tuple[FollowUp, Item]]:
+    stmt = scope(select(FollowUp, Item).join(Item, Item.id == FollowUp.item_id), FollowUp.org_path, actor)
+    stmt = stmt.order_by(FollowUp.status.desc(), FollowUp.selected_at.desc()).limit(limit)
+    return [(f, i) for f, i in session.execute(stmt)]
