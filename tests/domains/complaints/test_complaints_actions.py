@@ -291,3 +291,15 @@ def test_staff_confirm_or_dismiss_a_suggested_duplicate(session, entity):
     with pytest.raises(DomainError):
         actions.do_resolve_duplicate_link(session, actor=staff(session, "sn_handler"), item_id=second.id,
                                           link_id=link.id, confirmed=True)
+
+
+def test_filer_is_notified_by_sms_and_email_but_an_anonymous_reporter_is_not(session, entity):
+    from marketreg.platform.notify import Notification
+
+    [item] = actions.do_intake(session, actor=PUBLIC, data=filing(entity, complainant_email="wang@example.cn"))
+    notices = select(Notification).where(Notification.subject_id == item.query_code)
+    sent = {n.channel: n for n in session.scalars(notices)}
+    assert set(sent) == {"sms", "email"} and item.query_code in sent["sms"].text and sent["sms"].sent_at
+    [anon] = actions.do_intake(session, actor=PUBLIC, data=filing(entity, kind="report", anonymous=True,
+                                                                  request=None, title="匿名举报虚假宣传"))
+    assert session.scalars(select(Notification).where(Notification.subject_id == anon.query_code)).all() == []

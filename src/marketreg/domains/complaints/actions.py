@@ -120,9 +120,13 @@ def _publish(session: Session, name: str, item: Item, **payload) -> None:
 
 
 def _notify_filer(session: Session, item: Item, text: str) -> None:
-    if not item.anonymous:
-        notify(session, channel="sms", recipient=item.complainant_phone, subject_type="complaint_item",
-               subject_id=item.query_code, text=f"【12315】{text}（查询码 {item.query_code}）")
+    """SMS to the phone and, when given, e-mail; an anonymous reporter gets nothing."""
+    if item.anonymous:
+        return
+    message = f"【12315】{text}（查询码 {item.query_code}）"
+    for channel, recipient in (("sms", item.complainant_phone), ("email", item.complainant_email)):
+        notify(session, channel=channel, recipient=recipient, subject_type="complaint_item",
+               subject_id=item.query_code, text=message)
 
 
 def _load(session: Session, actor: Actor, item_id: int, action: str, permission: str = "complaints.handle") -> Item:
