@@ -160,3 +160,13 @@ def test_bad_files_are_refused_whole(db, tmp_path, content, code):
         import_entities(db, path=path, actor=SYSTEM)
     assert refused.value.code == code
     assert (_count(db), _count(db, AuditEvent)) == before
+
+
+def test_generated_demo_rows_are_all_valid_import_rows(db, session, tmp_path):
+    counties = [registry_seed.County(*r) for r in reference.county_rows(session)]
+    generated = registry_seed.generate_entities(1500, counties=counties,
+                                                industries=reference.industry_leaves_by_section(session), seed=12)
+    path = tmp_path / "demo.csv"
+    registry_seed.write_csv(path, generated)
+    report = import_entities(db, path=path, actor=SYSTEM, chunk_rows=1000)
+    assert (report.rows, report.rejected, report.reasons) == (1500, 0, {})

@@ -59,6 +59,10 @@ SECTION_WORDS = {
 }
 FORMS = {"enterprise": ["有限公司", "有限责任公司", "股份有限公司"], "individual": ["店", "经营部", "馆", "商行"],
          "cooperative": ["专业合作社"], "branch": ["有限公司分公司"]}
+# Allocated mainland mobile prefixes (MIIT numbering plan), so every generated phone is valid.
+MOBILE_PREFIXES = ("130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152", "153",
+                   "155", "156", "157", "158", "159", "166", "173", "175", "176", "177", "178", "180", "181", "182",
+                   "183", "184", "185", "186", "187", "188", "189", "191", "193", "195", "198", "199")
 TRADE_CHARS = "鑫盛华泰恒瑞达祥宏源佳信诚德润鼎丰通联腾邦博锦安康福顺兴隆昌明远新海天正和嘉永金"
 _USCC_ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -147,7 +151,7 @@ def generate_entities(n: int, *, counties: list[County], industries: dict[str, l
             "status": rng.choices(statuses, status_w)[0],
             "legal_rep_name": rng.choice(surnames) + rng.choice(given),
             "legal_rep_id_number": _resident_id(rng, rng.choice(birthplaces[city])),
-            "legal_rep_phone": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+            "legal_rep_phone": f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}",
             "address": f"山东省{county.city_name}{county.name}{rng.choice(streets)}{rng.randint(1, 999)}号",
             "region_code": county.code,
             "city_code": city,
