@@ -90,3 +90,10 @@ def test_openapi_is_served(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/reference/uscc/{code}" in spec["paths"]
     assert "/api/v1/registry/entities" in spec["paths"]
+
+
+def test_every_response_carries_the_security_headers(client):
+    for path in ("/", "/api/v1/openapi.json", "/staff/login", "/no-such-page"):
+        headers = client.get(path).headers
+        assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"

@@ -6,9 +6,8 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from slowapi.middleware import SlowAPIMiddleware
 
 from marketreg.app import models, wiring  # noqa: F401 - every table; handlers, tasks, periodic jobs
 from marketreg.domains.complaints import classify
@@ -18,6 +17,7 @@ from marketreg.platform.settings import get_settings
 from marketreg.platform.tasks import EmbeddedWorkers, huey
 from marketreg.portals import api, public, staff
 from marketreg.web import errors
+from marketreg.web.headers import SecurityHeaders
 from marketreg.web.ratelimit import limiter
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -51,21 +51,9 @@ def create_app(*, sessions: Sessions | None = None, start_workers: bool | None =
     app.state.sessions = get_sessions()
     app.state.load_actor = lambda session, token: org.session_for_token(session, token=token)
     app.state.limiter = limiter
-    app.add_middleware(SlowAPIMiddleware)
     errors.install(app)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; frame-ancestors 'none'",
-        )
-        return response
+    app.add_middleware(SecurityHeaders)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router, prefix="/api/v1")
