@@ -9,10 +9,13 @@ only rows whose content differs are touched.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -411,12 +414,21 @@ def _pg_array_upsert():
     return _on_conflict_update(postgresql.insert(table).from_select(_ARRAY_COLUMNS, rows)).returning(table.c.uscc)
 
 
-def _upsert_changed(session: Session, rows: list[dict]) -> int:
+def _upsert_changed(session: Session, rows: list[dict], existing: set[str]) -> int:
     """Upsert the rows; returns how many were inserted or really updated."""
     if session.get_bind().dialect.name == "postgresql":
         arrays = {c: [r[c] for r in rows] for c in _ARRAY_COLUMNS}
         return len(session.execute(_pg_array_upsert(), arrays).all())
-    return len(session.execute(upsert_statement(session).returning(Entity.__table__.c.uscc), rows).all())
+    # SQLite: the write transaction began IMMEDIATE, so no other writer can add a USCC between
+    # the existence check and here; new rows take the plain executemany path (about 3x faster
+    # than an upsert with RETURNING), known ones the conditional upsert.
+    fresh = [r for r in rows if r["uscc"] not in existing]
+    known = [r for r in rows if r["uscc"] in existing]
+    if fresh:
+        session.execute(Entity.__table__.insert(), fresh)
+    if not known:
+        return len(fresh)
+    return len(fresh) + len(session.execute(upsert_statement(session).returning(Entity.__table__.c.uscc), known).all())
 
 
 def write_chunk(session: Session, rows: list[dict], *, actor: Actor, first_line: int, last_line: int,
@@ -428,7 +440,7 @@ def write_chunk(session: Session, rows: list[dict], *, actor: Actor, first_line:
         row["created_at"] = row["updated_at"] = now
     # RETURNING lists the rows inserted or really updated (executemany rowcount is not
     # reliable across drivers); unchanged rows are filtered out by the WHERE clause.
-    changed = _upsert_changed(session, rows)
+    changed = _upsert_changed(session, rows, existing)
     inserted = len(rows) - len(existing)
     updated = max(changed - inserted, 0)
     report.inserted += inserted
@@ -447,7 +459,11 @@ ProgressFn = Callable[[int, int, ImportReport], None]
 
 def import_entities(sessions: Sessions, *, path: Path, actor: Actor, chunk_rows: int = 5000,
                     progress: ProgressFn | None = None, error_path: Path | None = None) -> ImportReport:
-    """Import a file; returns the report. Raises DomainError for file-level problems."""
+    """Import a file; returns the report. Raises DomainError for file-level problems.
+
+    Validation runs in a reader thread while this thread writes the previous chunk: the
+    database drivers release the GIL while a statement runs, so the two overlap.
+    """
     table = open_table(path)
     positions = map_header(table.header)
     with sessions.read() as session:
@@ -455,30 +471,25 @@ def import_entities(sessions: Sessions, *, path: Path, actor: Actor, chunk_rows:
     report = ImportReport()
     error_path = error_path or path.with_name(path.name + ".errors.csv")
     error_path.parent.mkdir(parents=True, exist_ok=True)
-    with error_path.open("w", encoding="utf-8-sig", newline="") as err_fh:
-        errors = csv.writer(err_fh)
-        errors.writerow(["行号", "统一社会信用代码", "原因代码", "说明"])
-        chunk: list[dict] = []
-        first_line = 2
-        for line, cells in table.rows:
-            if not any(c.strip() for c in cells):
-                continue
-            report.rows += 1
-            try:
-                chunk.append(validator.validate(cells, positions))
-            except RowError as exc:
-                report.rejected += 1
-                report.reasons[exc.reason] = report.reasons.get(exc.reason, 0) + 1
-                uscc_index = positions.get("uscc")
-                raw_uscc = cells[uscc_index] if uscc_index is not None and uscc_index < len(cells) else ""
-                errors.writerow([line, raw_uscc[:30], exc.reason, exc.detail])
-            if len(chunk) >= chunk_rows:
-                _flush(sessions, chunk, actor, first_line, line, report)
-                chunk, first_line = [], line + 1
-                if progress:
-                    progress(table.position(), table.size, report)
-        if chunk:
-            _flush(sessions, chunk, actor, first_line, line, report)
+    chunks: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    reader = threading.Thread(target=_validate_chunks, name="import-validate", daemon=True,
+                              args=(table, positions, validator, report, error_path, chunk_rows, chunks, stop))
+    reader.start()
+    try:
+        while (item := chunks.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            rows, first_line, last_line = item
+            _flush(sessions, rows, actor, first_line, last_line, report)
+            if progress:
+                progress(table.position(), table.size, report)
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a reader waiting on a full queue, then let it finish
+            with contextlib.suppress(queue.Empty):
+                chunks.get(timeout=0.1)
+        reader.join()
     if progress:
         progress(table.size, table.size, report)
     if report.rejected:
@@ -486,6 +497,42 @@ def import_entities(sessions: Sessions, *, path: Path, actor: Actor, chunk_rows:
     else:
         error_path.unlink(missing_ok=True)
     return report
+
+
+_DONE = object()
+
+
+def _validate_chunks(table: Table, positions: dict[str, int], validator: RowValidator, report: ImportReport,
+                     error_path: Path, chunk_rows: int, chunks: queue.Queue, stop: threading.Event) -> None:
+    """Reader thread: validate rows, write rejects to the error file, hand over full chunks."""
+    try:
+        with error_path.open("w", encoding="utf-8-sig", newline="") as err_fh:
+            errors = csv.writer(err_fh)
+            errors.writerow(["行号", "统一社会信用代码", "原因代码", "说明"])
+            chunk: list[dict] = []
+            first_line = line = 2
+            uscc_index = positions.get("uscc")
+            for line, cells in table.rows:
+                if stop.is_set():
+                    return
+                if not any(c.strip() for c in cells):
+                    continue
+                report.rows += 1
+                try:
+                    chunk.append(validator.validate(cells, positions))
+                except RowError as exc:
+                    report.rejected += 1
+                    report.reasons[exc.reason] = report.reasons.get(exc.reason, 0) + 1
+                    raw_uscc = cells[uscc_index] if uscc_index is not None and uscc_index < len(cells) else ""
+                    errors.writerow([line, raw_uscc[:30], exc.reason, exc.detail])
+                if len(chunk) >= chunk_rows:
+                    chunks.put((chunk, first_line, line))
+                    chunk, first_line = [], line + 1
+            if chunk:
+                chunks.put((chunk, first_line, line))
+        chunks.put(_DONE)
+    except BaseException as exc:
+        chunks.put(exc)
 
 
 def _flush(sessions: Sessions, chunk: list[dict], actor: Actor, first: int, last: int, report: ImportReport) -> None:
