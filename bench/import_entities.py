@@ -25,6 +25,7 @@ import cProfile
 import csv
 import io
 import json
+import os
 import pstats
 import sys
 import time
@@ -131,6 +132,7 @@ def run_ours(sessions, path: Path, chunk: int, rows: int, profile: str | None = 
 
     progress = Progress(rows, chunk)
     profiler = cProfile.Profile() if profile else None
+    cpu = time.process_time()
     started = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -139,6 +141,7 @@ def run_ours(sessions, path: Path, chunk: int, rows: int, profile: str | None = 
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     if profiler:
         profiler.dump_stats(profile)
         out = io.StringIO()
@@ -146,7 +149,7 @@ def run_ours(sessions, path: Path, chunk: int, rows: int, profile: str | None = 
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(30)
         log(out.getvalue())
-    return report, seconds
+    return report, seconds, cpu
 
 
 def report_line(report) -> str:
@@ -184,12 +187,14 @@ def create_scratch(engine, name: str, *, indexed: bool) -> list[str]:
     return [c for c, _ in columns]
 
 
-def run_raw(engine, path: Path, name: str, *, indexed: bool) -> tuple[int, float]:
-    """Load the CSV into a scratch table with the database's bulk path; returns (rows, seconds)."""
+def run_raw(engine, path: Path, name: str, *, indexed: bool) -> tuple[int, float, float]:
+    """Load the CSV into a scratch table with the database's bulk path; returns (rows, seconds,
+    CPU seconds of this process)."""
     columns = create_scratch(engine, name, indexed=indexed)
     raw = engine.raw_connection()
     try:
         dbapi = raw.driver_connection
+        cpu = time.process_time()
         started = time.perf_counter()
         if engine.dialect.name == "sqlite":
             # The engine's connections run in autocommit mode (SQLAlchemy emits BEGIN itself),
@@ -210,11 +215,17 @@ def run_raw(engine, path: Path, name: str, *, indexed: bool) -> tuple[int, float
                     copy.write(block)
             dbapi.commit()
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
     finally:
         raw.close()
     with engine.connect() as conn:
         count = conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
-    return count, seconds
+    return count, seconds, cpu
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
 # ---------------------------------------------------------------- main
@@ -224,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     name = f"import_{args.rows}"
     where = _common.sqlite_path(name) if args.db == "sqlite" else f"schema {SCHEMA}"
-    log(f"import benchmark: rows={args.rows:,} db={args.db} ({where}) chunk={args.chunk}")
+    log(f"import benchmark: rows={args.rows:,} db={args.db} ({where}) chunk={args.chunk}; {load()}")
 
     started = time.perf_counter()
     url = _common.fresh_database(args.db, name=name, schema=SCHEMA)
@@ -243,28 +254,28 @@ def main(argv: list[str] | None = None) -> int:
     log(f"peak RSS after setup+generation: {_common.peak_rss_mb():,.0f} MiB (process peak, ru_maxrss)")
 
     log("ours: import_entities …")
-    report, ours_s = run_ours(sessions, csv_path, args.chunk, args.rows, args.profile)
+    report, ours_s, ours_cpu = run_ours(sessions, csv_path, args.chunk, args.rows, args.profile)
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT count(*) FROM market_entity")).scalar_one()
     ours_peak = _common.peak_rss_mb()
     log(f"ours: {report_line(report)}")
     log(f"ours: market_entity rows stored={stored:,}; database size {_common.database_size_mb(engine):,.0f} MiB")
-    log(f"ours: {ours_s:.2f} s wall, {_common.fmt_rate(args.rows, ours_s)}; "
-        f"peak RSS {ours_peak:,.0f} MiB (process peak so far, ru_maxrss)")
+    log(f"ours: {ours_s:.2f} s wall ({ours_cpu:.2f} s CPU in this process), {_common.fmt_rate(args.rows, ours_s)}; "
+        f"peak RSS {ours_peak:,.0f} MiB (process peak so far, ru_maxrss); {load()}")
 
     log("re-import of the same file …")
-    again, again_s = run_ours(sessions, csv_path, args.chunk, args.rows)
+    again, again_s, again_cpu = run_ours(sessions, csv_path, args.chunk, args.rows)
     idempotent = again.inserted == 0 and again.updated == 0
     log(f"re-import: {report_line(again)}")
-    log(f"re-import: {again_s:.2f} s wall, {_common.fmt_rate(args.rows, again_s)}; "
+    log(f"re-import: {again_s:.2f} s wall ({again_cpu:.2f} s CPU), {_common.fmt_rate(args.rows, again_s)}; "
         f"idempotent={'yes' if idempotent else 'NO'}; peak RSS {_common.peak_rss_mb():,.0f} MiB (process peak)")
 
     log("raw: " + ("executemany, one transaction" if args.db == "sqlite" else "COPY FROM STDIN") + " …")
-    raw_rows, raw_s = run_raw(engine, csv_path, SCRATCH, indexed=False)
-    log(f"raw: {raw_rows:,} rows in {raw_s:.2f} s wall, {_common.fmt_rate(raw_rows, raw_s)}; "
-        f"peak RSS {_common.peak_rss_mb():,.0f} MiB (process peak)")
+    raw_rows, raw_s, raw_cpu = run_raw(engine, csv_path, SCRATCH, indexed=False)
+    log(f"raw: {raw_rows:,} rows in {raw_s:.2f} s wall ({raw_cpu:.2f} s CPU in this process), "
+        f"{_common.fmt_rate(raw_rows, raw_s)}; peak RSS {_common.peak_rss_mb():,.0f} MiB (process peak); {load()}")
     if args.raw_indexed:
-        ix_rows, ix_s = run_raw(engine, csv_path, SCRATCH_INDEXED, indexed=True)
+        ix_rows, ix_s, _ = run_raw(engine, csv_path, SCRATCH_INDEXED, indexed=True)
         log(f"raw, indexed scratch (unique uscc + name, region_code, industry_code): {ix_rows:,} rows in "
             f"{ix_s:.2f} s, {_common.fmt_rate(ix_rows, ix_s)} (informational, not in the ratio)")
 

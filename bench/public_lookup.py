@@ -13,9 +13,10 @@ or the PostgreSQL schema ``bench_lookup``), then serves, each in its own uvicorn
 
 C client threads (one keep-alive httpx.Client each) alternate lookups by USCC and by name
 prefix (3–4 characters) sampled from the database, for a warm-up and then S seconds per
-server. Prints req/s, p50, p99 and errors for both; the last line is ``ratio=<ours/bare>``
-(requests per second). With 2 cores the clients share the machine with the server; the CPU
-use of each server is printed so that a client-bound run can be recognised.
+server, split into rounds that alternate between the two servers. Prints req/s, p50, p99
+and errors for both; the last line is ``ratio=<ours/bare>`` (requests per second). With 2
+cores the clients share the machine with the server; the CPU use of each server is printed
+so that a client-bound run can be recognised.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per server")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternate ours/bare this many times, S/rounds seconds each, so that a change "
+                             "in background load hits both alike")
     parser.add_argument("--samples", type=int, default=2000, help="entities sampled for queries")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse an existing database with exactly N entities instead of rebuilding")
@@ -152,7 +156,7 @@ class Server:
             if self.process is not None and self.process.poll() is not None:
                 break
             try:
-                response = httpx.get(self.base_url + path, params=params, timeout=2.0)
+                response = httpx.get(self.base_url + path, params=params, timeout=2.0, trust_env=False)
                 if response.status_code == 200:
                     return
             except httpx.TransportError:
@@ -201,7 +205,7 @@ def drive(server: Server, path: str, queries: list[tuple[str, str]], *, clients:
     def client(index: int) -> None:
         result = results[index]
         position = index * 7919 % len(queries)
-        with httpx.Client(base_url=server.base_url, timeout=30.0) as http:
+        with httpx.Client(base_url=server.base_url, timeout=30.0, trust_env=False) as http:
             barrier.wait()
             start, end = times["start"], times["end"]
             while True:
@@ -251,6 +255,19 @@ def drive(server: Server, path: str, queries: list[tuple[str, str]], *, clients:
     return merged, measured, cpu_server, cpu_client
 
 
+def combine(runs: list[tuple[Result, float, float, float]]) -> tuple[Result, float, float, float]:
+    merged, measured, cpu_server, cpu_client = Result(), 0.0, 0.0, 0.0
+    for result, seconds, server_s, client_s in runs:
+        merged.latencies.extend(result.latencies)
+        merged.errors += result.errors
+        merged.empty_uscc += result.empty_uscc
+        for kind, n in result.by_kind.items():
+            merged.by_kind[kind] = merged.by_kind.get(kind, 0) + n
+        merged.first_error = merged.first_error or result.first_error
+        measured, cpu_server, cpu_client = measured + seconds, cpu_server + server_s, cpu_client + client_s
+    return merged, measured, cpu_server, cpu_client
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
         return float("nan")
@@ -274,11 +291,17 @@ def summarize(name: str, result: Result, measured: float, cpu_server: float, cpu
 # ---------------------------------------------------------------- main
 
 
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     _common.OUT.mkdir(parents=True, exist_ok=True)
     log(f"public lookup benchmark: db={args.db} entities={args.entities:,} clients={args.clients} "
-        f"seconds={args.seconds} warmup={args.warmup}")
+        f"seconds={args.seconds} warmup={args.warmup}; {load()}")
     url = database(args)
     queries = sample_queries(url, args.samples)
     log(f"queries: {len(queries):,} (alternating USCC / name prefix), e.g. {queries[0][1]} | {queries[1][1]}")
@@ -293,10 +316,16 @@ def main(argv: list[str] | None = None) -> int:
         ours.wait_ready(OURS_PATH, {"q": queries[0][1]})
         bare.wait_ready(BARE_PATH, {"q": "x"})
         log(f"servers: ours on :{ours.port} (pid {ours.process.pid}), bare on :{bare.port} (pid {bare.process.pid})")
-        ours_result = drive(ours, OURS_PATH, queries, clients=args.clients, warmup=args.warmup,
-                            seconds=args.seconds)
-        bare_result = drive(bare, BARE_PATH, queries, clients=args.clients, warmup=args.warmup,
-                            seconds=args.seconds)
+        rounds = max(args.rounds, 1)
+        ours_runs, bare_runs = [], []
+        for index in range(rounds):
+            warmup = args.warmup if index == 0 else min(args.warmup, 0.5)
+            for server, path, runs in ((ours, OURS_PATH, ours_runs), (bare, BARE_PATH, bare_runs)):
+                runs.append(drive(server, path, queries, clients=args.clients, warmup=warmup,
+                                  seconds=args.seconds / rounds))
+                rps = len(runs[-1][0].latencies) / runs[-1][1] if runs[-1][1] else 0.0
+                log(f"  round {index + 1}/{rounds} {server.name}: {rps:,.0f} req/s")
+        ours_result, bare_result = combine(ours_runs), combine(bare_runs)
     finally:
         ours.stop()
         bare.stop()
@@ -305,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep:
         _common.drop_database(args.db, name=f"lookup_{args.entities}", schema=SCHEMA)
     errors = ours_result[0].errors + bare_result[0].errors
-    log(f"errors total: {errors}")
+    log(f"errors total: {errors}; {load()}")
     print(f"ratio={ours_rps / bare_rps:.3f}" if bare_rps else "ratio=nan", flush=True)
     return 0 if errors == 0 else 1
 
