@@ -37,6 +37,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--headless=new"]
 SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
 SEED_ENTITIES = 400
+HOME_COUNTY = "370102"  # 历下区: the county demo users' jurisdiction tests need entities in
+
+
+def _seed_home_county(sessions, n: int = 12) -> None:
+    """A few entities in 历下区 whatever the random province draws (jurisdiction tests need them)."""
+    from marketreg.domains.reference import service as reference
+    from marketreg.domains.registry import seed as registry_seed
+
+    with sessions.read() as session:
+        counties = [registry_seed.County(*r) for r in reference.county_rows(session) if r[0] == HOME_COUNTY]
+        industries = reference.industry_leaves_by_section(session)
+    rows = registry_seed.generate_entities(n, counties=counties, industries=industries, seed=77, start=10_000_000)
+    registry_seed.insert_generated(sessions, rows)
 STARTUP_TIMEOUT = 30.0
 TIMEOUT_MS = 10_000
 _CSP = re.compile(r"content security policy", re.IGNORECASE)
@@ -83,7 +96,9 @@ def live_server(backend, tmp_path_factory) -> Iterator[LiveServer]:
 
     url = database_url(backend, tmp_path_factory, "browser")
     engine = build_database(url)
-    demo.seed_entities(Sessions(engine), n=SEED_ENTITIES)  # also rebuilds the dashboard mart
+    sessions = Sessions(engine)
+    _seed_home_county(sessions)
+    demo.seed_entities(sessions, n=SEED_ENTITIES)  # also rebuilds the dashboard mart
 
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"

@@ -98,6 +98,8 @@ class Item(Base):
 
     steps: Mapped[list[Step]] = relationship(order_by="Step.id", lazy="selectin", cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    follow_ups: Mapped[list[FollowUp]] = relationship(lazy="select", cascade="all, delete-orphan",
+                                                      viewonly=True)
 
 
 class Step(Base):

@@ -506,7 +506,7 @@ def available_actions(item: Item, actor: Actor) -> list[str]:
             continue
         if item.status not in flow.ALLOWED[name]:
             continue
-        if (name == "follow_up" and (item.anonymous or any(s.action == "follow_up" for s in item.steps))) or \
+        if (name == "follow_up" and not any(f.status == "pending" for f in item.follow_ups)) or \
                 (name == "pause_mediation" and item.paused_since is not None) or \
                 (name == "resume_mediation" and item.paused_since is None) or \
                 (name == "extend_report" and any(s.action == "report_extended" for s in item.steps)):
