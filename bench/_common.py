@@ -12,8 +12,15 @@ os.environ.setdefault("MARKETREG_TASK_BACKEND", "immediate")
 os.environ.setdefault("MARKETREG_ENVIRONMENT", "development")
 
 import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, text
 
 BENCH = Path(__file__).resolve().parent
@@ -95,3 +102,82 @@ def database_size_mb(engine) -> float:
 
 def fmt_rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f} rows/s" if seconds > 0 else "inf rows/s"
+
+
+# ---------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """One uvicorn process on 127.0.0.1, with its log under bench/out/ and its CPU time."""
+
+    name: str
+    target: list[str]
+    env: dict[str, str]
+    log_prefix: str = "server"
+    port: int = 0
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+    cpu_before_restart: float = 0.0
+
+    def start(self, *, port: int | None = None) -> None:
+        """Start (or, with ``port``, restart on that port) the uvicorn process."""
+        self.port = port or free_port()
+        self.log_path = OUT / f"{self.log_prefix}_{self.name}.log"
+        cmd = [sys.executable, "-m", "uvicorn", *self.target, "--host", "127.0.0.1", "--port", str(self.port),
+               "--workers", "1", "--log-level", "warning", "--no-access-log"]
+        with self.log_path.open("a" if port else "w") as fh:
+            self.process = subprocess.Popen(cmd, env=self.env, cwd=BENCH.parent, stdout=fh, stderr=subprocess.STDOUT)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, path: str, params: dict | None = None, timeout: float = 60.0) -> None:
+        """Until the app answers (any status below 500) on ``path``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                break
+            try:
+                response = httpx.get(self.base_url + path, params=params, timeout=2.0, trust_env=False)
+                if response.status_code < 500:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        tail = self.log_path.read_text()[-3000:] if self.log_path and self.log_path.exists() else ""
+        raise RuntimeError(f"{self.name} server did not become ready on port {self.port}:\n{tail}")
+
+    def cpu_seconds(self) -> float:
+        """user+system CPU seconds of the server process(es) so far (from /proc)."""
+        if self.process is None or self.process.poll() is not None:
+            return self.cpu_before_restart
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return self.cpu_before_restart
+        return self.cpu_before_restart + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no lifespan exit, open transactions die with the process."""
+        assert self.process is not None
+        self.cpu_before_restart = self.cpu_seconds()
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

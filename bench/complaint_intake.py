@@ -42,27 +42,26 @@ import argparse
 import datetime as dt
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
 
 import _common
+from _common import Server
 
 SCHEMA = "bench_intake"
 BARE_SCHEMA = "bench_intake_bare"
 BARE_NAME = "intake_bare"
 PROJECT = _common.BENCH.parent
 OURS_PATH = "/api/v1/public/complaints"
+# Any answer below 500 means the app is up (an unknown query code answers 404).
+READY_PATHS = {"ours": f"{OURS_PATH}/READY0000", "bare": "/bare/ready"}
 BARE_PATH = "/bare"
 RETRY_STATUSES = {0, 429, 500, 502, 503, 504}
 RETRY_PAUSE = 0.05  # seconds between attempts of one filing after a failed attempt
@@ -252,79 +251,6 @@ def make_filing(rng: random.Random, respondents: list[Respondent], today: dt.dat
 # ---------------------------------------------------------------- servers
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    name: str
-    target: list[str]
-    env: dict[str, str]
-    ready_path: str
-    port: int = 0
-    process: subprocess.Popen | None = None
-    log_path: Path | None = None
-    cpu_before_restart: float = 0.0
-
-    def start(self, *, port: int | None = None) -> None:
-        """Start (or, with ``port``, restart on that port) the uvicorn process."""
-        self.port = port or free_port()
-        self.log_path = _common.OUT / f"server_intake_{self.name}.log"
-        cmd = [sys.executable, "-m", "uvicorn", *self.target, "--host", "127.0.0.1", "--port", str(self.port),
-               "--workers", "1", "--log-level", "warning", "--no-access-log"]
-        with self.log_path.open("a" if port else "w") as fh:
-            self.process = subprocess.Popen(cmd, env=self.env, cwd=PROJECT, stdout=fh, stderr=subprocess.STDOUT)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        """Until the app answers (any status below 500) on ``ready_path``."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                break
-            try:
-                if httpx.get(self.base_url + self.ready_path, timeout=2.0, trust_env=False).status_code < 500:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        tail = self.log_path.read_text()[-3000:] if self.log_path and self.log_path.exists() else ""
-        raise RuntimeError(f"{self.name} server did not become ready on port {self.port}:\n{tail}")
-
-    def cpu_seconds(self) -> float:
-        """user+system CPU seconds of the server process(es) so far (from /proc)."""
-        if self.process is None or self.process.poll() is not None:
-            return self.cpu_before_restart
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return self.cpu_before_restart
-        return self.cpu_before_restart + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no lifespan exit, open transactions die with the process."""
-        assert self.process is not None
-        self.cpu_before_restart = self.cpu_seconds()
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 # ---------------------------------------------------------------- load
 
 
@@ -437,7 +363,7 @@ def drive(server: Server, path: str, respondents: list[Respondent], *, clients: 
         try:
             server.kill()
             server.start(port=server.port)
-            server.wait_ready()
+            server.wait_ready(READY_PATHS[server.name])
         except Exception as exc:  # reported; the clients keep retrying until the end
             crash_info["error"] = repr(exc)[:500]
             return
@@ -603,15 +529,15 @@ def main(argv: list[str] | None = None) -> int:
     env = {**base_env, "MARKETREG_DATABASE_URL": url, "MARKETREG_PUBLIC_RATE_LIMIT": "100000000/minute",
            "MARKETREG_TASK_BACKEND": "immediate", "MARKETREG_ENVIRONMENT": "test"}
     bare_env = {**base_env, "BENCH_BARE_DATABASE_URL": bare_url}
-    ours = Server("ours", ["marketreg.app.main:create_app", "--factory"], env, f"{OURS_PATH}/READY0000")
-    bare = Server("bare", ["_intake_bare:app", "--app-dir", str(_common.BENCH)], bare_env, "/bare/ready")
+    ours = Server("ours", ["marketreg.app.main:create_app", "--factory"], env, "server_intake")
+    bare = Server("bare", ["_intake_bare:app", "--app-dir", str(_common.BENCH)], bare_env, "server_intake")
     run_id = f"bench-{uuid.uuid4().hex[:8]}"
     tracked = None
     try:
         ours.start()
         bare.start()
-        ours.wait_ready()
-        bare.wait_ready()
+        ours.wait_ready(READY_PATHS["ours"])
+        bare.wait_ready(READY_PATHS["bare"])
         log(f"servers: ours on :{ours.port} (pid {ours.process.pid}), bare on :{bare.port} (pid {bare.process.pid})")
         ours_run = drive(ours, OURS_PATH, respondents, clients=args.clients, warmup=args.warmup,
                          seconds=args.seconds, run_id=run_id, crash=args.crash)

@@ -24,18 +24,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
-import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select, text
 
 import _common
+from _common import Server
 
 SCHEMA = "bench_lookup"
 PROJECT = _common.BENCH.parent
@@ -121,66 +119,6 @@ def sample_queries(url: str, samples: int, seed: int = 7) -> list[tuple[str, str
 
 
 # ---------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    name: str
-    target: list[str]
-    env: dict[str, str]
-    port: int = 0
-    process: subprocess.Popen | None = None
-    log_path: Path | None = None
-
-    def start(self) -> None:
-        self.port = free_port()
-        self.log_path = _common.OUT / f"server_{self.name}.log"
-        cmd = [sys.executable, "-m", "uvicorn", *self.target, "--host", "127.0.0.1", "--port", str(self.port),
-               "--workers", "1", "--log-level", "warning", "--no-access-log"]
-        with self.log_path.open("w") as fh:
-            self.process = subprocess.Popen(cmd, env=self.env, cwd=PROJECT, stdout=fh, stderr=subprocess.STDOUT)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def wait_ready(self, path: str, params: dict, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                break
-            try:
-                response = httpx.get(self.base_url + path, params=params, timeout=2.0, trust_env=False)
-                if response.status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        tail = self.log_path.read_text()[-3000:] if self.log_path and self.log_path.exists() else ""
-        raise RuntimeError(f"{self.name} server did not become ready on port {self.port}:\n{tail}")
-
-    def cpu_seconds(self) -> float:
-        """user+system CPU seconds of the server process (from /proc)."""
-        if self.process is None:
-            return 0.0
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 # ---------------------------------------------------------------- load
