@@ -9,6 +9,7 @@ loaded with the reference data, org tree, roles and demo users once per backend.
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 os.environ.setdefault("MARKETREG_ENVIRONMENT", "test")
@@ -32,7 +33,10 @@ BACKENDS = ["sqlite", "postgresql"] if PG_ENABLED else ["sqlite"]
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """The xdist worker plus a short tag of this checkout, so that concurrent runs from two
+    checkouts (git worktrees) never share a PostgreSQL schema."""
+    checkout = hashlib.blake2s(os.path.dirname(os.path.abspath(__file__)).encode(), digest_size=3).hexdigest()
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{checkout}"
 
 
 def pg_schema_url(schema: str) -> str:
