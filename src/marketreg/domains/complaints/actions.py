@@ -47,21 +47,14 @@ from marketreg.platform import audit, events
 from marketreg.platform.authz import Actor, ensure_visible
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.platform.notify import notify
-from marketreg.platform.settings import PROJECT_ROOT
+from marketreg.platform.uploads import Upload, stored_path
+from marketreg.platform.uploads import store as store_upload
 
-ATTACHMENT_DIR = PROJECT_ROOT / "var" / "attachments"
 RATING_WINDOW_DAYS = 15           # platform setting: consumers may rate / reopen within this window
 OTHER_ROUTES = ("您可以依照《中华人民共和国消费者权益保护法》第三十九条，通过与经营者协商和解、"
                 "请求消费者协会或者依法成立的其他调解组织调解、根据与经营者达成的仲裁协议提请仲裁机构仲裁、"
                 "向人民法院提起诉讼等途径解决。")
 _QUERY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    filename: str
-    mime: str
-    content: bytes
 
 
 def _now_today() -> tuple[dt.datetime, dt.date]:
@@ -207,18 +200,14 @@ def _query_code() -> str:
 
 
 def _store_attachments(item: Item, uploads: list[Upload]) -> None:
-    ATTACHMENT_DIR.mkdir(parents=True, exist_ok=True)
     for upload in uploads:
-        digest = hashlib.sha256(upload.content).hexdigest()
-        target = ATTACHMENT_DIR / digest
-        if not target.exists():
-            target.write_bytes(upload.content)
+        digest = store_upload(upload.content)
         item.attachments.append(Attachment(filename=upload.filename[:200], mime=upload.mime, size=len(upload.content),
                                            sha256=digest, uploaded_at=clock.now()))
 
 
 def attachment_path(sha256: str) -> Path:
-    return ATTACHMENT_DIR / sha256
+    return stored_path(sha256)
 
 
 def do_intake(session: Session, *, actor: Actor, data: IntakeIn, idempotency_key: str | None = None,

@@ -132,3 +132,43 @@ def find_respondent(session: Session, *, uscc: str | None = None, name: str | No
     if name:
         return session.scalar(select(Entity).where(Entity.name == name.strip()).limit(1))
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryFilter:
+    """The scope of a random-check directory (抽查对象名录库): jurisdiction plus registry fields."""
+
+    org_path: str = "/"
+    region_code: str = ""
+    industry: str = ""
+    entity_type: str = ""
+    status: str = ""
+    licence_type: str = ""
+
+
+def stream_directory(session: Session, *, filters: DirectoryFilter,
+                     chunk: int = 50_000) -> Iterator[list[tuple[int, str, str, str]]]:
+    """Chunks of ``(id, uscc, region_code, status)`` in id order, through a server-side cursor,
+    so that a province-wide directory (15M rows) streams into arrays without ORM objects."""
+    stmt = _filtered(select(Entity.id, Entity.uscc, Entity.region_code, Entity.status),
+                     EntityFilter(region_code=filters.region_code, industry=filters.industry,
+                                  status=filters.status, entity_type=filters.entity_type))
+    if filters.org_path != "/":
+        stmt = stmt.where(_prefix_range(Entity.org_path, filters.org_path))
+    if filters.licence_type:
+        stmt = stmt.where(select(Licence.id).where(Licence.entity_id == Entity.id,
+                                                   Licence.licence_type == filters.licence_type,
+                                                   Licence.status == "valid").exists())
+    result = session.execute(stmt.order_by(Entity.id).execution_options(yield_per=chunk, stream_results=True))
+    for part in result.partitions():
+        yield [tuple(row) for row in part]
+
+
+def entity_names(session: Session, *, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """``id → (name, org_path)`` of the given entities (a drawn batch's tasks)."""
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 1000):
+        rows = session.execute(select(Entity.id, Entity.name, Entity.org_path)
+                               .where(Entity.id.in_(ids[start:start + 1000])))
+        found.update({i: (n, p) for i, n, p in rows})
+    return found

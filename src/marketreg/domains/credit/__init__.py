@@ -1,0 +1,1 @@
+"""Enterprise credit (信用监管)."""
