@@ -115,9 +115,33 @@ def complaint_in(db):
                     respondent_address="济南市历下区泉城路1号", title="过期食品", facts="买到过期的牛奶。",
                     request="退货"), uploads=[complaints.Upload("a.png", "image/png", png)])
                 made.update(item_id=str(item.id), attachment_id=str(item.attachments[0].id))
+                made.update(_inspection_ids(s))
         return made
 
     return make
+
+
+def _inspection_ids(session) -> dict[str, str]:
+    """A drawn random-inspection batch in 370102 (plan, batch, first task, an inspector)."""
+    from marketreg.domains.inspections import seed as inspections_seed
+    from marketreg.domains.reference import service as reference
+    from marketreg.domains.registry import seed as registry_seed
+    from marketreg.domains.registry.models import Entity
+    from marketreg.kernel import clock
+
+    counties = [registry_seed.County(*r) for r in reference.county_rows(session) if r[0] == "370102"]
+    rows = list(registry_seed.generate_entities(8, counties=counties, seed=13, start=30_000_000,
+                                                industries=reference.industry_leaves_by_section(session)))
+    for row in rows:
+        row.update(created_at=clock.now(), updated_at=clock.now(), status="active")
+    session.execute(Entity.__table__.insert(), rows)
+    inspections_seed.load_items(session)
+    inspections_seed.register_inspectors(session)
+    batch = inspections_seed.demo_batch(session, inspections_seed.DemoBatch(
+        "lx_registrar", "权限测试批次", ["XY-001"], 4, 0), seed=1, execute=False)
+    task = inspections_seed.service.tasks_of(session, batch_id=batch.id)[0]
+    return {"plan_id": str(batch.plan_id), "batch_id": str(batch.id), "task_id": str(task.id),
+            "inspector_id": str(task.inspectors[0].inspector_id)}
 
 
 REQUIRED_QUERY = {"/api/v1/reference/resolve": "?address=济南市历下区泉城路1号"}

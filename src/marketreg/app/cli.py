@@ -69,6 +69,8 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
         if report.enterprise_uscc:
             typer.echo(f"demo enterprise login: {demo.DEMO_ENTERPRISE_USER} / {demo.DEMO_PASSWORD}  "
                        f"({report.enterprise_uscc}, ODR)")
+    if users and entities:
+        typer.echo(f"inspection batches drawn: {demo.seed_inspections(sessions, seed=seed)}")
 
 
 @app.command()
@@ -188,10 +190,12 @@ def audit_verify() -> None:
 
 def _mount_domain_clis() -> None:
     from marketreg.domains.complaints.cli import complaints_app
+    from marketreg.domains.inspections.cli import inspections_app
     from marketreg.domains.reference.cli import codes_app
 
     app.add_typer(codes_app, name="codes")
     app.add_typer(complaints_app, name="complaints")
+    app.add_typer(inspections_app, name="inspections")
 
 
 _mount_domain_clis()

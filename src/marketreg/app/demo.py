@@ -10,6 +10,7 @@ from marketreg.analytics.complaints import rebuild_complaint_publicity
 from marketreg.analytics.marts import rebuild_entity_counts
 from marketreg.app import wiring  # noqa: F401 - the demo's events reach their handlers, as in every process
 from marketreg.domains.complaints import seed as complaints_seed
+from marketreg.domains.inspections import seed as inspections_seed
 from marketreg.domains.org import actions as org_actions
 from marketreg.domains.org import service as org
 from marketreg.domains.org.permissions import DEFAULT_ROLES
@@ -87,6 +88,11 @@ def seed_complaints(sessions: Sessions, *, n: int, seed: int = 2026,
         _align_demo_clues(session)
         rebuild_complaint_publicity(session)
     return report
+
+
+def seed_inspections(sessions: Sessions, *, seed: int = 2026) -> list[str]:
+    """Random-inspection demo: item list, inspectors, drawn and partly executed batches."""
+    return inspections_seed.seed_inspections(sessions, seed=seed)
 
 
 def _align_demo_clues(session) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from marketreg.domains.inspections import actions, service
 from marketreg.domains.inspections.enums import TaskStatus
+from marketreg.domains.inspections.models import Batch
 from marketreg.domains.org import service as org
 from marketreg.kernel import clock
 from marketreg.platform.authz import SYSTEM
@@ -90,13 +91,15 @@ def seed_inspections(sessions: Sessions, *, seed: int = 2026) -> list[str]:
     made = []
     for spec in DEMO_BATCHES:
         with sessions.transaction() as session:
-            batch_no = _demo_batch(session, spec, seed=seed)
-        if batch_no:
-            made.append(batch_no)
+            batch = demo_batch(session, spec, seed=seed)
+            if batch is not None:
+                made.append(batch.batch_no)
     return made
 
 
-def _demo_batch(session: Session, spec: DemoBatch, *, seed: int) -> str | None:
+def demo_batch(session: Session, spec: DemoBatch, *, seed: int, execute: bool = True) -> Batch | None:
+    """A batch of ``spec`` (plan filed, drawn, seed published, partly executed); None if it exists
+    already or the directory is empty."""
     user = org.get_user_by_username(session, username=spec.username)
     if user is None:
         return None
@@ -119,8 +122,9 @@ def _demo_batch(session: Session, spec: DemoBatch, *, seed: int) -> str | None:
     actions.do_commit_batch(session, actor=actor, batch_id=batch.id)
     actions.do_draw_batch(session, actor=actor, batch_id=batch.id)
     actions.do_publish_seed(session, actor=actor, batch_id=batch.id)
-    _execute(session, batch_id=batch.id, share=spec.record_share, seed=seed, starts_on=batch.starts_on)
-    return batch.batch_no
+    if execute:
+        _execute(session, batch_id=batch.id, share=spec.record_share, seed=seed, starts_on=batch.starts_on)
+    return batch
 
 
 def _execute(session: Session, *, batch_id: int, share: float, seed: int, starts_on: dt.date) -> None:

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from marketreg.domains.complaints.pages import enterprise_pages as complaints_enterprise_pages
 from marketreg.domains.complaints.pages import public_pages as complaints_pages
+from marketreg.domains.inspections.pages import public_pages as inspections_pages
 from marketreg.domains.org.pages import enterprise_auth_pages
 from marketreg.domains.registry.pages import public_pages as registry_pages
 from marketreg.portals.public import complaint_publicity
@@ -19,6 +20,7 @@ register_templates(Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 router.include_router(registry_pages)
 router.include_router(complaint_publicity.router)
+router.include_router(inspections_pages)
 router.include_router(complaints_pages)
 router.include_router(enterprise_auth_pages)
 router.include_router(complaints_enterprise_pages)
