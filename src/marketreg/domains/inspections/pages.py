@@ -36,7 +36,7 @@ public_pages = APIRouter(prefix="/inspections")
 
 
 def _labels() -> dict:
-    return {"batch_status": BATCH_STATUS_LABELS, "task_status": TASK_STATUS_LABELS, "results": RESULTS,
+    return {"batch_status": BATCH_STATUS_LABELS, "task_status": TASK_STATUS_LABELS, "result_codes": RESULTS,
             "classes": RISK_CLASS_LABELS, "levels": ORG_LEVEL_LABELS, "publication_days":
             rules.RESULT_PUBLICATION_WORKDAYS, "publication_basis": rules.RESULT_PUBLICATION_BASIS,
             "plan_basis": rules.PLAN_FILING_BASIS, "min_inspectors_basis": rules.MIN_INSPECTORS_BASIS,
