@@ -175,27 +175,38 @@ def assign_inspectors(bitgen: np.random.PCG64, directory: Directory, rows: np.nd
 
 def _repair_conflicts(directory: Directory, rows: np.ndarray, pool: Pool, params: Params, out: np.ndarray,
                       load: np.ndarray, inspector_keys: np.ndarray) -> None:
-    """Replace conflicted assignments (sparse) by the least-loaded eligible inspector."""
-    if not len(pool.conflict_entities) or not len(rows):
+    """Replace conflicted assignments by the least-loaded eligible inspector. Finding them is
+    vectorised (conflicts → directory rows → drawn positions by binary search); only the few hits
+    loop in Python."""
+    m, n = len(pool.inspector_ids), len(directory.entity_ids)
+    if not len(pool.conflict_entities) or not len(rows) or not m or not n:
         return
-    m = len(pool.inspector_ids)
     conflict_pos = np.searchsorted(pool.inspector_ids, pool.conflict_inspectors)
-    known = (conflict_pos < m) & (pool.inspector_ids[np.minimum(conflict_pos, m - 1)] == pool.conflict_inspectors)
-    forbidden = set(zip(pool.conflict_entities[known].tolist(), conflict_pos[known].tolist(), strict=True))
+    conflict_row = np.searchsorted(directory.entity_ids, pool.conflict_entities)
+    known = ((conflict_pos < m) & (pool.inspector_ids[np.minimum(conflict_pos, m - 1)] == pool.conflict_inspectors)
+             & (conflict_row < n) & (directory.entity_ids[np.minimum(conflict_row, n - 1)] == pool.conflict_entities))
+    drawn_at = np.searchsorted(rows, conflict_row)
+    drawn = known & (drawn_at < len(rows)) & (rows[np.minimum(drawn_at, len(rows) - 1)] == conflict_row)
+    if not drawn.any():
+        return
+    at, bad = drawn_at[drawn], conflict_pos[drawn]
+    hit_rows = np.unique(at[(out[at] == bad[:, None]).any(axis=1)])
     entity_ids = directory.entity_ids[rows]
-    drawn_conflicts = np.isin(entity_ids, pool.conflict_entities[known])
-    for i in np.flatnonzero(drawn_conflicts):
+    forbidden: dict[int, set[int]] = {}
+    for i, p in zip(at.tolist(), bad.tolist(), strict=True):
+        forbidden.setdefault(int(entity_ids[i]), set()).add(p)
+    for i in hit_rows.tolist():
         eid = int(entity_ids[i])
         region = int(directory.regions[rows[i]])
         for slot in range(params.per_entity):
-            if (eid, int(out[i, slot])) not in forbidden:
+            if int(out[i, slot]) not in forbidden[eid]:
                 continue
             taken = set(out[i].tolist())
-            candidates = [p for p in range(m) if p not in taken and (eid, p) not in forbidden
-                          and not (params.avoid_same_region and pool.regions[p] == region)]
-            if not candidates:
-                raise _pool_too_small(params.per_entity, len(taken) - 1, region)
-            best = min(candidates, key=lambda p: (load[p], inspector_keys[p], p))
+            candidates = np.flatnonzero(~np.isin(np.arange(m), list(taken | forbidden[eid])) &
+                                        ((pool.regions != region) if params.avoid_same_region else True))
+            if not len(candidates):
+                raise _pool_too_small(params.per_entity, params.per_entity - 1, region)
+            best = int(candidates[np.lexsort((candidates, inspector_keys[candidates], load[candidates]))[0]])
             load[out[i, slot]] -= 1
             load[best] += 1
             out[i, slot] = best
