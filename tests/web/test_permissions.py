@@ -43,7 +43,7 @@ def test_every_staff_route_declares_a_permission(app):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/public/entities?q=济南", "/api/v1/reference/uscc/91370102MA3C4D5E7Q",
-                                  "/entities?q=济南"])
+                                  "/entities?q=济南", "/api/v1/public/inspections/plans", "/inspections"])
 def test_public_portal_is_rate_limited(client, monkeypatch, path):
     from marketreg.platform.settings import get_settings
 

@@ -174,7 +174,7 @@ class BatchIn:
     exclusion_days: int = rules.DEFAULT_EXCLUSION_DAYS
 
 
-SCOPE_KEYS = {"region_code", "industry", "entity_type", "licence_type", "classes"}
+SCOPE_KEYS = {"region_code", "industry", "entity_type", "status", "licence_type", "classes"}
 
 
 def do_create_batch(session: Session, *, actor: Actor, plan_id: int, data: BatchIn) -> Batch:

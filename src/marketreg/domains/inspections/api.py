@@ -41,7 +41,7 @@ public_router = APIRouter(prefix="/public/inspections", tags=["public"])
 
 def batch_in(data: BatchCreateIn) -> actions.BatchIn:
     scope = {"region_code": data.region_code, "industry": data.industry, "entity_type": data.entity_type,
-             "licence_type": data.licence_type, "classes": data.classes}
+             "status": data.status, "licence_type": data.licence_type, "classes": data.classes}
     return actions.BatchIn(title=data.title, item_codes=data.item_codes, size=data.size, starts_on=data.starts_on,
                            ends_on=data.ends_on, scope=scope, class_weights=data.class_weights,
                            per_entity=data.per_entity, avoid_same_region=data.avoid_same_region,

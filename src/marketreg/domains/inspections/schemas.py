@@ -26,6 +26,7 @@ class BatchCreateIn(BaseModel):
     region_code: str = Field("", max_length=6)
     industry: str = Field("", max_length=5)
     entity_type: str = Field("", max_length=16)
+    status: str = Field("", max_length=16)
     licence_type: str = Field("", max_length=40)
     classes: list[str] = Field(default_factory=list, max_length=4)
     class_weights: dict[str, float] | None = None

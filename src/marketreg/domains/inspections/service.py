@@ -225,7 +225,8 @@ def build_directory(session: Session, *, batch: Batch) -> tuple[draw.Directory, 
     scope_ = batch.scope or {}
     filters = registry.DirectoryFilter(
         org_path=batch.org_path, region_code=scope_.get("region_code", ""), industry=scope_.get("industry", ""),
-        entity_type=scope_.get("entity_type", ""), licence_type=scope_.get("licence_type", ""))
+        entity_type=scope_.get("entity_type", ""), status=scope_.get("status", ""),
+        licence_type=scope_.get("licence_type", ""))
     ids, usccs, regions, active = [], [], [], []
     for chunk in registry.stream_directory(session, filters=filters):
         for entity_id, uscc, region, status in chunk:
