@@ -172,3 +172,18 @@ def test_targeting_page_shows_the_chart_and_lift(client, db):
     assert 'id="chart-targeting"' in page.text and 'id="lift"' in page.text
     data = client.get(f"/api/v1/inspections/batches/{batch.id}/targeting").json()
     assert data["inspected"] == 10
+
+
+def test_plan_form_takes_per_plan_class_weights(client, db):
+    from marketreg.domains.inspections.models import Plan
+
+    csrf = login(client, "lx_registrar")
+    blank = {"csrf_token": csrf, "year": "2026", "title": "默认权重计划", **{f"weight_{c}": "" for c in "ABCD"}}
+    assert client.post("/staff/inspections/plans", data=blank, follow_redirects=False).status_code == 303
+    custom = {**blank, "title": "D类加严计划", "weight_D": "10", "weight_A": "0"}
+    assert client.post("/staff/inspections/plans", data=custom, follow_redirects=False).status_code == 303
+    bad = {**blank, "title": "错误权重", "weight_C": "-1"}
+    assert client.post("/staff/inspections/plans", data=bad).status_code == 422
+    with db.read() as s:
+        plans = {p.title: p.class_weights for p in s.scalars(select(Plan))}
+    assert plans == {"默认权重计划": None, "D类加严计划": {"A": 0.0, "D": 10.0}}

@@ -58,9 +58,16 @@ def plans_page(request: Request, session: ReadSession, actor: staff("inspections
 
 @staff_pages.post("/plans")
 def create_plan(session: WriteSession, actor: staff("inspections.plan"),
-                year: Annotated[int, Form(ge=2015, le=2100)], title: Annotated[str, Form(min_length=1, max_length=200)]
+                year: Annotated[int, Form(ge=2015, le=2100)], title: Annotated[str, Form(min_length=1, max_length=200)],
+                weight_A: Annotated[float | None, Form(ge=0, le=100)] = None,  # noqa: N803 - class codes
+                weight_B: Annotated[float | None, Form(ge=0, le=100)] = None,  # noqa: N803
+                weight_C: Annotated[float | None, Form(ge=0, le=100)] = None,  # noqa: N803
+                weight_D: Annotated[float | None, Form(ge=0, le=100)] = None,  # noqa: N803
                 ) -> Response:
-    plan = actions.do_create_plan(session, actor=actor, year=year, title=title)
+    """A plan; the optional weights override the default class weights for all its batches."""
+    given = dict(zip(RISK_CLASSES, (weight_A, weight_B, weight_C, weight_D), strict=True))
+    weights = {c: w for c, w in given.items() if w is not None}
+    plan = actions.do_create_plan(session, actor=actor, year=year, title=title, class_weights=weights or None)
     return _see_other(f"/staff/inspections/plans/{plan.id}")
 
 

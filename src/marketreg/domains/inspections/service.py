@@ -209,7 +209,7 @@ def classes_for(entity_ids: np.ndarray, class_ids: np.ndarray, class_codes: np.n
     return out
 
 
-def recently_checked(session: Session, *, item_codes: list[str], since: dt.date, org_path: str) -> np.ndarray:
+def recently_checked(session: Session, *, item_codes: list[str], since: dt.date) -> np.ndarray:
     """Entity ids drawn for any of these items in a batch starting on or after ``since``."""
     batches = [b for b in session.scalars(select(Batch).where(Batch.starts_on >= since,
                                                               Batch.status.in_(("drawn", "published"))))
@@ -245,7 +245,7 @@ def build_directory(session: Session, *, batch: Batch) -> tuple[draw.Directory, 
         regions = [r for r, k in zip(regions, keep.tolist(), strict=True) if k]
         active = [a for a, k in zip(active, keep.tolist(), strict=True) if k]
     since = batch.starts_on - dt.timedelta(days=batch.exclusion_days)
-    recent = recently_checked(session, item_codes=batch.item_codes, since=since, org_path=batch.org_path)
+    recent = recently_checked(session, item_codes=batch.item_codes, since=since)
     excluded = ~np.asarray(active, bool) | np.isin(entity_ids, recent)
     return draw.Directory(entity_ids, classes, excluded.astype(bool), np.asarray(regions, np.int32)), usccs
 
