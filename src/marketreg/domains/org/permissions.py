@@ -13,12 +13,15 @@ PERMISSIONS = {
 DEFAULT_ROLES: dict[str, tuple[str, str, set[str]]] = {
     "admin": ("系统管理员", "全部权限", {"*"}),
     "leader": ("领导", "查看驾驶舱与统计", {"dashboard.view", "registry.view", "reference.view", "jobs.view",
-                                            "complaints.view", "complaints.dashboard"}),
+                                            "complaints.view", "complaints.dashboard",
+                                            "credit.view", "credit.dashboard"}),
     "registrar": ("登记注册人员", "主体登记、导入与查询", {
         "dashboard.view", "registry.view", "registry.import", "registry.export", "registry.view_pii",
-        "reference.view", "jobs.view",
+        "reference.view", "jobs.view", "credit.view", "credit.list", "credit.repair", "credit.classify",
+        "credit.dashboard",
     }),
-    "inspector": ("执法检查人员", "查询主体、执行检查", {"dashboard.view", "registry.view", "reference.view"}),
+    "inspector": ("执法检查人员", "查询主体、执行检查", {"dashboard.view", "registry.view", "reference.view",
+                                                      "credit.view"}),
     "handler": ("12315办理人员", "受理、调解、办结投诉举报", {
         "dashboard.view", "registry.view", "reference.view", "complaints.view", "complaints.intake",
         "complaints.handle", "complaints.view_identity", "complaints.dashboard", "enforcement.clues",
