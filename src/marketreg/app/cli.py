@@ -69,6 +69,9 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
         if report.enterprise_uscc:
             typer.echo(f"demo enterprise login: {demo.DEMO_ENTERPRISE_USER} / {demo.DEMO_PASSWORD}  "
                        f"({report.enterprise_uscc}, ODR)")
+    credit = demo.seed_credit(sessions)
+    typer.echo(f"credit: {credit.reports} annual reports for {credit.report_year}, {credit.listed} listed, "
+               f"{credit.classified} classified")
 
 
 @app.command()

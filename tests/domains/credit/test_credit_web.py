@@ -177,3 +177,19 @@ def test_staff_entity_page_dashboard_and_filing_rates(client, db, firm):
     timeline = client.get(f"/api/v1/credit/entities/{firm.uscc}/timeline").json()
     assert timeline[0]["name"] == "enforcement.penalty_decided"
     assert re.search(r"class=\"chart\"", client.get("/staff/credit/annual-reports?year=2025").text)
+
+
+def test_cli_sweep_is_idempotent_and_refuses_before_the_period_ends(tasks_db, firm):
+    from typer.testing import CliRunner
+
+    from marketreg.app.cli import app
+
+    runner = CliRunner()
+    first = runner.invoke(app, ["credit", "sweep-annual-reports", "--year", "2025", "--today", "2026-07-02"])
+    again = runner.invoke(app, ["credit", "sweep-annual-reports", "--year", "2025", "--today", "2026-07-03"])
+    assert first.exit_code == 0 and "listing_due_on=2026-07-14" in first.output
+    assert int(re.search(r"listed=(\d+)", first.output).group(1)) >= 1
+    assert "listed=0\t" in again.output
+    early = runner.invoke(app, ["credit", "sweep-annual-reports", "--year", "2026", "--today", "2026-11-01"])
+    assert early.exit_code == 1 and "credit.sweep_too_early" in early.output
+    assert count(tasks_db, ListEntry, ListEntry.source_ref.like("annual_report:2026:%")) == 0

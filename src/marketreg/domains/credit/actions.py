@@ -156,7 +156,6 @@ def _new_entry(entity, *, list_type: str, source_ref: str, ground: rules.Ground,
 
 def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt.date) -> None:
     """Put an entry on its list: statutory dates, joint-punishment measures and notices, event."""
-    calendar = load_calendar(session)
     entry.status = EntryStatus.listed
     entry.listed_on = listed_on
     entry.decided_by = actor.username
@@ -165,7 +164,7 @@ def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt
         entry.objection_until = rules.objection_open_until(listed_on, version)
         entry.warning_from, entry.transfer_on = rules.transfer_dates(listed_on, version)
     else:
-        published = rules.serious_publication_due(calendar, listed_on)
+        published = rules.serious_publication_due(load_calendar(session), listed_on)
         entry.publish_due_on, entry.provisional = published.due_on, entry.provisional or published.provisional
         entry.calendar_version = published.calendar_version
         entry.removal_due_on, _ = rules.serious_removal_on(listed_on, entry.basis_code or "order44")
@@ -200,12 +199,12 @@ def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, to
     Idempotent: one entry per entity and year (``source_ref``); refuses to run before 30 June has passed."""
     today = today or clock.today()
     _, closes = rules.report_window(report_year)
+    trigger = closes + dt.timedelta(days=1)
+    version = rules.abnormal_rules_for(trigger)
     if today <= closes:
         raise DomainError("credit.sweep_too_early",
                           f"{report_year}年度报告公示期至{closes.isoformat()}结束，期满后方可列入经营异常名录"
-                          f"（{rules.SAIC68_2014.figures['listing_after_report_period'].basis}）")
-    trigger = closes + dt.timedelta(days=1)
-    version = rules.abnormal_rules_for(trigger)
+                          f"（{version.figures['listing_after_report_period'].basis}）")
     ground = version.ground("annual_report_late")
     listing_due = rules.annual_listing_due(load_calendar(session), report_year)
     missing = _missing_reporters(session, report_year)
