@@ -83,7 +83,9 @@ def test_sweep_lists_missing_reports_once_and_late_report_cures(session, make_en
     entry = entries[missing.uscc]
     assert (entry.rule_version, entry.basis, entry.objection_until, entry.transfer_on) == (
         "samr101-2025", "《企业经营异常名录管理办法》第六条", dt.date(2026, 8, 1), dt.date(2029, 7, 2))
-    assert count(session, Notification, Notification.subject_id == str(entry.id)) == len(entry.measures) > 0
+    # one audit row and one notice per partner department for the sweep's chunk (not one per entity)
+    assert count(session, Notification, Notification.subject_type == "credit_list_entry") == len(entry.measures) > 0
+    assert count(session, AuditEvent, AuditEvent.action == "credit.listed") == 1
     # the late report is accepted because it cures the listing; removal applied and decided within 5 wd
     late = file_report(session, missing, on=dt.date(2026, 9, 25))
     assert late.late is True

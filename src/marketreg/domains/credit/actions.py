@@ -154,8 +154,9 @@ def _new_entry(entity, *, list_type: str, source_ref: str, ground: rules.Ground,
         evidence=evidence, reason=reason, trigger_on=trigger_on, measures=[], created_at=clock.now())
 
 
-def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt.date) -> None:
-    """Put an entry on its list: statutory dates, joint-punishment measures and notices, event."""
+def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt.date, batch: bool = False) -> None:
+    """Put an entry on its list: statutory dates, joint-punishment measures and notices, event.
+    ``batch`` (the sweep): the audit row and the partner notices are written once per chunk."""
     entry.status = EntryStatus.listed
     entry.listed_on = listed_on
     entry.decided_by = actor.username
@@ -173,6 +174,11 @@ def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt
         entry.objection_until = None
     entry.measures = service.joint_measures(entry.list_type)
     session.flush()
+    _publish(session, "credit.listed", entry.entity_uscc, entry.org_path, {
+        "list": entry.list_type, "entry_id": entry.id, "ground_code": entry.ground_code,
+        "ground_label": entry.ground_label, "listed_on": listed_on.isoformat(), "basis": entry.basis})
+    if batch:
+        return
     for measure in entry.measures:
         notify(session, channel="staff", recipient=measure["department"], subject_type="credit_list_entry",
                subject_id=entry.id,
@@ -180,9 +186,21 @@ def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt
                f"（{entry.ground_label}），请依法实施：{measure['measure']}")
     audit.record(session, actor=actor, action="credit.listed", subject_type="credit_list_entry", subject_id=entry.id,
                  new={"list": entry.list_type, "ground": entry.ground_code, "listed_on": listed_on})
-    _publish(session, "credit.listed", entry.entity_uscc, entry.org_path, {
-        "list": entry.list_type, "entry_id": entry.id, "ground_code": entry.ground_code,
-        "ground_label": entry.ground_label, "listed_on": listed_on.isoformat(), "basis": entry.basis})
+
+
+def _batch_notices(session: Session, entries: list[ListEntry], *, actor: Actor, report_year: int) -> None:
+    """One audit row and one notice per partner department for a chunk of sweep listings."""
+    if not entries:
+        return
+    ids = [e.id for e in entries]
+    audit.record(session, actor=actor, action="credit.listed", subject_type="credit_list_entry",
+                 subject_id=f"{ids[0]}-{ids[-1]}", new={"list": "abnormal", "ground": "annual_report_late",
+                                                        "report_year": report_year, "entries": ids})
+    for measure in entries[0].measures:
+        notify(session, channel="staff", recipient=measure["department"], subject_type="credit_list_entry",
+               subject_id=f"{ids[0]}-{ids[-1]}"[:40],
+               text=f"{len(ids)}户企业因未按期公示{report_year}年度报告列入经营异常名录（名单见信用公示），"
+                    f"请依法实施：{measure['measure']}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,9 +228,9 @@ def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, to
     missing = _missing_reporters(session, report_year)
     total, listed = len(missing), 0
     for start in range(0, total, SWEEP_CHUNK):
-        for uscc in missing[start:start + SWEEP_CHUNK]:
-            entity = _entity(session, uscc)
-            entry = _new_entry(entity, list_type=ListType.abnormal, source_ref=_annual_ref(report_year, uscc),
+        chunk = []
+        for entity in missing[start:start + SWEEP_CHUNK]:
+            entry = _new_entry(entity, list_type=ListType.abnormal, source_ref=_annual_ref(report_year, entity.uscc),
                                ground=ground, rule_version=version.version, trigger_on=trigger,
                                status=EntryStatus.proposed,
                                reason=f"未在{closes.isoformat()}前报送{report_year}年度报告")
@@ -220,8 +238,10 @@ def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, to
             entry.calendar_version = listing_due.calendar_version
             session.add(entry)
             session.flush()
-            _activate(session, entry, actor=actor, listed_on=today)
+            _activate(session, entry, actor=actor, listed_on=today, batch=True)
+            chunk.append(entry)
             listed += 1
+        _batch_notices(session, chunk, actor=actor, report_year=report_year)
         if progress:
             progress(min(start + SWEEP_CHUNK, total), total)
     already = session.scalar(select(func.count(ListEntry.id)).where(

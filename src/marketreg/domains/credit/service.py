@@ -48,15 +48,19 @@ market_entity = table(
     column("id", Integer), column("uscc", String), column("name", String), column("entity_type", String),
     column("status", String), column("city_code", String), column("region_code", String),
     column("org_path", String), column("industry_section", String), column("established_on", Date),
+    column("legal_rep_name", String),
 )
 
 
 def missing_reporters(session: Session, *, types: tuple[str, ...], established_by: dt.date, filed: Select,
-                      listed: Select) -> list[str]:
+                      listed: Select) -> list:
+    """(uscc, name, legal_rep_name, city_code, org_path) of entities due to report without a report
+    or an entry for it."""
     e = market_entity.c
-    stmt = (select(e.uscc).where(e.entity_type.in_(types), e.status == "active", e.established_on <= established_by,
-                                 e.uscc.not_in(filed), e.uscc.not_in(listed)).order_by(e.id))
-    return list(session.scalars(stmt))
+    stmt = (select(e.uscc, e.name, e.legal_rep_name, e.city_code, e.org_path)
+            .where(e.entity_type.in_(types), e.status == "active", e.established_on <= established_by,
+                   e.uscc.not_in(filed), e.uscc.not_in(listed)).order_by(e.id))
+    return list(session.execute(stmt))
 
 
 def reporting_totals(session: Session, *, types: tuple[str, ...], established_by: dt.date,
