@@ -104,6 +104,8 @@ def test_missed_report_listed_by_sweep_filed_late_and_removed(live_server, page,
     public.reload()
     removed = public.locator("#lists .item").first
     assert removed.get_attribute("data-status") == "removed" and "移出日期" in removed.inner_text()
+    public.locator("#reports summary").first.click()
+    assert "逾期补报" in public.locator("#reports summary").first.inner_text()
     assert "济南市历下区泉城路188号" in public.locator("#reports").inner_text()
     assert "120万元" not in public.locator("#reports").inner_text()  # item 7 not chosen for publication
     public.screenshot(path=screenshots / f"credit-removed-{live_server.backend}.png", full_page=True)

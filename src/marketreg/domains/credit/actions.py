@@ -5,7 +5,6 @@ owns the transaction (a refusal raises before anything is written)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -209,11 +208,13 @@ class SweepResult:
     listed: int
     already: int
     listing_due_on: dt.date | None
+    remaining: int = 0  # still to list (only with ``limit``)
 
 
 def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, today: dt.date | None = None,
-                         progress: Callable[[int, int], None] | None = None) -> SweepResult:
-    """List every reporting entity without the report for ``report_year`` (RULES 3.5(1), 3.6).
+                         limit: int | None = None) -> SweepResult:
+    """List every reporting entity without the report for ``report_year`` (RULES 3.5(1), 3.6), or the
+    first ``limit`` of them (the staff job commits chunk by chunk and reports progress in between).
     Idempotent: one entry per entity and year (``source_ref``); refuses to run before 30 June has passed."""
     today = today or clock.today()
     _, closes = rules.report_window(report_year)
@@ -226,6 +227,8 @@ def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, to
     ground = version.ground("annual_report_late")
     listing_due = rules.annual_listing_due(load_calendar(session), report_year)
     missing = _missing_reporters(session, report_year)
+    remaining = len(missing)
+    missing = missing[:limit] if limit else missing
     total, listed = len(missing), 0
     for start in range(0, total, SWEEP_CHUNK):
         chunk = []
@@ -242,11 +245,9 @@ def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, to
             chunk.append(entry)
             listed += 1
         _batch_notices(session, chunk, actor=actor, report_year=report_year)
-        if progress:
-            progress(min(start + SWEEP_CHUNK, total), total)
     already = session.scalar(select(func.count(ListEntry.id)).where(
         ListEntry.source_ref.like(f"annual_report:{report_year}:%"))) or 0
-    return SweepResult(report_year, listed, already - listed, listing_due.due_on)
+    return SweepResult(report_year, listed, already - listed, listing_due.due_on, remaining - listed)
 
 
 def _missing_reporters(session: Session, report_year: int) -> list[str]:

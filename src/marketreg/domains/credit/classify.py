@@ -10,7 +10,6 @@ history. Staff overrides survive recomputation.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,28 +179,42 @@ def _write(session: Session, ids: np.ndarray, scores: np.ndarray, classes: np.nd
     return len(changed)
 
 
-def classify_all(session: Session, *, today: dt.date | None = None, job_id: int | None = None,
-                 progress: Callable[[int, int], None] | None = None, chunk: int = CHUNK) -> RunResult:
-    """Recompute every entity's class (monthly, RULES 4.4, and on demand)."""
-    today = today or clock.today()
-    run = ClassificationRun(run_on=today, config_version=RISK["version"], job_id=job_id,
-                            created_at=clock.now(), counts={})
+def start_run(session: Session, *, today: dt.date, job_id: int | None = None) -> ClassificationRun:
+    run = ClassificationRun(run_on=today, config_version=RISK["version"], job_id=job_id, created_at=clock.now(),
+                            counts={})
     session.add(run)
     session.flush()
-    lo, hi, total = service.id_bounds(session)
+    return run
+
+
+def classify_range(session: Session, *, run_id: int, lo: int, hi: int, today: dt.date) -> tuple[int, dict, int]:
+    """Classify entities with lo <= id < hi: (entities, class counts, class changes)."""
+    ex = extract_range(session, lo, hi, today=today)
+    scores, classes, contributions = score(ex.features)
+    changed = _write(session, ex.ids, scores, classes, top_factors(contributions), run_id=run_id, today=today)
+    values, n = np.unique(classes, return_counts=True)
+    return len(ex.ids), dict(zip(values.tolist(), n.tolist(), strict=True)), changed
+
+
+def finish_run(session: Session, *, run_id: int, entities: int, counts: dict) -> None:
+    run = session.get(ClassificationRun, run_id)
+    run.entities, run.counts = entities, counts
+
+
+def classify_all(session: Session, *, today: dt.date | None = None, chunk: int = CHUNK) -> RunResult:
+    """Recompute every entity's class in one transaction (monthly, RULES 4.4; CLI; demo). The staff
+    job runs the same ranges in a transaction each, reporting progress between them."""
+    today = today or clock.today()
+    run = start_run(session, today=today)
+    lo, hi, _ = service.id_bounds(session)
     counts = dict.fromkeys(CLASS_CODES.tolist(), 0)
     done = changed = 0
     for start in range(lo, hi + 1, chunk):
-        ex = extract_range(session, start, start + chunk, today=today)
-        scores, classes, contributions = score(ex.features)
-        changed += _write(session, ex.ids, scores, classes, top_factors(contributions), run_id=run.id, today=today)
-        values, n = np.unique(classes, return_counts=True)
-        for v, k in zip(values.tolist(), n.tolist(), strict=True):
-            counts[v] += k
-        done += len(ex.ids)
-        if progress:
-            progress(done, total)
-    run.entities, run.counts = done, counts
+        n, found, moved = classify_range(session, run_id=run.id, lo=start, hi=start + chunk, today=today)
+        for cls, k in found.items():
+            counts[cls] += k
+        done, changed = done + n, changed + moved
+    finish_run(session, run_id=run.id, entities=done, counts=counts)
     return RunResult(run.id, done, counts, changed)
 
 

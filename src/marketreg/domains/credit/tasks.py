@@ -3,8 +3,9 @@ monthly classification. All idempotent (keyed by report year / stored dates / ru
 
 from __future__ import annotations
 
-from marketreg.domains.credit import actions, classify
+from marketreg.domains.credit import actions, classify, service
 from marketreg.domains.credit.classify import due_report_year
+from marketreg.domains.credit.enums import RISK_CLASSES
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform.authz import SYSTEM
@@ -15,33 +16,55 @@ from marketreg.platform.tasks import crontab, periodic, task
 
 @task()
 def sweep_annual_reports_task(job_id: int, report_year: int) -> dict:
+    """The staff sweep: a transaction per chunk (idempotent), progress between chunks."""
     sessions = get_sessions()
     reporter = JobReporter(sessions, job_id)
     reporter.start()
+    listed = already = 0
     try:
-        with sessions.transaction() as session:
-            result = actions.sweep_annual_reports(session, actor=SYSTEM, report_year=report_year,
-                                                  progress=lambda done, total: reporter.progress(done, total))
+        while True:
+            with sessions.transaction() as session:
+                result = actions.sweep_annual_reports(session, actor=SYSTEM, report_year=report_year,
+                                                      limit=actions.SWEEP_CHUNK)
+            already = already or result.already
+            listed += result.listed
+            reporter.progress(listed, listed + result.remaining, message=f"已列入 {listed:,} 户")
+            if not result.remaining or not result.listed:
+                break
     except DomainError as exc:
         reporter.fail(message=f"{exc.code}：{exc.message_zh}")
         return {}
-    out = {"report_year": report_year, "listed": result.listed, "already": result.already}
-    reporter.progress(1, 1, force=True)
-    reporter.finish(result=out, message=f"新列入 {result.listed:,} 户，此前已列入 {result.already:,} 户")
+    out = {"report_year": report_year, "listed": listed, "already": already}
+    reporter.progress(max(listed, 1), max(listed, 1), force=True)
+    reporter.finish(result=out, message=f"新列入 {listed:,} 户，此前已列入 {already:,} 户")
     return out
 
 
 @task()
 def classify_task(job_id: int) -> dict:
+    """The on-demand classification: a transaction per id range, progress between ranges."""
     sessions = get_sessions()
     reporter = JobReporter(sessions, job_id)
-    reporter.start()
+    today = clock.today()
     with sessions.transaction() as session:
-        result = classify.classify_all(session, job_id=job_id,
-                                       progress=lambda done, total: reporter.progress(done, total))
-    out = {"run_id": result.run_id, "entities": result.entities, "counts": result.counts}
-    reporter.progress(result.entities, result.entities, force=True)
-    reporter.finish(result=out, message="、".join(f"{k}类 {v:,}" for k, v in result.counts.items()))
+        run_id = classify.start_run(session, today=today, job_id=job_id).id
+        lo, hi, total = service.id_bounds(session)
+    reporter.start(total)
+    counts = dict.fromkeys(RISK_CLASSES, 0)
+    done = 0
+    for start in range(lo, hi + 1, classify.CHUNK):
+        with sessions.transaction() as session:
+            n, found, _ = classify.classify_range(session, run_id=run_id, lo=start, hi=start + classify.CHUNK,
+                                                  today=today)
+        done += n
+        for cls, k in found.items():
+            counts[cls] += k
+        reporter.progress(done, total)
+    with sessions.transaction() as session:
+        classify.finish_run(session, run_id=run_id, entities=done, counts=counts)
+    out = {"run_id": run_id, "entities": done, "counts": counts}
+    reporter.progress(done, total, force=True)
+    reporter.finish(result=out, message="、".join(f"{k}类 {v:,}" for k, v in counts.items()))
     return out
 
 
