@@ -164,3 +164,39 @@ def test_rule_3_16_serious_repair_accept_in_2_and_decide_in_15_working_days():
 def test_rule_3_15_abnormal_repair_needs_the_cure():
     unmet = rules.repair_unmet(rules.RepairFacts(target="abnormal", today=dt.date(2026, 9, 1)))
     assert unmet.code == "credit.repair_not_cured" and unmet.basis.endswith("第五条")
+
+
+def test_rule_3_2_items_1_to_6_public_item_7_only_when_chosen():
+    from marketreg.domains.credit.api import public_report
+    from marketreg.domains.credit.models import AnnualReport
+
+    report = AnnualReport(report_year=2025, filed_on=dt.date(2026, 5, 1), late=False,
+                          public_items={"address": "济南市历下区泉城路1号"}, item7={"revenue": "300万元"},
+                          item7_public=False)
+    assert public_report(report)["address"] == "济南市历下区泉城路1号" and "revenue" not in public_report(report)
+    report.item7_public = True
+    assert public_report(report)["revenue"] == "300万元"
+
+
+def test_rule_4_1_four_classes_by_transparent_score_with_top_factors():
+    import numpy as np
+
+    from marketreg.domains.credit import classify
+
+    rows = np.zeros((4, len(classify.FACTORS)))
+    col = {f: i for i, f in enumerate(classify.FACTORS)}
+    rows[1, col["complaints"]] = 4                      # 8 points → B
+    rows[2, [col["penalties"], col["no_annual_report"]]] = 1, 1   # 22 → C
+    rows[3, col["serious_listed"]] = 1                  # 60 → D
+    scores, classes, contributions = classify.score(rows)
+    assert classes.tolist() == ["A", "B", "C", "D"] and scores.tolist() == [0, 8, 22, 60]
+    assert classify.top_factors(contributions) == ["", "complaints", "no_annual_report,penalties", "serious_listed"]
+    rows[1, col["complaints"]] = 99  # capped at 10 complaints
+    assert classify.score(rows)[0][1] == 20
+
+
+def test_rule_4_4_classes_are_updated_monthly():
+    from marketreg.domains.credit import tasks
+
+    assert tasks.classify_monthly.task_class().validate_datetime(dt.datetime(2026, 12, 1, 3, 0))
+    assert not tasks.classify_monthly.task_class().validate_datetime(dt.datetime(2026, 12, 2, 3, 0))

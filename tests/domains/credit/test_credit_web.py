@@ -193,3 +193,14 @@ def test_cli_sweep_is_idempotent_and_refuses_before_the_period_ends(tasks_db, fi
     early = runner.invoke(app, ["credit", "sweep-annual-reports", "--year", "2026", "--today", "2026-11-01"])
     assert early.exit_code == 1 and "credit.sweep_too_early" in early.output
     assert count(tasks_db, ListEntry, ListEntry.source_ref.like("annual_report:2026:%")) == 0
+
+
+def test_public_credit_search_and_pages_are_rate_limited(client, monkeypatch, firm):
+    from marketreg.platform.settings import get_settings
+
+    found = client.get(f"/credit?q={firm.uscc}")
+    assert found.status_code == 200 and f"/credit/entities/{firm.uscc}" in found.text
+    assert client.get("/credit?q=x").status_code == 400  # too short: a coded refusal, not a scan
+    monkeypatch.setattr(get_settings(), "public_rate_limit", "2/minute")
+    codes = [client.get(f"/api/v1/public/credit/entities/{firm.uscc}").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
