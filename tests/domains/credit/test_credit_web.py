@@ -204,3 +204,41 @@ def test_public_credit_search_and_pages_are_rate_limited(client, monkeypatch, fi
     monkeypatch.setattr(get_settings(), "public_rate_limit", "2/minute")
     codes = [client.get(f"/api/v1/public/credit/entities/{firm.uscc}").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_proposals_from_inspections_and_penalties_are_decided_by_staff(client, db, firm):
+    from .conftest import emit
+
+    with db.transaction() as s:
+        emit(s, "inspections.result_recorded", firm, batch_no="B2", task_no="T-77", item_code="addr",
+             item_name="住所核查", department="市场监管", result_code="unreachable", result_label="无法联系",
+             problem=True, unreachable=True, inspected_on="2026-10-12")
+        penalty(s, firm, "D-55", serious=True, kinds=("fine", "revoke_licence"), violation_type="pyramid_selling",
+                label="组织策划传销")
+    csrf = login(client, "lx_registrar")
+    page = client.get("/staff/credit?status=proposed")
+    assert "通过登记的住所或者经营场所无法联系" in page.text and "破坏公平竞争秩序" in page.text
+    with db.read() as s:
+        proposals = {e.list_type: e.id for e in s.scalars(select(ListEntry).where(ListEntry.status == "proposed"))}
+    refused = client.post(f"/api/v1/credit/entries/{proposals['abnormal']}/decision",
+                          headers={"X-CSRF-Token": csrf}, json={"approve": True, "reason": ""})
+    assert refused.status_code == 400 and refused.json()["code"] == "credit.reason_required"
+    listed = client.post(f"/staff/credit/entries/{proposals['abnormal']}/decide",
+                         data={"approve": "1", "reason": "两次挂号信退回", "csrf_token": csrf}, follow_redirects=False)
+    assert listed.status_code == 303
+    serious = client.post(f"/api/v1/credit/entries/{proposals['serious']}/decision", headers={"X-CSRF-Token": csrf},
+                          json={"approve": True, "reason": "情节严重", "consent_ref": "济市监函〔2026〕8号"}).json()
+    assert (serious["status"], serious["ground_code"], serious["basis"]) == (
+        "listed", "fair_competition", "《市场监督管理严重违法失信名单管理办法》第九条")
+    assert any("法定代表人" in m["measure"] for m in serious["measures"])
+    public = client.get(f"/api/v1/public/credit/entities/{firm.uscc}").json()
+    assert {e["list_type"] for e in public["entries"]} == {"abnormal", "serious"}
+    assert all(e["measures"] == [] for e in public["entries"])
+    listed_on = dt.date.fromisoformat(serious["listed_on"])
+    with at(listed_on.year + 3, listed_on.month, 1):  # within 90 days of the 3-year removal (and the transfer)
+        login(client, "lx_registrar")  # the sign-in of three years ago has expired
+        deadlines = client.get("/staff/credit/dashboard.xlsx?table=deadlines&fmt=csv").content.decode("utf-8-sig")
+    assert f"严重违法失信名单期满移出,{serious['removal_due_on']}" in deadlines
+    assert "列入满三年转入严重违法失信名单" in deadlines
+    dist = client.get("/api/v1/credit/risk-classes/distribution")
+    assert dist.status_code == 200 and set(dist.json()) == {"total", "by_city", "by_industry"}
