@@ -12,6 +12,7 @@ import secrets
 import pytest
 from sqlalchemy import select
 
+from marketreg.analytics.marts import rebuild_entity_counts
 from marketreg.domains.credit.models import ListEntry
 from marketreg.domains.org import actions as org_actions
 from marketreg.domains.reference import service as reference
@@ -41,6 +42,8 @@ def _firm(live_server) -> tuple[Entity, str, str]:
                                    display_name=row["name"], roles=[], kind="enterprise", entity_uscc=row["uscc"])
         entity = s.scalar(select(Entity).where(Entity.uscc == row["uscc"]))
         s.expunge(entity)
+    with Sessions(live_server.engine).transaction() as s:
+        rebuild_entity_counts(s)  # the shared live server's dashboard counts every entity
     return entity, username, password
 
 
