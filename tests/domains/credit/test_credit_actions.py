@@ -227,3 +227,16 @@ def test_classification_scores_the_file_streams_classes_and_keeps_overrides(sess
     assert dict(service.risk_classes(session))[bad.id] == "C"
     assert session.get(RiskClass, bad.id).computed_class == "D"
     assert count(session, AuditEvent, AuditEvent.action == "credit.class_overridden") == 1
+
+
+def test_rule_3_13_revoked_penalty_revokes_its_serious_listing(session, make_entity):
+    entity = make_entity()
+    penalty(session, entity, "D-90", serious=True, kinds=("fine", "close_down"))
+    entry = session.scalar(select(ListEntry).where(ListEntry.entity_uscc == entity.uscc))
+    actions.do_decide_proposal(session, actor=SYSTEM, entry_id=entry.id, approve=True, reason="情节严重",
+                               today=dt.date(2026, 3, 2))
+    emit(session, "enforcement.penalty_publicity_ended", entity, decision_no="D-90", ended_on="2026-05-06",
+         reason="revoked")
+    assert (entry.status, entry.removed_on, entry.removal_reason) == ("removed", dt.date(2026, 5, 6),
+                                                                       "penalty_revoked")
+    assert service.entries_of(session, uscc=entity.uscc, public_only=True) == []

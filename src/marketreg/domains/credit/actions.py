@@ -33,7 +33,7 @@ from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError, NotFound
 from marketreg.platform import audit
-from marketreg.platform.authz import Actor, ensure_visible
+from marketreg.platform.authz import SYSTEM, Actor, ensure_visible
 from marketreg.platform.calendar import load_calendar
 from marketreg.platform.events import publish
 from marketreg.platform.notify import notify
@@ -359,6 +359,21 @@ def _remove(session: Session, entry: ListEntry, *, actor: Actor, on: dt.date, re
                  new={"reason": reason, "removed_on": on})
     _publish(session, "credit.removed", entry.entity_uscc, entry.org_path, {
         "list": entry.list_type, "entry_id": entry.id, "removed_on": on.isoformat(), "reason": reason})
+
+
+def revoke_for_penalty(session: Session, *, decision_no: str, on: dt.date) -> int:
+    """RULES 3.13 (Order 44 Art. 19): a serious listing whose penalty is revoked or found unlawful or
+    void is revoked, and its publication stops (the removal is published at once)."""
+    revoked = 0
+    for entry in session.scalars(select(ListEntry).where(ListEntry.penalty_ref == decision_no,
+                                                         ListEntry.status.in_([EntryStatus.listed,
+                                                                               EntryStatus.proposed]))).all():
+        if entry.status == EntryStatus.proposed:
+            entry.status, entry.reason = EntryStatus.rejected, "处罚决定已撤销"
+            continue
+        _remove(session, entry, actor=SYSTEM, on=on, reason="penalty_revoked")
+        revoked += 1
+    return revoked
 
 
 # ============================================================================ objections (3.8)

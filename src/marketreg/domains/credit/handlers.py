@@ -146,8 +146,10 @@ def penalty_decided(session: Session, event: DomainEvent) -> None:
 @subscribe("enforcement.penalty_publicity_ended")
 def penalty_publicity_ended(session: Session, event: DomainEvent) -> None:
     record(session, event)
-    _withdraw(session, uscc=event.subject_key, ref=str(event.payload["decision_no"]),
-              on=_day(event.payload.get("ended_on"), event))
+    ended_on = _day(event.payload.get("ended_on"), event)
+    _withdraw(session, uscc=event.subject_key, ref=str(event.payload["decision_no"]), on=ended_on)
+    if event.payload.get("reason") == "revoked":
+        actions.revoke_for_penalty(session, decision_no=str(event.payload["decision_no"]), on=ended_on)
 
 
 @subscribe("inspections.result_recorded")
