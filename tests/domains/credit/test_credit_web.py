@@ -242,3 +242,13 @@ def test_proposals_from_inspections_and_penalties_are_decided_by_staff(client, d
     assert "列入满三年转入严重违法失信名单" in deadlines
     dist = client.get("/api/v1/credit/risk-classes/distribution")
     assert dist.status_code == 200 and set(dist.json()) == {"total", "by_city", "by_industry"}
+
+
+def test_daily_periodic_sweep_lists_in_chunks_and_catches_up(tasks_db, firm):
+    from marketreg.domains.credit import tasks
+
+    with at(2026, 7, 3):
+        first = tasks.sweep_daily.call_local()
+        again = tasks.sweep_daily.call_local()
+    assert first["listed"] >= 1 and again["listed"] == 0
+    assert count(tasks_db, ListEntry, ListEntry.entity_uscc == firm.uscc, ListEntry.status == "listed") == 1

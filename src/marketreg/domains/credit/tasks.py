@@ -3,6 +3,9 @@ monthly classification. All idempotent (keyed by report year / stored dates / ru
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from marketreg.domains.credit import actions, classify, service
 from marketreg.domains.credit.classify import due_report_year
 from marketreg.domains.credit.enums import RISK_CLASSES
@@ -14,23 +17,32 @@ from marketreg.platform.jobs import JobReporter
 from marketreg.platform.tasks import crontab, periodic, task
 
 
+def sweep_in_chunks(report_year: int, *, today: dt.date | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """(listed now, listed before): one transaction per chunk, so a province-wide sweep neither
+    holds one huge transaction nor blocks the progress writes; idempotent, so a crash resumes."""
+    sessions = get_sessions()
+    listed = already = 0
+    while True:
+        with sessions.transaction() as session:
+            result = actions.sweep_annual_reports(session, actor=SYSTEM, report_year=report_year, today=today,
+                                                  limit=actions.SWEEP_CHUNK)
+        already = already or result.already
+        listed += result.listed
+        if progress:
+            progress(listed, listed + result.remaining)
+        if not result.remaining or not result.listed:
+            return listed, already
+
+
 @task()
 def sweep_annual_reports_task(job_id: int, report_year: int) -> dict:
-    """The staff sweep: a transaction per chunk (idempotent), progress between chunks."""
-    sessions = get_sessions()
-    reporter = JobReporter(sessions, job_id)
+    """The staff sweep as a job with progress."""
+    reporter = JobReporter(get_sessions(), job_id)
     reporter.start()
-    listed = already = 0
     try:
-        while True:
-            with sessions.transaction() as session:
-                result = actions.sweep_annual_reports(session, actor=SYSTEM, report_year=report_year,
-                                                      limit=actions.SWEEP_CHUNK)
-            already = already or result.already
-            listed += result.listed
-            reporter.progress(listed, listed + result.remaining, message=f"已列入 {listed:,} 户")
-            if not result.remaining or not result.listed:
-                break
+        listed, already = sweep_in_chunks(report_year, progress=lambda done, total: reporter.progress(
+            done, total, message=f"已列入 {done:,} 户"))
     except DomainError as exc:
         reporter.fail(message=f"{exc.code}：{exc.message_zh}")
         return {}
@@ -72,13 +84,10 @@ def classify_task(job_id: int) -> dict:
 def sweep_daily() -> dict:
     """Daily from 1 July: list missing annual reports (a re-run lists nothing new); list clocks."""
     today = clock.today()
-    out: dict = {}
+    listed, _ = sweep_in_chunks(due_report_year(today), today=today)
     with get_sessions().transaction() as session:
-        year = due_report_year(today)
-        out["listed"] = actions.sweep_annual_reports(session, actor=SYSTEM, report_year=year, today=today).listed
         swept = actions.sweep_list_deadlines(session, actor=SYSTEM, today=today)
-    out.update(transferred=swept.transferred, expired=swept.expired)
-    return out
+    return {"listed": listed, "transferred": swept.transferred, "expired": swept.expired}
 
 
 @periodic(crontab(day="1", hour="3", minute="0"))
