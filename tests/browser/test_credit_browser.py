@@ -114,6 +114,24 @@ def test_missed_report_listed_by_sweep_filed_late_and_removed(live_server, page,
     public.screenshot(path=screenshots / f"credit-removed-{live_server.backend}.png", full_page=True)
 
 
+def test_classification_job_and_dashboard_charts(live_server, page, login, screenshots):
+    login(page, "jn_registrar")
+    page.goto("/staff/credit/dashboard")
+    with page.expect_navigation(timeout=60_000):
+        page.click("form[action='/staff/credit/classify'] button", no_wait_after=True)
+    job = page.locator("[id^=job-]").first
+    assert job.get_attribute("data-status") == "succeeded" and "A类" in job.inner_text()
+    page.goto("/staff/credit/dashboard")
+    charts = page.locator(".chart")
+    assert charts.count() == 4
+    for chart in charts.all():
+        chart.locator("svg").first.wait_for()
+        assert chart.locator("svg path").count() > 0
+    assert "济南" in page.locator("table[data-table=class_by_city]").inner_text()
+    assert "青岛" not in page.locator("table[data-table=class_by_city]").inner_text()  # scoped to the city
+    page.screenshot(path=screenshots / f"credit-dashboard-{live_server.backend}.png", full_page=True)
+
+
 def test_penalty_repair_failing_a_condition_is_refused_with_the_article(live_server, open_page, screenshots):
     entity, username, password = _firm(live_server)
     decision = f"济历市监罚〔2026〕{secrets.randbelow(9000) + 1000}号"

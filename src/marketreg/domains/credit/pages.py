@@ -25,6 +25,7 @@ from marketreg.domains.credit.enums import (
     RISK_CLASSES,
 )
 from marketreg.domains.credit.schemas import CreditEventOut, EntryOut, RepairOut
+from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import service as registry
 from marketreg.domains.registry.enums import ENTITY_TYPE_LABELS
 from marketreg.domains.registry.schemas import PublicEntityOut
@@ -211,14 +212,8 @@ def filing_rates_page(request: Request, session: ReadSession, actor: staff("cred
 
 
 def _cities(session) -> dict[str, str]:
-    return {u.code: u.name for u in _units(session)}
-
-
-def _units(session):
-    from marketreg.domains.org import service as org
-    from marketreg.platform.authz import SYSTEM
-
-    return org.units_in_scope(session, actor=SYSTEM, level="city")
+    """City code → name (济南市), from GB/T 2260."""
+    return {code: name for code, name in reference.region_names(session).items() if code.endswith("00")}
 
 
 def _dashboard_tables(session, actor) -> dict[str, tuple[list[str], list[tuple]]]:
@@ -232,7 +227,8 @@ def _dashboard_tables(session, actor) -> dict[str, tuple[list[str], list[tuple]]
         "entries_by_reason": (["事由", "数量"], sorted(stats["by_reason"].items(), key=lambda r: -r[1])),
         "entries_by_month": (["月份", "数量"], list(stats["by_month"].items())),
         "class_by_city": (["地市", *RISK_CLASSES], _pivot(dist["by_city"], cities)),
-        "class_by_industry": (["门类", *RISK_CLASSES], _pivot(dist["by_industry"], {})),
+        "class_by_industry": (["门类", *RISK_CLASSES], _pivot(dist["by_industry"],
+                                                              dict(reference.section_choices(session)))),
         "deadlines": (["事项", "日期", "主体", "统一社会信用代码", "名录"],
                       [(what, day, e.entity_name, e.entity_uscc, LIST_LABELS[e.list_type])
                        for what, day, e in service.upcoming_deadlines(session, actor=actor, today=today)]),
