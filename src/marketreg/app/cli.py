@@ -69,7 +69,10 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
         if report.enterprise_uscc:
             typer.echo(f"demo enterprise login: {demo.DEMO_ENTERPRISE_USER} / {demo.DEMO_PASSWORD}  "
                        f"({report.enterprise_uscc}, ODR)")
-    if users and entities:
+    credit = demo.seed_credit(sessions)
+    typer.echo(f"credit: {credit.reports} annual reports for {credit.report_year}, {credit.listed} listed, "
+               f"{credit.classified} classified")
+    if users and entities:  # after credit: the draws read the risk classes
         typer.echo(f"inspection batches drawn: {demo.seed_inspections(sessions, seed=seed)}")
 
 
@@ -190,12 +193,14 @@ def audit_verify() -> None:
 
 def _mount_domain_clis() -> None:
     from marketreg.domains.complaints.cli import complaints_app
+    from marketreg.domains.credit.cli import credit_app
     from marketreg.domains.inspections.cli import inspections_app
     from marketreg.domains.reference.cli import codes_app
 
     app.add_typer(codes_app, name="codes")
     app.add_typer(complaints_app, name="complaints")
     app.add_typer(inspections_app, name="inspections")
+    app.add_typer(credit_app, name="credit")
 
 
 _mount_domain_clis()

@@ -95,6 +95,16 @@ def seed_inspections(sessions: Sessions, *, seed: int = 2026) -> list[str]:
     return inspections_seed.seed_inspections(sessions, seed=seed)
 
 
+def seed_credit(sessions: Sessions):
+    """Annual reports, the abnormal-list sweep and a classification run; the demo enterprise is left
+    without its report, so that it is listed and can file late and apply for removal."""
+    from marketreg.domains.credit import seed as credit_seed
+
+    with sessions.read() as session:
+        user = org.get_user_by_username(session, username=DEMO_ENTERPRISE_USER)
+    return credit_seed.seed_credit(sessions, keep_unfiled=user.entity_uscc if user else None)
+
+
 def _align_demo_clues(session) -> int:
     """The clue register dates a report's clue from the event, which the demo raised today;
     move the clues of demo reports to their reports' (simulated) receipt dates."""

@@ -3,6 +3,7 @@
 from marketreg.analytics import complaints as complaints_analytics  # noqa: F401
 from marketreg.analytics import marts  # noqa: F401
 from marketreg.domains.complaints import models as complaints_models  # noqa: F401
+from marketreg.domains.credit import models as credit_models  # noqa: F401
 from marketreg.domains.enforcement import models as enforcement_models  # noqa: F401
 from marketreg.domains.inspections import models as inspections_models  # noqa: F401
 from marketreg.domains.org import models as org_models  # noqa: F401

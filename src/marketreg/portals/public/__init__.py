@@ -9,6 +9,8 @@ from fastapi.responses import Response
 
 from marketreg.domains.complaints.pages import enterprise_pages as complaints_enterprise_pages
 from marketreg.domains.complaints.pages import public_pages as complaints_pages
+from marketreg.domains.credit.pages import enterprise_pages as credit_enterprise_pages
+from marketreg.domains.credit.pages import public_pages as credit_pages
 from marketreg.domains.inspections.pages import public_pages as inspections_pages
 from marketreg.domains.org.pages import enterprise_auth_pages
 from marketreg.domains.registry.pages import public_pages as registry_pages
@@ -24,6 +26,8 @@ router.include_router(inspections_pages)
 router.include_router(complaints_pages)
 router.include_router(enterprise_auth_pages)
 router.include_router(complaints_enterprise_pages)
+router.include_router(credit_pages)
+router.include_router(credit_enterprise_pages)
 
 
 @router.get("/")

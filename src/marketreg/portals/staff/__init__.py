@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from marketreg.analytics.dashboard import TYPE_LABELS, entity_dashboard
 from marketreg.domains.complaints.pages import staff_pages as complaints_pages
+from marketreg.domains.credit.pages import staff_pages as credit_pages
 from marketreg.domains.enforcement.pages import staff_pages as enforcement_pages
 from marketreg.domains.inspections.pages import staff_pages as inspections_pages
 from marketreg.domains.org.pages import auth_pages
@@ -31,6 +32,7 @@ router.include_router(complaints_dashboard.router)
 router.include_router(complaints_pages)
 router.include_router(enforcement_pages)
 router.include_router(inspections_pages)
+router.include_router(credit_pages)
 
 
 @router.get("/")

@@ -1,7 +1,7 @@
 """inspections
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-28 03:26:52.424241
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import marketreg.platform.db
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,54 @@
+"""Fixtures of the credit tests: entities in known counties, enterprise actors, event helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from sqlalchemy import select
+
+from marketreg.domains.reference import service as reference
+from marketreg.domains.registry import seed as registry_seed
+from marketreg.domains.registry.models import Entity
+from marketreg.kernel import clock
+from marketreg.platform.authz import Actor
+from marketreg.platform.events import publish
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_entity(session):
+    """An enterprise in a county (370102 历下区 by default), set up in 2020, active."""
+    counties = {c[0]: registry_seed.County(*c) for c in reference.county_rows(session)}
+    industries = reference.industry_leaves_by_section(session)
+
+    def make(county: str = "370102", **overrides) -> Entity:
+        row = next(registry_seed.generate_entities(1, counties=[counties[county]], industries=industries,
+                                                   seed=31, start=20_000_000 + next(_counter)))
+        row.update({"entity_type": "enterprise", "status": "active", "established_on": dt.date(2020, 5, 1),
+                    "created_at": clock.now(), "updated_at": clock.now(), **overrides})
+        session.execute(Entity.__table__.insert(), [row])
+        session.flush()
+        return session.scalar(select(Entity).where(Entity.uscc == row["uscc"]))
+
+    return make
+
+
+def enterprise(entity: Entity) -> Actor:
+    return Actor(None, f"ent_{entity.uscc}", entity.name, None, "/", kind="enterprise", entity_uscc=entity.uscc)
+
+
+def emit(session, name: str, entity: Entity, **payload):
+    return publish(session, name=name, subject_type="market_entity", subject_key=entity.uscc,
+                   org_path=entity.org_path, payload=payload)
+
+
+def penalty(session, entity: Entity, decision_no: str, *, decided_on: str = "2026-03-01", kinds=("fine",),
+            serious: bool = False, period: str = "3y", violation_type: str = "price", label: str = "价格违法"):
+    return emit(session, "enforcement.penalty_decided", entity, case_no=f"C-{decision_no}", decision_no=decision_no,
+                decided_on=decided_on, organ_name="历下区市场监督管理局", violation_type=violation_type,
+                violation_label=label, penalty_kinds=list(kinds), fine_amount="50000.00", confiscated_amount="0",
+                legal_basis="《价格法》第四十条", simplified=False, publicity=True, publicity_period=period,
+                publicity_until=None, serious_candidate=serious)
