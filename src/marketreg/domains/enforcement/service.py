@@ -1,12 +1,46 @@
-"""Reads of the clue register."""
+"""Reads of the enforcement domain (keyword-only, scoped to the actor's jurisdiction)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.enforcement.models import Clue
-from marketreg.platform.authz import Actor, scope
+from marketreg.domains.enforcement.models import (
+    Benchmark,
+    Case,
+    Clue,
+    ConflictDeclaration,
+    Document,
+    Officer,
+    Transfer,
+)
+from marketreg.domains.org import service as org
+from marketreg.kernel.errors import NotFound
+from marketreg.platform.authz import SYSTEM, Actor, ensure_visible, scope
+
+OPEN_STATES = ("investigating", "reviewing", "reviewed", "notified", "hearing", "decided", "executing")
+
+
+@dataclass(frozen=True, slots=True)
+class Organ:
+    code: str
+    name: str
+    short: str  # 历下市监 — the organ word of document numbers
+
+
+def organ_for(session: Session, *, org_path: str) -> Organ:
+    code = org_path.rstrip("/").rsplit("/", 1)[-1]
+    unit = org.unit_by_code(session, code=code)
+    name = unit.name if unit else "山东省市场监督管理局"
+    base = name.replace("市场监督管理局", "")
+    for suffix in ("新区", "区", "县", "市", "省"):
+        if base.endswith(suffix) and len(base) > len(suffix) + 1:
+            base = base[: -len(suffix)]
+            break
+    return Organ(code=code, name=name, short=("鲁" if code == "370000" else base) + "市监")
 
 
 def list_clues(session: Session, *, actor: Actor, status: str = "", limit: int = 200) -> list[Clue]:
@@ -18,3 +52,126 @@ def list_clues(session: Session, *, actor: Actor, status: str = "", limit: int =
 
 def clue_for(session: Session, *, source_ref: str) -> Clue | None:
     return session.scalar(select(Clue).where(Clue.source_ref == source_ref))
+
+
+def get_clue(session: Session, *, actor: Actor, clue_id: int) -> Clue:
+    clue = session.get(Clue, clue_id)
+    if clue is None:
+        raise NotFound("enforcement.clue_not_found", "线索不存在")
+    ensure_visible(actor, clue.org_path, "线索")
+    return clue
+
+
+def list_cases(session: Session, *, actor: Actor, status: str = "", q: str = "", limit: int = 200) -> list[Case]:
+    """The work queue: open cases with the nearest statutory deadline first."""
+    stmt = scope(select(Case), Case.org_path, actor)
+    if status == "open":
+        stmt = stmt.where(Case.status.in_(OPEN_STATES))
+    elif status:
+        stmt = stmt.where(Case.status == status)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(Case.case_no.like(like), Case.respondent_name.like(like),
+                              Case.respondent_uscc == q, Case.decision_no.like(like)))
+    stmt = stmt.order_by(Case.next_due_on.is_(None), Case.next_due_on, Case.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def get_case(session: Session, *, actor: Actor, case_id: int, for_update: bool = False) -> Case:
+    stmt = select(Case).where(Case.id == case_id)
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    case = session.scalar(stmt)
+    if case is None:
+        raise NotFound("enforcement.case_not_found", "案件不存在")
+    ensure_visible(actor, case.org_path, "案件")
+    return case
+
+
+def get_document(session: Session, *, actor: Actor, document_id: int) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound("enforcement.document_not_found", "文书不存在")
+    case = session.get(Case, doc.case_id)
+    if not _police_sees(session, actor, case.id):
+        ensure_visible(actor, case.org_path, "文书")
+    return doc
+
+
+def _police_sees(session: Session, actor: Actor, case_id: int) -> bool:
+    return actor.can("enforcement.police") and session.scalar(
+        select(Transfer.id).where(Transfer.case_id == case_id,
+                                  Transfer.target_path.startswith(actor.org_path, autoescape=True))) is not None
+
+
+def credentialed(session: Session, *, actor: Actor, usernames: list[str], on: dt.date) -> set[str]:
+    """Officers holding a valid credential inside the actor's jurisdiction."""
+    stmt = scope(select(Officer.username), Officer.org_path, actor).where(
+        Officer.username.in_(usernames), Officer.valid_until >= on)
+    return set(session.scalars(stmt))
+
+
+def officers_in_scope(session: Session, *, actor: Actor) -> list[Officer]:
+    return list(session.scalars(scope(select(Officer), Officer.org_path, actor).order_by(Officer.username)))
+
+
+def declarations(session: Session, *, usernames: list[str]) -> list[tuple[str, str]]:
+    rows = session.execute(select(ConflictDeclaration.username, ConflictDeclaration.party)
+                           .where(ConflictDeclaration.username.in_(usernames)))
+    return [(u, p) for u, p in rows]
+
+
+def benchmarks(session: Session, *, violation_type: str = "") -> list[Benchmark]:
+    stmt = select(Benchmark).order_by(Benchmark.violation_type, Benchmark.fine_min)
+    if violation_type:
+        stmt = stmt.where(Benchmark.violation_type == violation_type)
+    return list(session.scalars(stmt))
+
+
+def publicity_expired(session: Session, *, today: dt.date) -> list[Case]:
+    return list(session.scalars(select(Case).where(Case.published_on.is_not(None), Case.publicity_ended_on.is_(None),
+                                                   Case.publicity_until < today)))
+
+
+def case_by_decision(session: Session, *, decision_no: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.decision_no == decision_no))
+
+
+def public_penalties(session: Session, *, q: str = "", today: dt.date, limit: int = 50) -> list[Case]:
+    """Decisions currently on public display (published, period running, not ended)."""
+    stmt = select(Case).where(Case.published_on.is_not(None), Case.published_on <= today,
+                              Case.publicity_ended_on.is_(None), Case.publicity_until >= today)
+    if q:
+        stmt = stmt.where(or_(Case.respondent_uscc == q, Case.decision_no == q,
+                              (Case.party_kind == "legal") & Case.respondent_name.like(f"%{q}%")))
+    return list(session.scalars(stmt.order_by(Case.published_on.desc(), Case.id.desc()).limit(limit)))
+
+
+def transfers_for_police(session: Session, *, actor: Actor) -> list[Transfer]:
+    """A police unit sees only the transfers addressed to it."""
+    stmt = select(Transfer).where(Transfer.target_path.startswith(actor.org_path, autoescape=True))
+    return list(session.scalars(stmt.order_by(Transfer.sent_on.desc(), Transfer.id.desc())))
+
+
+def transfers_sent(session: Session, *, actor: Actor) -> list[Transfer]:
+    stmt = scope(select(Transfer), Transfer.from_org_path, actor)
+    return list(session.scalars(stmt.order_by(Transfer.sent_on.desc(), Transfer.id.desc())))
+
+
+def get_transfer(session: Session, *, actor: Actor, transfer_id: int) -> Transfer:
+    transfer = session.get(Transfer, transfer_id)
+    visible = transfer is not None and (
+        transfer.target_path.startswith(actor.org_path) if actor.can("enforcement.police")
+        and not actor.sees(transfer.from_org_path) else actor.sees(transfer.from_org_path) or actor.org_path == "/")
+    if not visible:
+        raise NotFound("enforcement.transfer_not_found", "移送记录不存在或不在您的管辖范围内")
+    return transfer
+
+
+def police_units(session: Session, *, actor: Actor) -> list:
+    return org.units_in_scope(session, actor=SYSTEM, level="police")
+
+
+def stage_counts(session: Session, *, actor: Actor) -> dict[str, int]:
+    stmt = scope(select(Case.status, func.count()), Case.org_path, actor).group_by(Case.status)
+    return dict(session.execute(stmt).all())
