@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from marketreg.domains.complaints.api import public_router as complaints_public
 from marketreg.domains.complaints.api import staff_router as complaints_staff
+from marketreg.domains.enforcement.api import public_router as enforcement_public
 from marketreg.domains.enforcement.api import staff_router as enforcement_staff
 from marketreg.domains.reference.api import public_router as reference_public
 from marketreg.domains.reference.api import staff_router as reference_staff
@@ -14,5 +15,5 @@ from marketreg.domains.registry.api import staff_router as registry_staff
 
 router = APIRouter()
 for sub in (reference_public, reference_staff, registry_public, registry_staff, complaints_public,
-            complaints_staff, enforcement_staff):
+            complaints_staff, enforcement_staff, enforcement_public):
     router.include_router(sub)

@@ -316,7 +316,7 @@ def do_step(session: Session, *, actor: Actor, case_id: int, step: str, data: St
         raise NotFound("enforcement.step_unknown", "操作不存在")
     if step == "decide":
         _precheck_decision(session, actor, case_id)
-    case = _load(session, actor, case_id, step)
+    case = _load(session, actor, case_id, step, permission=STEP_PERMISSIONS.get(step, "enforcement.handle"))
     handler(session, actor, case, data)
     _refresh_next_due(case)
     session.flush()
@@ -382,7 +382,6 @@ def _end_investigation(session: Session, actor: Actor, case: Case, data: StepIn)
 
 def _complete_review(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     """Art. 49: the reviewer is not an investigator of the case."""
-    actor.require("enforcement.review")
     if actor.username in case.officers:
         raise DomainError("enforcement.reviewer_is_investigator", "办案人员不得审核本人办理的案件",
                           basis="程序规定第四十九条")
@@ -468,7 +467,6 @@ def _precheck_decision(session: Session, actor: Actor, case_id: int) -> None:
 def _decide(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     """Arts. 57–62: after the notice window; no heavier than notified; collective for major cases;
     within the discretion benchmark or with a recorded reason."""
-    actor.require("enforcement.decide")
     on = _on(data.on)
     _check_kinds(data.penalty_kinds)
     fine, confiscated = data.fine or Decimal(0), data.confiscated or Decimal(0)
@@ -523,13 +521,18 @@ def _check_benchmark(session: Session, case: Case, data: StepIn, fine: Decimal) 
                           fine_min=str(bench.fine_min), fine_max=str(bench.fine_max))
 
 
+def _yuan(amount: Decimal | None) -> str:
+    """Money in event payloads: a decimal string in yuan with two places."""
+    return str((amount or Decimal(0)).quantize(Decimal("0.01")))
+
+
 def _publish_decided(session: Session, case: Case) -> None:
     until = rules.publicity_until(case.decided_on, case.publicity_period) if case.publicity_period else None
     _publish(session, "penalty_decided", case, case_no=case.case_no, decision_no=case.decision_no,
              decided_on=case.decided_on.isoformat(), organ_name=case.organ_name,
              violation_type=case.violation_type, violation_label=case.violation_label,
-             penalty_kinds=list(case.penalty_kinds or ()), fine_amount=str(case.fine_amount or 0),
-             confiscated_amount=str(case.confiscated_amount or 0), legal_basis=case.legal_basis or "",
+             penalty_kinds=list(case.penalty_kinds or ()), fine_amount=_yuan(case.fine_amount),
+             confiscated_amount=_yuan(case.confiscated_amount), legal_basis=case.legal_basis or "",
              simplified=case.procedure == "simplified", publicity=case.publicity,
              publicity_period=case.publicity_period, publicity_until=until.isoformat() if until else None,
              serious_candidate=bool(set(case.penalty_kinds or ()) & {"revoke_licence", "close_down"}))
@@ -630,7 +633,6 @@ def _resume(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
 
 def _extend_decision(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     """Art. 64: +30 days once with the head's approval; beyond that only by collective decision."""
-    actor.require("enforcement.decide")
     if case.decision_extensions == 0:
         case.decision_extensions = 1
         label, basis = "经负责人批准延长办案期限三十日", "程序规定第六十四条第一款"
@@ -694,6 +696,10 @@ def do_expire_publicity(session: Session, *, today: dt.date) -> int:
         ended += end_publicity(session, actor=SYSTEM, case=case, on=case.publicity_until, reason="expired")
     return ended
 
+
+# steps reserved to the reviewer (法制审核, hearing presided by a non-investigator) and the head
+STEP_PERMISSIONS = {"complete_review": "enforcement.review", "hold_hearing": "enforcement.review",
+                    "decide": "enforcement.decide", "extend_decision": "enforcement.decide"}
 
 _STEPS = {
     "add_evidence": _add_evidence, "extend_seizure": _extend_seizure, "release_evidence": _release_evidence,

@@ -102,9 +102,10 @@ def case(session: ReadSession, actor: staff("enforcement.view"), case_id: int) -
 
 
 @staff_router.post("/cases/{case_id}/steps/{step}", response_model=CaseOut)
-def case_step(session: WriteSession, actor: staff("enforcement.handle"), case_id: int, step: str,
+def case_step(session: WriteSession, actor: staff("enforcement.view"), case_id: int, step: str,
               data: StepIn) -> CaseOut:
-    """One step of the case (state machine: refused with ``enforcement.wrong_state`` out of order)."""
+    """One step of the case (state machine: refused with ``enforcement.wrong_state`` out of order);
+    the step's own permission (handle / review / decide) is checked by the action."""
     found = actions.do_step(session, actor=actor, case_id=case_id, step=step, data=data)
     return CaseOut.of(found, today=clock.today())
 

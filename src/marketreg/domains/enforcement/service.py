@@ -175,3 +175,74 @@ def police_units(session: Session, *, actor: Actor) -> list:
 def stage_counts(session: Session, *, actor: Actor) -> dict[str, int]:
     stmt = scope(select(Case.status, func.count()), Case.org_path, actor).group_by(Case.status)
     return dict(session.execute(stmt).all())
+
+
+def case_for_transfer(session: Session, *, transfer: Transfer) -> Case | None:
+    """The case behind a transfer the actor may already see (checked by the transfer query)."""
+    return session.get(Case, transfer.case_id) if transfer.case_id else None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    title: str
+    header: list[str]
+    rows: list[tuple]
+
+
+def _city(org_path: str) -> str:
+    parts = org_path.strip("/").split("/")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def dashboard_tables(session: Session, *, actor: Actor, today: dt.date) -> dict[str, Table]:
+    """Open cases by stage and days left, overdue cases, fines by violation type and city, and
+    transfer feedback status — all inside the actor's jurisdiction."""
+    from marketreg.domains.enforcement.enums import STATUS_LABELS, VIOLATION_TYPES
+
+    stages = stage_counts(session, actor=actor)
+    open_rows = session.execute(scope(select(Case.case_no, Case.respondent_name, Case.status, Case.next_due_on,
+                                             Case.next_due_label), Case.org_path, actor)
+                                .where(Case.status.in_(OPEN_STATES))).all()
+    buckets = {"已超期": 0, "3天内": 0, "4–15天": 0, "16天以上": 0, "暂停/无期限": 0}
+    overdue = []
+    for case_no, name, status, due, label in open_rows:
+        if due is None:
+            buckets["暂停/无期限"] += 1
+            continue
+        left = (due - today).days
+        key = "已超期" if left < 0 else "3天内" if left <= 3 else "4–15天" if left <= 15 else "16天以上"
+        buckets[key] += 1
+        if left < 0:
+            overdue.append((case_no, name, STATUS_LABELS.get(status, status), label or "", due.isoformat(), -left))
+    fines = session.execute(scope(select(Case.org_path, Case.violation_type, func.count(),
+                                         func.coalesce(func.sum(Case.fine_amount), 0)), Case.org_path, actor)
+                            .where(Case.decided_on.is_not(None)).group_by(Case.org_path, Case.violation_type)).all()
+    by_type: dict[str, list] = {}
+    by_city: dict[str, list] = {}
+    for path, vtype, count, total in fines:
+        for bucket, key in ((by_type, VIOLATION_TYPES.get(vtype, vtype)), (by_city, _city(path))):
+            entry = bucket.setdefault(key, [0, 0])
+            entry[0] += count
+            entry[1] += float(total)
+    city_names = {code: organ_for(session, org_path=f"/{code}/").name for code in by_city}
+    transfer_status = {"待签收": 0, "已签收待反馈": 0, "已反馈": 0, "反馈超期": 0}
+    for t in transfers_sent(session, actor=actor):
+        if t.feedback_on:
+            transfer_status["已反馈"] += 1
+        elif t.feedback_due_on < today:
+            transfer_status["反馈超期"] += 1
+        elif t.received_on:
+            transfer_status["已签收待反馈"] += 1
+        else:
+            transfer_status["待签收"] += 1
+    return {
+        "stages": Table("案件环节", ["环节", "案件数"],
+                        [(STATUS_LABELS.get(s, s), n) for s, n in sorted(stages.items())]),
+        "days_left": Table("剩余期限", ["剩余期限", "在办案件数"], list(buckets.items())),
+        "overdue": Table("超期案件", ["案号", "当事人", "环节", "期限", "期限日期", "超期天数"], overdue),
+        "fines_by_type": Table("罚款（按违法行为）", ["违法行为", "决定数", "罚款金额（元）"],
+                               [(k, v[0], round(v[1], 2)) for k, v in sorted(by_type.items())]),
+        "fines_by_city": Table("罚款（按地市）", ["地市", "决定数", "罚款金额（元）"],
+                               [(city_names[k], v[0], round(v[1], 2)) for k, v in sorted(by_city.items())]),
+        "transfers": Table("移送反馈", ["状态", "件数"], list(transfer_status.items())),
+    }

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from marketreg.domains.complaints.pages import enterprise_pages as complaints_enterprise_pages
 from marketreg.domains.complaints.pages import public_pages as complaints_pages
+from marketreg.domains.enforcement.pages import public_pages as enforcement_public_pages
 from marketreg.domains.org.pages import enterprise_auth_pages
 from marketreg.domains.registry.pages import public_pages as registry_pages
 from marketreg.portals.public import complaint_publicity
@@ -22,6 +23,7 @@ router.include_router(complaint_publicity.router)
 router.include_router(complaints_pages)
 router.include_router(enterprise_auth_pages)
 router.include_router(complaints_enterprise_pages)
+router.include_router(enforcement_public_pages)
 
 
 @router.get("/")
