@@ -13,6 +13,7 @@ from marketreg.domains.enforcement import actions, service
 from marketreg.domains.enforcement.enums import CLUE_STATUS
 from marketreg.domains.enforcement.schemas import (
     BenchmarkIn,
+    BenchmarkOut,
     CaseOut,
     ClueIn,
     ClueOut,
@@ -144,16 +145,18 @@ def feedback(session: WriteSession, actor: staff("enforcement.police"), transfer
     return TransferOut.of(actions.do_transfer_feedback(session, actor=actor, transfer_id=transfer_id, data=data))
 
 
-@staff_router.get("/benchmarks", response_model=list[BenchmarkIn])
+@staff_router.get("/benchmarks", response_model=list[BenchmarkOut])
 def benchmarks(session: ReadSession, actor: staff("enforcement.view"),
-               violation_type: Annotated[str, Query(max_length=40)] = "") -> list[BenchmarkIn]:
-    return [BenchmarkIn.model_validate(b, from_attributes=True)
+               violation_type: Annotated[str, Query(max_length=40)] = "") -> list[BenchmarkOut]:
+    """Discretion benchmarks (裁量基准): fine range and legal basis per violation type and circumstance."""
+    return [BenchmarkOut.model_validate(b, from_attributes=True)
             for b in service.benchmarks(session, violation_type=violation_type)]
 
 
-@staff_router.post("/benchmarks", response_model=BenchmarkIn)
-def save_benchmark(session: WriteSession, actor: staff("enforcement.benchmarks"), data: BenchmarkIn) -> BenchmarkIn:
-    return BenchmarkIn.model_validate(actions.do_save_benchmark(session, actor=actor, data=data), from_attributes=True)
+@staff_router.post("/benchmarks", response_model=BenchmarkOut)
+def save_benchmark(session: WriteSession, actor: staff("enforcement.benchmarks"), data: BenchmarkIn) -> BenchmarkOut:
+    row = actions.do_save_benchmark(session, actor=actor, data=data)
+    return BenchmarkOut.model_validate(row, from_attributes=True)
 
 
 @staff_router.post("/conflicts", status_code=201)

@@ -102,6 +102,10 @@ class BenchmarkIn(BaseModel):
     legal_basis: str = Field(min_length=1, max_length=300)
 
 
+class BenchmarkOut(BenchmarkIn):
+    id: int
+
+
 class ConflictIn(BaseModel):
     username: str = Field(min_length=1, max_length=40)
     party: str = Field(min_length=1, max_length=200)
