@@ -69,6 +69,8 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
         if report.enterprise_uscc:
             typer.echo(f"demo enterprise login: {demo.DEMO_ENTERPRISE_USER} / {demo.DEMO_PASSWORD}  "
                        f"({report.enterprise_uscc}, ODR)")
+    if users:
+        typer.echo(f"enforcement demo cases: {demo.seed_enforcement(sessions)}")
 
 
 @app.command()

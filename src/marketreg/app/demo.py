@@ -110,6 +110,12 @@ def seed_complaints(sessions: Sessions, *, n: int, seed: int = 2026,
     return report
 
 
+def seed_enforcement(sessions: Sessions) -> int:
+    """Demo enforcement cases at every stage (needs entities and demo users); idempotent."""
+    with sessions.transaction() as session:
+        return enforcement_seed.seed_cases(session)
+
+
 def _align_demo_clues(session) -> int:
     """The clue register dates a report's clue from the event, which the demo raised today;
     move the clues of demo reports to their reports' (simulated) receipt dates."""

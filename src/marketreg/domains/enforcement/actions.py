@@ -226,23 +226,25 @@ def do_file_case(session: Session, *, actor: Actor, clue_id: int, data: FilingIn
     if missing:
         raise DomainError("enforcement.filing_conditions", "不符合立案条件：" + "；".join(g.label for g in missing),
                           missing=[g.code for g in missing], basis="程序规定第十九条")
-    today = clock.today()
+    filed_on = _on(data.filed_on)
+    if filed_on < clue.received_on:
+        raise DomainError("enforcement.filed_before_clue", "立案日期不能早于线索登记日期")
     officers = _check_officers(session, actor, data.officers, _respondent_keys(clue.respondent_uscc,
-                                                                                clue.respondent_name), today)
+                                                                                clue.respondent_name), filed_on)
     calendar = load_calendar(session)
     case = _new_case(session, actor, org_path=clue.org_path, uscc=clue.respondent_uscc, name=clue.respondent_name,
                      party_kind=data.party_kind, violation_type=data.violation_type,
-                     facts=data.facts or clue.summary, officers=officers, procedure="ordinary", on=today)
+                     facts=data.facts or clue.summary, officers=officers, procedure="ordinary", on=filed_on)
     case.major = data.major
     case.status = S.investigating
-    case.decision_due_on = _stamp(case, rules.decision_due(calendar, today))
+    case.decision_due_on = _stamp(case, rules.decision_due(calendar, filed_on))
     clue.status, clue.case_id, clue.decided_at = "filed", case.id, clock.now()
     _step(case, action="file", label="立案", actor=actor, basis="程序规定第十九条、第六十四条",
           due_on=case.decision_due_on, note=f"线索来源：{CLUE_SOURCES.get(clue.source, clue.source)}")
     documents.issue(session, case, "filing")
     _refresh_next_due(case)
     _audit(session, actor, "case_filed", case, clue_id=clue.id, officers=officers)
-    _publish(session, "case_filed", case, case_no=case.case_no, filed_on=today.isoformat(),
+    _publish(session, "case_filed", case, case_no=case.case_no, filed_on=filed_on.isoformat(),
              violation_type=case.violation_type, violation_label=case.violation_label)
     return case
 

@@ -38,6 +38,7 @@ class FilingIn(BaseModel):
     party_kind: str = Field("legal", pattern="^(legal|natural)$")
     major: bool = False
     facts: str = Field("", max_length=4000)
+    filed_on: dt.date | None = None  # back-dated paper filing; never in the future
 
 
 class DeclineIn(BaseModel):
