@@ -54,3 +54,12 @@ VIOLATION_TYPES = {
     "substandard": "生产、销售不合格产品", "metrology": "使用不合格计量器具", "trademark": "侵犯注册商标专用权",
     "equipment": "使用未经检验的特种设备", "consumer": "侵害消费者权益",
 }
+
+STEP_LABELS = {
+    "add_evidence": "记录证据", "extend_seizure": "延长查封扣押", "release_evidence": "解除强制措施",
+    "end_investigation": "调查终结", "complete_review": "审核完毕", "serve_notice": "送达告知书",
+    "record_statement": "记录陈述申辩", "request_hearing": "登记听证申请", "hold_hearing": "举行听证",
+    "decide": "作出处罚决定", "deliver": "送达决定书", "record_payment": "登记缴款", "grant_deferral": "批准延期/分期",
+    "close": "结案", "archive": "归档", "pause": "期限暂停", "resume": "期限恢复", "extend_decision": "延长办案期限",
+    "publish": "信息公示", "end_publicity": "停止公示", "transfer_police": "移送公安机关",
+}

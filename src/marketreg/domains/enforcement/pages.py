@@ -21,6 +21,7 @@ from marketreg.domains.enforcement.enums import (
     OUTCOMES,
     PENALTY_KINDS,
     STATUS_LABELS,
+    STEP_LABELS,
     VIOLATION_TYPES,
 )
 from marketreg.domains.enforcement.schemas import (
@@ -50,7 +51,7 @@ CaseStatusQ = Annotated[str, Query(max_length=20)]
 SearchQ = Annotated[str, Query(max_length=60)]
 _LABELS = {"status_labels": STATUS_LABELS, "penalty_kinds": PENALTY_KINDS, "evidence_kinds": EVIDENCE_KINDS,
            "outcomes": OUTCOMES, "violation_types": VIOLATION_TYPES, "circumstances": CIRCUMSTANCES,
-           "clue_sources": CLUE_SOURCES, "excluded_periods": rules.EXCLUDED_PERIODS,
+           "clue_sources": CLUE_SOURCES, "step_labels": STEP_LABELS, "excluded_periods": rules.EXCLUDED_PERIODS,
            "non_filing_grounds": rules.NON_FILING_GROUNDS, "filing_conditions": rules.FILING_CONDITIONS}
 
 
