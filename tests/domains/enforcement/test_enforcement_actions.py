@@ -391,3 +391,91 @@ def test_document_numbers_are_gap_free_and_a_rolled_back_write_returns_its_numbe
             conditions=ALL_CONDITIONS, officers=["lx_inspector", "lx_officer"], violation_type="price"))
         assert third.case_no == "历下市监立〔2026〕2号"
     assert SYSTEM.can("enforcement.handle")
+
+
+def closed_case(session, entity) -> Case:
+    case = decided_published(session, entity)
+    with at(2026, 4, 2):
+        step(session, case, "deliver")
+        step(session, case, "record_payment", amount=Decimal(30000))
+        step(session, case, "close")
+    return case
+
+
+def test_case_file_review_samples_closed_cases_and_scores_them(session, entity):
+    case = closed_case(session, entity)
+    leader = staff(session, "sd_leader")
+    [review] = actions.do_sample_reviews(session, actor=leader, share=0.5, seed=1)
+    assert review.case_id == case.id
+    assert actions.do_sample_reviews(session, actor=leader, share=1.0) == []  # already sampled
+    scores = {"filing": 10, "evidence": 20, "procedure": 25, "law": 18, "documents": 10, "closure": 9}
+    with pytest.raises(DomainError) as too_high:
+        actions.do_score_review(session, actor=leader, review_id=review.id, scores={**scores, "filing": 11})
+    assert too_high.value.code == "enforcement.review_score" and review.total is None
+    actions.do_score_review(session, actor=leader, review_id=review.id, scores=scores)
+    assert review.total == 92
+    tables = service.review_scores(session, actor=leader)
+    assert tables["review_units"].rows == [("历下区市场监督管理局", 1, 92.0)]
+    assert ("lx_officer", 1, 92.0) in tables["review_officers"].rows
+
+
+def test_a_case_officer_cannot_review_their_own_case_file(session, entity):
+    closed_case(session, entity)
+    admin = staff(session, "sd_admin")
+    [review] = actions.do_sample_reviews(session, actor=admin, share=1.0)
+    case = session.get(Case, review.case_id)
+    case.officers = ["sd_admin", "lx_officer"]
+    with pytest.raises(DomainError) as caught:
+        actions.do_score_review(session, actor=admin, review_id=review.id, scores={k: 1 for k in (
+            "filing", "evidence", "procedure", "law", "documents", "closure")})
+    assert caught.value.code == "enforcement.reviewer_is_investigator"
+
+
+def test_clue_sent_to_another_bureau_becomes_their_clue_and_its_decision_is_the_feedback(session, entity):
+    from marketreg.domains.enforcement.schemas import ClueTransferIn
+
+    with at(2026, 3, 2):
+        clue = new_clue(session, entity)
+        transfer = actions.do_transfer_clue(session, actor=staff(session, "lx_inspector"), clue_id=clue.id,
+                                            data=ClueTransferIn(kind="bureau", target_code="370202",
+                                                                reason="当事人实际经营地在市南区"))
+    assert clue.status == "transferred" and transfer.feedback_due_on == D(2026, 3, 23)
+    received = service.clue_for(session, source_ref=f"transfer:{transfer.id}")
+    assert received.org_path == "/370000/370200/370202/" and received.source == "transfer"
+    sn = staff(session, "sn_officer")
+    with pytest.raises(NotFound):
+        service.get_clue(session, actor=staff(session, "lx_inspector"), clue_id=received.id)
+    with at(2026, 3, 10):
+        actions.do_decline_clue(session, actor=sn, clue_id=received.id, data=DeclineIn(ground="minor_corrected"))
+    assert transfer.feedback_on == D(2026, 3, 10) and transfer.feedback.startswith("不予立案")
+    assert service.transfers_sent(session, actor=staff(session, "lx_inspector")) == [transfer]
+
+
+def test_clue_sent_to_another_department_gets_its_feedback_recorded_by_the_sender(session, entity):
+    from marketreg.domains.enforcement.schemas import ClueTransferIn
+
+    inspector = staff(session, "lx_inspector")
+    with at(2026, 3, 2):
+        clue = new_clue(session, entity)
+        transfer = actions.do_transfer_clue(session, actor=inspector, clue_id=clue.id, data=ClueTransferIn(
+            kind="department", department="历下区卫生健康局", reason="涉及医疗机构"))
+        with pytest.raises(DomainError):
+            actions.do_transfer_clue(session, actor=inspector, clue_id=clue.id, data=ClueTransferIn(
+                kind="department", department="x", reason="again"))
+    with at(2026, 3, 6):
+        actions.do_record_department_feedback(session, actor=inspector, transfer_id=transfer.id,
+                                              data=FeedbackIn(feedback="已受理并立案调查"))
+    assert (transfer.received_on, transfer.feedback_on) == (D(2026, 3, 6), D(2026, 3, 6))
+
+
+def test_periodic_job_expires_publicity(tasks_db, entity):
+    from marketreg.domains.enforcement.tasks import expire_penalty_publicity
+
+    with tasks_db.transaction() as s:
+        case = decided_published(s, s.merge(entity))
+        case_id = case.id
+    with at(2026, 7, 2):
+        assert expire_penalty_publicity.call_local() == 1
+        assert expire_penalty_publicity.call_local() == 0
+    with tasks_db.read() as s:
+        assert s.get(Case, case_id).publicity_end_reason == "expired"

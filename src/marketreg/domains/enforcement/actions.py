@@ -8,6 +8,7 @@ audit → document → publish events.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from marketreg.domains.enforcement.enums import (
     EVIDENCE_KINDS,
     OUTCOMES,
     PENALTY_KINDS,
+    REVIEW_CHECKLIST,
     VIOLATION_TYPES,
     CaseStatus,
 )
@@ -29,11 +31,13 @@ from marketreg.domains.enforcement.models import (
     Clue,
     ConflictDeclaration,
     Evidence,
+    FileReview,
     Transfer,
 )
 from marketreg.domains.enforcement.schemas import (
     BenchmarkIn,
     ClueIn,
+    ClueTransferIn,
     ConflictIn,
     DeclineIn,
     FeedbackIn,
@@ -194,6 +198,65 @@ def _open_clue(session: Session, actor: Actor, clue_id: int) -> Clue:
     return clue
 
 
+def do_transfer_clue(session: Session, *, actor: Actor, clue_id: int, data: ClueTransferIn) -> Transfer:
+    """Send a clue to the competent bureau (a new clue there, whose decision is the feedback) or to
+    another department (feedback recorded by the sender); the receiver's check clock is Art. 18's."""
+    actor.require("enforcement.transfer")
+    clue = _open_clue(session, actor, clue_id)
+    today = clock.today()
+    calendar = load_calendar(session)
+    if data.kind == "bureau":
+        target = org.unit_by_code(session, code=data.target_code)
+        if target is None or target.level == "police" or target.path == clue.org_path:
+            raise DomainError("enforcement.transfer_target", "请选择接收线索的其他市场监管部门")
+        target_path, target_name = target.path, target.name
+    else:
+        if not data.department.strip():
+            raise DomainError("enforcement.transfer_target", "请填写接收线索的部门名称")
+        target_path, target_name = "", data.department.strip()
+    transfer = Transfer(clue_id=clue.id, kind=data.kind, from_org_path=clue.org_path, target_path=target_path,
+                        target_name=target_name, reason=data.reason.strip(), sent_on=today,
+                        receipt_due_on=today if data.kind == "bureau" else calendar.add_workdays(today, 1).due_on,
+                        received_on=today if data.kind == "bureau" else None,
+                        feedback_due_on=rules.clue_check_due(calendar, today).due_on)
+    session.add(transfer)
+    session.flush()
+    if data.kind == "bureau":
+        session.add(Clue(source="transfer", source_ref=f"transfer:{transfer.id}", respondent_uscc=clue.respondent_uscc,
+                         respondent_name=clue.respondent_name, summary=f"{clue.summary}（{transfer.reason}）"[:2000],
+                         org_path=target_path, received_on=today, check_due_on=transfer.feedback_due_on,
+                         basis=rules.CLUE_CHECK_BASIS, created_at=clock.now()))
+    clue.status, clue.decided_at, clue.decision_note = "transferred", clock.now(), f"移送{target_name}"
+    session.flush()
+    audit.record(session, actor=actor, action="enforcement.clue_transferred", subject_type="enforcement_clue",
+                 subject_id=clue.id, new={"kind": data.kind, "target": target_name})
+    return transfer
+
+
+def _feedback_to_sender(session: Session, clue: Clue, text: str) -> None:
+    """A transferred clue's decision is the feedback to the bureau that sent it."""
+    if not clue.source_ref.startswith("transfer:"):
+        return
+    transfer = session.get(Transfer, int(clue.source_ref.split(":", 1)[1]))
+    if transfer is not None and transfer.feedback_on is None:
+        transfer.feedback_on, transfer.feedback = clock.today(), text
+
+
+def do_record_department_feedback(session: Session, *, actor: Actor, transfer_id: int, data: FeedbackIn) -> Transfer:
+    """The sender records a department's written reply (receipt and result)."""
+    actor.require("enforcement.transfer")
+    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+    if transfer.kind != "department":
+        raise Conflict("enforcement.feedback_by_receiver", "该移送由接收单位在系统内反馈")
+    if transfer.feedback_on is not None:
+        raise Conflict("enforcement.feedback_given", "已反馈")
+    transfer.received_on = transfer.received_on or _on(data.on)
+    transfer.feedback_on, transfer.feedback = _on(data.on), data.feedback.strip()
+    audit.record(session, actor=actor, action="enforcement.transfer_feedback", subject_type="enforcement_transfer",
+                 subject_id=transfer.id, new={"feedback": transfer.feedback})
+    return transfer
+
+
 def do_extend_clue_check(session: Session, *, actor: Actor, clue_id: int) -> Clue:
     """Art. 18: +15 working days once, with the head's approval."""
     clue = _open_clue(session, actor, clue_id)
@@ -214,6 +277,7 @@ def do_decline_clue(session: Session, *, actor: Actor, clue_id: int, data: Decli
         raise DomainError("enforcement.ground_unknown", "请选择不予立案的理由", basis="程序规定第二十条")
     clue.status, clue.non_filing_ground, clue.decision_note = "not_filed", ground.code, data.note or None
     clue.decided_at = clock.now()
+    _feedback_to_sender(session, clue, f"不予立案：{ground.label}")
     audit.record(session, actor=actor, action="enforcement.clue_not_filed", subject_type="enforcement_clue",
                  subject_id=clue.id, new={"ground": ground.code, "basis": ground.basis})
     return clue
@@ -239,6 +303,7 @@ def do_file_case(session: Session, *, actor: Actor, clue_id: int, data: FilingIn
     case.status = S.investigating
     case.decision_due_on = _stamp(case, rules.decision_due(calendar, filed_on))
     clue.status, clue.case_id, clue.decided_at = "filed", case.id, clock.now()
+    _feedback_to_sender(session, clue, f"已立案：{case.case_no}")
     _step(case, action="file", label="立案", actor=actor, basis="程序规定第十九条、第六十四条",
           due_on=case.decision_due_on, note=f"线索来源：{CLUE_SOURCES.get(clue.source, clue.source)}")
     documents.issue(session, case, "filing")
@@ -810,3 +875,49 @@ def do_declare_conflict(session: Session, *, actor: Actor, data: ConflictIn) -> 
                  subject_id=row.id, new=data.model_dump())
     return row
 
+
+
+# ----------------------------------------------------------------------------- case-file review (案卷评查)
+
+
+def do_sample_reviews(session: Session, *, actor: Actor, share: float, seed: int | None = None) -> list[FileReview]:
+    """Draw a random share of the closed cases in the actor's jurisdiction not yet reviewed."""
+    actor.require("enforcement.review")
+    if not 0 < share <= 1:
+        raise DomainError("enforcement.share_invalid", "抽取比例应在0到1之间")
+    pool = service.unreviewed_closed_cases(session, actor=actor)
+    if not pool:
+        return []
+    rng = random.Random(seed)
+    picked = rng.sample(pool, max(1, round(len(pool) * share)))
+    now = clock.now()
+    reviews = [FileReview(case_id=case_id, sampled_at=now) for case_id in sorted(picked)]
+    session.add_all(reviews)
+    session.flush()
+    audit.record(session, actor=actor, action="enforcement.reviews_sampled", subject_type="enforcement_file_review",
+                 new={"share": share, "cases": sorted(picked)})
+    return reviews
+
+
+def do_score_review(session: Session, *, actor: Actor, review_id: int, scores: dict[str, int]) -> FileReview:
+    """Score one sampled case file against the checklist; the reviewer must not have handled it."""
+    actor.require("enforcement.review")
+    review = service.get_review(session, actor=actor, review_id=review_id)
+    case = session.get(Case, review.case_id)
+    if actor.username in case.officers:
+        raise DomainError("enforcement.reviewer_is_investigator", "办案人员不得评查本人办理的案卷")
+    unknown = set(scores) - set(REVIEW_CHECKLIST)
+    missing = set(REVIEW_CHECKLIST) - set(scores)
+    if unknown or missing:
+        raise DomainError("enforcement.review_items", "请按评查标准逐项打分", missing=sorted(missing))
+    for key, value in scores.items():
+        if not 0 <= value <= REVIEW_CHECKLIST[key][1]:
+            raise DomainError("enforcement.review_score", f"“{REVIEW_CHECKLIST[key][0]}”得分应在0到"
+                              f"{REVIEW_CHECKLIST[key][1]}之间", item=key)
+    old = review.scores
+    review.scores, review.total = dict(scores), sum(scores.values())
+    review.reviewer, review.reviewed_on = actor.username, clock.today()
+    session.flush()
+    audit.record(session, actor=actor, action="enforcement.review_scored", subject_type="enforcement_file_review",
+                 subject_id=review.id, old=old, new={"scores": scores, "total": review.total})
+    return review

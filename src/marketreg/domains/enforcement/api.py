@@ -17,6 +17,7 @@ from marketreg.domains.enforcement.schemas import (
     CaseOut,
     ClueIn,
     ClueOut,
+    ClueTransferIn,
     ConflictIn,
     DeclineIn,
     FeedbackIn,
@@ -37,7 +38,9 @@ STATUS_LABELS = CLUE_STATUS  # (kept for the clue page)
 
 class TransferOut(BaseModel):
     id: int
+    kind: str
     case_id: int | None
+    clue_id: int | None
     target_name: str
     reason: str
     sent_on: str
@@ -50,7 +53,8 @@ class TransferOut(BaseModel):
     @classmethod
     def of(cls, t) -> TransferOut:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
-        return cls(id=t.id, case_id=t.case_id, target_name=t.target_name, reason=t.reason, sent_on=iso(t.sent_on),
+        return cls(id=t.id, kind=t.kind, case_id=t.case_id, clue_id=t.clue_id, target_name=t.target_name,
+                   reason=t.reason, sent_on=iso(t.sent_on),
                    receipt_due_on=iso(t.receipt_due_on), received_on=iso(t.received_on),
                    feedback_due_on=iso(t.feedback_due_on), feedback_on=iso(t.feedback_on), feedback=t.feedback)
 
@@ -81,6 +85,26 @@ def decline_clue(session: WriteSession, actor: staff("enforcement.handle"), clue
 @staff_router.post("/clues/{clue_id}/extend", response_model=ClueOut)
 def extend_clue(session: WriteSession, actor: staff("enforcement.handle"), clue_id: int) -> ClueOut:
     return ClueOut.of(actions.do_extend_clue_check(session, actor=actor, clue_id=clue_id), today=clock.today())
+
+
+@staff_router.post("/clues/{clue_id}/transfer", response_model=TransferOut, status_code=201)
+def transfer_clue(session: WriteSession, actor: staff("enforcement.transfer"), clue_id: int,
+                  data: ClueTransferIn) -> TransferOut:
+    """Send a clue to another bureau (it becomes a clue there) or to another department."""
+    return TransferOut.of(actions.do_transfer_clue(session, actor=actor, clue_id=clue_id, data=data))
+
+
+@staff_router.get("/transfers/sent", response_model=list[TransferOut])
+def transfers_sent(session: ReadSession, actor: staff("enforcement.transfer")) -> list[TransferOut]:
+    """Clues and cases this jurisdiction transferred, with receipt and feedback against their deadlines."""
+    return [TransferOut.of(t) for t in service.transfers_sent(session, actor=actor)]
+
+
+@staff_router.post("/transfers/{transfer_id}/department-feedback", response_model=TransferOut)
+def department_feedback(session: WriteSession, actor: staff("enforcement.transfer"), transfer_id: int,
+                        data: FeedbackIn) -> TransferOut:
+    return TransferOut.of(actions.do_record_department_feedback(session, actor=actor, transfer_id=transfer_id,
+                                                                data=data))
 
 
 @staff_router.get("/cases", response_model=list[CaseOut])
@@ -163,6 +187,40 @@ def save_benchmark(session: WriteSession, actor: staff("enforcement.benchmarks")
 def declare_conflict(session: WriteSession, actor: staff("enforcement.handle"), data: ConflictIn) -> dict:
     row = actions.do_declare_conflict(session, actor=actor, data=data)
     return {"id": row.id, "username": row.username, "party": row.party}
+
+
+class SampleIn(BaseModel):
+    share: float
+    seed: int | None = None
+
+
+class ReviewOut(BaseModel):
+    id: int
+    case_id: int
+    case_no: str
+    scores: dict | None
+    total: int | None
+    reviewer: str | None
+
+
+@staff_router.get("/reviews", response_model=list[ReviewOut])
+def reviews(session: ReadSession, actor: staff("enforcement.review")) -> list[ReviewOut]:
+    return [ReviewOut(id=r.id, case_id=c.id, case_no=c.case_no, scores=r.scores, total=r.total, reviewer=r.reviewer)
+            for r, c in service.list_reviews(session, actor=actor)]
+
+
+@staff_router.post("/reviews/sample", response_model=list[int], status_code=201)
+def sample_reviews(session: WriteSession, actor: staff("enforcement.review"), data: SampleIn) -> list[int]:
+    """Random sampling of closed cases for case-file review; returns the sampled case ids."""
+    return [r.case_id for r in actions.do_sample_reviews(session, actor=actor, share=data.share, seed=data.seed)]
+
+
+@staff_router.post("/reviews/{review_id}", response_model=ReviewOut)
+def score_review(session: WriteSession, actor: staff("enforcement.review"), review_id: int,
+                 scores: dict[str, int]) -> ReviewOut:
+    r = actions.do_score_review(session, actor=actor, review_id=review_id, scores=scores)
+    return ReviewOut(id=r.id, case_id=r.case_id, case_no=service.get_case(session, actor=actor, case_id=r.case_id)
+                     .case_no, scores=r.scores, total=r.total, reviewer=r.reviewer)
 
 
 @public_router.get("", response_model=list[PublicPenaltyOut])

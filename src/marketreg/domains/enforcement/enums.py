@@ -33,7 +33,7 @@ PENALTY_KINDS = {
 
 CLUE_SOURCES = {"report": "举报", "complaint": "投诉", "mediation": "调解中发现", "inspection": "检查发现",
                 "sampling": "抽检发现", "monitoring": "监测发现", "transfer": "移送", "assignment": "上级交办"}
-CLUE_STATUS = {"checking": "核查中", "filed": "已立案", "not_filed": "不予立案"}
+CLUE_STATUS = {"checking": "核查中", "filed": "已立案", "not_filed": "不予立案", "transferred": "已移送"}
 
 EVIDENCE_KINDS = {"record": "现场检查笔录", "questioning": "询问笔录", "sampling": "抽样取证",
                   "preservation": "先行登记保存", "seizure": "查封扣押"}
@@ -62,4 +62,14 @@ STEP_LABELS = {
     "decide": "作出处罚决定", "deliver": "送达决定书", "record_payment": "登记缴款", "grant_deferral": "批准延期/分期",
     "close": "结案", "archive": "归档", "pause": "期限暂停", "resume": "期限恢复", "extend_decision": "延长办案期限",
     "publish": "信息公示", "end_publicity": "停止公示", "transfer_police": "移送公安机关",
+}
+
+# Case-file review checklist (案卷评查): item → (label, maximum points); 100 in all
+REVIEW_CHECKLIST = {
+    "filing": ("立案审批手续完备，符合立案条件", 10),
+    "evidence": ("证据确实充分，取证程序合法", 25),
+    "procedure": ("告知、听证、审核等程序合法，期限符合规定", 25),
+    "law": ("适用法律正确，自由裁量适当", 20),
+    "documents": ("文书齐全规范，编号连续", 10),
+    "closure": ("执行到位，结案归档及时", 10),
 }

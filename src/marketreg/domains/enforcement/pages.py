@@ -20,6 +20,7 @@ from marketreg.domains.enforcement.enums import (
     EVIDENCE_KINDS,
     OUTCOMES,
     PENALTY_KINDS,
+    REVIEW_CHECKLIST,
     STATUS_LABELS,
     STEP_LABELS,
     VIOLATION_TYPES,
@@ -29,6 +30,7 @@ from marketreg.domains.enforcement.schemas import (
     CaseOut,
     ClueIn,
     ClueOut,
+    ClueTransferIn,
     DeclineIn,
     FeedbackIn,
     FilingIn,
@@ -118,7 +120,7 @@ def clues_export(session: ReadSession, actor: staff("enforcement.clues"), status
 def _clue(request: Request, session, actor, clue_id: int, error: DomainError | None = None) -> Response:
     clue = service.get_clue(session, actor=actor, clue_id=clue_id)
     return render(request, "enforcement/clue.html", {
-        "clue": ClueOut.of(clue, today=clock.today()), "error": error,
+        "clue": ClueOut.of(clue, today=clock.today()), "error": error, "units": service.bureaus(session),
         "officers": service.officers_in_scope(session, actor=actor), **_LABELS,
     }, status_code=400 if error else 200)
 
@@ -149,6 +151,42 @@ async def decline_clue(request: Request, session: WriteSession, actor: staff("en
     except DomainError as exc:
         return _clue(request, session, actor, clue_id, error=exc)
     return _redirect(f"/staff/enforcement/clues/{clue_id}")
+
+
+@staff_pages.post("/clues/{clue_id}/transfer")
+async def transfer_clue(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
+                        clue_id: int) -> Response:
+    try:
+        with session.begin_nested():
+            actions.do_transfer_clue(session, actor=actor, clue_id=clue_id,
+                                     data=await _form_model(request, ClueTransferIn))
+    except DomainError as exc:
+        return _clue(request, session, actor, clue_id, error=exc)
+    return _redirect("/staff/enforcement/transfers")
+
+
+def _transfers(request: Request, session, actor, error: DomainError | None = None) -> Response:
+    return render(request, "enforcement/transfers.html", {
+        "transfers": service.transfers_sent(session, actor=actor), "today": clock.today(), "error": error,
+    }, status_code=400 if error else 200)
+
+
+@staff_pages.get("/transfers")
+def transfers_page(request: Request, session: ReadSession, actor: staff("enforcement.transfer")) -> Response:
+    """Transfers sent (clue notices, cases to the police, other bureaus and departments) and their feedback."""
+    return _transfers(request, session, actor)
+
+
+@staff_pages.post("/transfers/{transfer_id}/feedback")
+async def department_feedback(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
+                              transfer_id: int) -> Response:
+    try:
+        with session.begin_nested():
+            actions.do_record_department_feedback(session, actor=actor, transfer_id=transfer_id,
+                                                  data=await _form_model(request, FeedbackIn))
+    except DomainError as exc:
+        return _transfers(request, session, actor, error=exc)
+    return _redirect("/staff/enforcement/transfers")
 
 
 # ----------------------------------------------------------------------------- cases
@@ -245,6 +283,49 @@ async def save_benchmark(request: Request, session: WriteSession, actor: staff("
     except DomainError as exc:
         return _benchmarks(request, session, error=exc)
     return _benchmarks(request, session, saved=True)
+
+
+# ----------------------------------------------------------------------------- case-file review
+
+
+def _reviews(request: Request, session, actor, error: DomainError | None = None) -> Response:
+    return render(request, "enforcement/reviews.html", {
+        "reviews": service.list_reviews(session, actor=actor), "checklist": REVIEW_CHECKLIST, "error": error,
+        "scores": service.review_scores(session, actor=actor), **_LABELS,
+    }, status_code=400 if error else 200)
+
+
+@staff_pages.get("/reviews")
+def reviews_page(request: Request, session: ReadSession, actor: staff("enforcement.review")) -> Response:
+    """案卷评查: sampled closed cases, the scoring checklist, average scores by unit and officer."""
+    return _reviews(request, session, actor)
+
+
+@staff_pages.post("/reviews/sample")
+async def sample_reviews(request: Request, session: WriteSession, actor: staff("enforcement.review")) -> Response:
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            share = float(str(form.get("share") or "0.2"))
+            actions.do_sample_reviews(session, actor=actor, share=share)
+    except (DomainError, ValueError) as exc:
+        error = exc if isinstance(exc, DomainError) else DomainError("enforcement.share_invalid", "抽取比例无效")
+        return _reviews(request, session, actor, error=error)
+    return _redirect("/staff/enforcement/reviews")
+
+
+@staff_pages.post("/reviews/{review_id}")
+async def score_review(request: Request, session: WriteSession, actor: staff("enforcement.review"),
+                       review_id: int) -> Response:
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            scores = {key: int(str(form.get(f"score_{key}", ""))) for key in REVIEW_CHECKLIST}
+            actions.do_score_review(session, actor=actor, review_id=review_id, scores=scores)
+    except (DomainError, ValueError) as exc:
+        error = exc if isinstance(exc, DomainError) else DomainError("enforcement.review_score", "请逐项填写整数分值")
+        return _reviews(request, session, actor, error=error)
+    return _redirect("/staff/enforcement/reviews")
 
 
 # ----------------------------------------------------------------------------- police (行刑衔接)

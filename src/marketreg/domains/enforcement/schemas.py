@@ -89,6 +89,16 @@ class TransferIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class ClueTransferIn(BaseModel):
+    """A clue sent to another market-supervision bureau (``target_code``) or another department
+    (``department``: its name, outside the platform)."""
+
+    kind: str = Field(pattern="^(bureau|department)$")
+    target_code: str = Field("", max_length=16)
+    department: str = Field("", max_length=100)
+    reason: str = Field(min_length=1, max_length=4000)
+
+
 class FeedbackIn(BaseModel):
     feedback: str = Field(min_length=1, max_length=4000)
     on: dt.date | None = None

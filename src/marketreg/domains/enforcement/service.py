@@ -14,6 +14,7 @@ from marketreg.domains.enforcement.models import (
     Clue,
     ConflictDeclaration,
     Document,
+    FileReview,
     Officer,
     Transfer,
 )
@@ -159,13 +160,21 @@ def transfers_sent(session: Session, *, actor: Actor) -> list[Transfer]:
 
 
 def get_transfer(session: Session, *, actor: Actor, transfer_id: int) -> Transfer:
+    """A transfer seen by its sender's jurisdiction, or by the police unit it was sent to."""
     transfer = session.get(Transfer, transfer_id)
-    visible = transfer is not None and (
-        transfer.target_path.startswith(actor.org_path) if actor.can("enforcement.police")
-        and not actor.sees(transfer.from_org_path) else actor.sees(transfer.from_org_path) or actor.org_path == "/")
-    if not visible:
+    if transfer is None or not (actor.sees(transfer.from_org_path) or _police_receiver(actor, transfer)):
         raise NotFound("enforcement.transfer_not_found", "移送记录不存在或不在您的管辖范围内")
     return transfer
+
+
+def _police_receiver(actor: Actor, transfer: Transfer) -> bool:
+    return transfer.kind == "police" and actor.can("enforcement.police") and \
+        transfer.target_path.startswith(actor.org_path)
+
+
+def bureaus(session: Session) -> list:
+    """Market-supervision units (cities and counties) a clue can be sent to."""
+    return [u for u in org.units_in_scope(session, actor=SYSTEM) if u.level in ("city", "county")]
 
 
 def police_units(session: Session, *, actor: Actor) -> list:
@@ -246,3 +255,42 @@ def dashboard_tables(session: Session, *, actor: Actor, today: dt.date) -> dict[
                                [(city_names[k], v[0], round(v[1], 2)) for k, v in sorted(by_city.items())]),
         "transfers": Table("移送反馈", ["状态", "件数"], list(transfer_status.items())),
     }
+
+
+def unreviewed_closed_cases(session: Session, *, actor: Actor) -> list[int]:
+    reviewed = select(FileReview.case_id)
+    stmt = scope(select(Case.id), Case.org_path, actor).where(Case.status.in_(("closed", "archived")),
+                                                              Case.id.not_in(reviewed))
+    return list(session.scalars(stmt.order_by(Case.id)))
+
+
+def list_reviews(session: Session, *, actor: Actor) -> list[tuple[FileReview, Case]]:
+    stmt = scope(select(FileReview, Case).join(Case, Case.id == FileReview.case_id), Case.org_path, actor)
+    return list(session.execute(stmt.order_by(FileReview.reviewed_on.is_not(None), FileReview.id.desc())).tuples())
+
+
+def get_review(session: Session, *, actor: Actor, review_id: int) -> FileReview:
+    review = session.get(FileReview, review_id)
+    if review is None:
+        raise NotFound("enforcement.review_not_found", "评查记录不存在")
+    ensure_visible(actor, session.get(Case, review.case_id).org_path, "评查记录")
+    return review
+
+
+def review_scores(session: Session, *, actor: Actor) -> dict[str, Table]:
+    """Average review scores by unit and by officer (each officer of a case shares its score)."""
+    by_unit: dict[str, list[int]] = {}
+    by_officer: dict[str, list[int]] = {}
+    for review, case in list_reviews(session, actor=actor):
+        if review.total is None:
+            continue
+        by_unit.setdefault(case.organ_name, []).append(review.total)
+        for officer in case.officers:
+            by_officer.setdefault(officer, []).append(review.total)
+
+    def table(title: str, head: str, data: dict[str, list[int]]) -> Table:
+        return Table(title, [head, "评查案卷数", "平均分"],
+                     [(k, len(v), round(sum(v) / len(v), 1)) for k, v in sorted(data.items())])
+
+    return {"review_units": table("评查得分（按单位）", "单位", by_unit),
+            "review_officers": table("评查得分（按办案人员）", "办案人员", by_officer)}

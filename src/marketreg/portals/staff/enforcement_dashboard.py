@@ -28,19 +28,25 @@ def _charts(tables: dict[str, service.Table]) -> dict[str, dict]:
         "fines_by_type": bar("fines_by_type", 2, "罚款金额（元）"),
         "fines_by_city": bar("fines_by_city", 2, "罚款金额（元）"),
         "transfers": pie_chart([(r[0], r[1]) for r in tables["transfers"].rows]),
+        "review_units": bar("review_units", 2, "平均分"), "review_officers": bar("review_officers", 2, "平均分"),
     }
+
+
+def _tables(session, actor) -> dict[str, service.Table]:
+    return {**service.dashboard_tables(session, actor=actor, today=clock.today()),
+            **service.review_scores(session, actor=actor)}
 
 
 @router.get("/dashboard")
 def enforcement_dashboard(request: Request, session: ReadSession, actor: staff("enforcement.dashboard")) -> Response:
-    tables = service.dashboard_tables(session, actor=actor, today=clock.today())
+    tables = _tables(session, actor)
     return render(request, "staff/enforcement_dashboard.html", {"tables": tables, "charts": _charts(tables)})
 
 
 @router.get("/dashboard.xlsx")
 def enforcement_dashboard_export(session: ReadSession, actor: staff("enforcement.dashboard"),
                                  table: Annotated[str, Query(max_length=30)] = "stages") -> Response:
-    tables = service.dashboard_tables(session, actor=actor, today=clock.today())
+    tables = _tables(session, actor)
     if table not in tables:
         raise NotFound("enforcement.table_unknown", "统计表不存在")
     found = tables[table]
