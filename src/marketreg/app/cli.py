@@ -190,10 +190,12 @@ def audit_verify() -> None:
 
 def _mount_domain_clis() -> None:
     from marketreg.domains.complaints.cli import complaints_app
+    from marketreg.domains.enforcement.cli import enforcement_app
     from marketreg.domains.reference.cli import codes_app
 
     app.add_typer(codes_app, name="codes")
     app.add_typer(complaints_app, name="complaints")
+    app.add_typer(enforcement_app, name="enforcement")
 
 
 _mount_domain_clis()

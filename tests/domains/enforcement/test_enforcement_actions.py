@@ -479,3 +479,20 @@ def test_periodic_job_expires_publicity(tasks_db, entity):
         assert expire_penalty_publicity.call_local() == 0
     with tasks_db.read() as s:
         assert s.get(Case, case_id).publicity_end_reason == "expired"
+
+
+def test_rule_2_12_shandong_lower_fine_entered_by_staff_changes_the_publicity_period(session, entity):
+    leader = staff(session, "sd_leader")
+    with pytest.raises(DomainError) as confirmed:
+        actions.do_set_rule_figure(session, actor=leader, key="publicity", value=Decimal(25), note="")
+    assert confirmed.value.code == "enforcement.rule_confirmed"
+    actions.do_set_rule_figure(session, actor=leader, key="lower_fine_legal", value=Decimal(20000), note="鲁市监规")
+    case = decided_published(session, entity)  # a ¥30,000 fine: above Shandong's lower amount
+    assert case.publicity_period == "3y"
+
+
+def test_rule_2_6_shandong_hearing_amount_entered_by_staff_gives_hearing_rights(session, entity):
+    actions.do_set_rule_figure(session, actor=staff(session, "sd_leader"), key="hearing_legal",
+                               value=Decimal(20000), note="山东省标准（演示）")
+    case = to_notice(session, filed_case(session, entity), fine=Decimal(30000))
+    assert case.hearing_rights is True

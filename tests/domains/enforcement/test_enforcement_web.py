@@ -137,3 +137,27 @@ def test_police_user_sees_only_the_cases_transferred_to_their_unit(client, db):
     assert client.post(f"{API}/transfers/{transfer['id']}/receive", headers=h).status_code == 200
     done = client.post(f"{API}/transfers/{transfer['id']}/feedback", headers=h, json={"feedback": "已立案侦查"}).json()
     assert done["feedback"] == "已立案侦查" and done["feedback_on"]
+
+
+def test_rules_benchmarks_and_reviews_pages_write_through_forms_and_audit(client, db):
+    csrf = login(client, "sd_admin")
+    rules_page = client.get("/staff/enforcement/rules")
+    assert rules_page.status_code == 200 and "程序规定第十八条" in rules_page.text and "待核（UNCONFIRMED）" in rules_page.text
+    refused = client.post("/staff/enforcement/rules/decision", data={"csrf_token": csrf, "value": "120"})
+    assert refused.status_code == 400 and 'data-code="enforcement.rule_confirmed"' in refused.text
+    saved = client.post("/staff/enforcement/rules/lower_fine_legal", data={"csrf_token": csrf, "value": "20000"})
+    assert saved.status_code == 200
+    [row] = [r for r in client.get(f"{API}/rules").json() if r["key"] == "lower_fine_legal"]
+    assert (row["value"], row["table_value"], row["confidence"]) == ("20000.00", "50000", "UNCONFIRMED")
+    before = _audits(db)
+    bench = client.post("/staff/enforcement/benchmarks", data={
+        "csrf_token": csrf, "violation_type": "price", "violation_label": "价格违法行为", "circumstance": "heavier",
+        "fine_min": "50000", "fine_max": "100000", "legal_basis": "价格违法行为行政处罚规定第十三条"})
+    assert bench.status_code == 200 and _audits(db) == before + 1
+    bad = client.post("/staff/enforcement/benchmarks", data={
+        "csrf_token": csrf, "violation_type": "price", "violation_label": "价格违法行为", "circumstance": "lighter",
+        "fine_min": "9", "fine_max": "1", "legal_basis": "x"})
+    assert bad.status_code == 400 and 'data-code="enforcement.range_invalid"' in bad.text
+    reviews = client.get("/staff/enforcement/reviews")
+    assert reviews.status_code == 200 and "尚未抽取案卷" in reviews.text
+    assert client.post("/staff/enforcement/reviews/sample", data={"csrf_token": csrf, "share": "2"}).status_code == 400

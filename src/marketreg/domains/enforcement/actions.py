@@ -32,6 +32,7 @@ from marketreg.domains.enforcement.models import (
     ConflictDeclaration,
     Evidence,
     FileReview,
+    RuleOverride,
     Transfer,
 )
 from marketreg.domains.enforcement.schemas import (
@@ -468,7 +469,8 @@ def _serve_notice(session: Session, actor: Actor, case: Case, data: StepIn) -> N
     case.notice_served_on = on
     case.statement_due_on = _stamp(case, rules.statement_due(calendar, on))
     case.hearing_rights = rules.hearing_required(party_kind=case.party_kind, penalty_kinds=data.penalty_kinds,
-                                                 fine=fine, confiscated=confiscated)
+                                                 fine=fine, confiscated=confiscated,
+                                                 overrides=service.rule_overrides(session))
     case.hearing_request_due_on = _stamp(case, rules.hearing_request_due(calendar, on)) \
         if case.hearing_rights else None
     case.status = S.notified
@@ -564,7 +566,7 @@ def _decide(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     if case.publicity:
         case.publicity_due_on = _stamp(case, rules.publicity_due(calendar, on))
         case.publicity_period = rules.publicity_period(party_kind=case.party_kind, penalty_kinds=data.penalty_kinds,
-                                                       fine=fine)
+                                                       fine=fine, overrides=service.rule_overrides(session))
     case.status = S.decided
     _step(case, action="decide", label=f"作出行政处罚决定 {case.decision_no}", actor=actor, due_on=case.delivery_due_on,
           basis="程序规定第六十条至第六十二条", note=case.outside_range_reason or "")
@@ -788,11 +790,11 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
     if target is None or target.level != "police":
         raise DomainError("enforcement.transfer_target", "请选择接收移送的公安机关")
     on = clock.today()
-    calendar = load_calendar(session)
+    calendar, overrides = load_calendar(session), service.rule_overrides(session)
     transfer = Transfer(case_id=case.id, kind="police", from_org_path=case.org_path, target_path=target.path,
                         target_name=target.name, reason=data.reason.strip(), sent_on=on,
-                        receipt_due_on=rules.police_receipt_due(calendar, on).due_on,
-                        feedback_due_on=rules.police_feedback_due(calendar, on).due_on)
+                        receipt_due_on=rules.police_receipt_due(calendar, on, overrides).due_on,
+                        feedback_due_on=rules.police_feedback_due(calendar, on, overrides).due_on)
     session.add(transfer)
     case.status, case.outcome = S.transferred, "transferred"
     _step(case, action="transfer_police", label=f"移送{target.name}", actor=actor, note=transfer.reason,
@@ -921,3 +923,23 @@ def do_score_review(session: Session, *, actor: Actor, review_id: int, scores: d
     audit.record(session, actor=actor, action="enforcement.review_scored", subject_type="enforcement_file_review",
                  subject_id=review.id, old=old, new={"scores": scores, "total": review.total})
     return review
+
+
+def do_set_rule_figure(session: Session, *, actor: Actor, key: str, value: Decimal, note: str) -> RuleOverride:
+    """Enter the in-force value of a figure RULES.md does not confirm (e.g. a Shandong amount)."""
+    actor.require("enforcement.benchmarks")
+    fig = rules.FIGURES.get(key)
+    if fig is None:
+        raise NotFound("enforcement.rule_unknown", "规则参数不存在")
+    if not fig.editable:
+        raise DomainError("enforcement.rule_confirmed", "该参数已经两处权威来源确认，不能修改")
+    if value <= 0 or (fig.unit != "yuan" and (value != int(value) or value > 365)):
+        raise DomainError("enforcement.rule_value", "参数值无效")
+    row = session.get(RuleOverride, key) or RuleOverride(key=key)
+    old = None if row.value is None else str(row.value)
+    row.value, row.note, row.updated_by, row.updated_at = value, (note or "")[:200], actor.username, clock.now()
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="enforcement.rule_figure_set", subject_type="rule", subject_id=key,
+                 old={"value": old}, new={"value": str(value), "note": note})
+    return row

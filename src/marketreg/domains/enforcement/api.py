@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 from urllib.parse import quote
 
@@ -187,6 +188,36 @@ def save_benchmark(session: WriteSession, actor: staff("enforcement.benchmarks")
 def declare_conflict(session: WriteSession, actor: staff("enforcement.handle"), data: ConflictIn) -> dict:
     row = actions.do_declare_conflict(session, actor=actor, data=data)
     return {"id": row.id, "username": row.username, "party": row.party}
+
+
+class RuleFigureOut(BaseModel):
+    key: str
+    value: Decimal
+    table_value: Decimal
+    unit: str
+    basis: str
+    confidence: str
+    editable: bool
+
+
+class RuleFigureIn(BaseModel):
+    value: Decimal
+    note: str = ""
+
+
+@staff_router.get("/rules", response_model=list[RuleFigureOut])
+def rule_figures(session: ReadSession, actor: staff("enforcement.view")) -> list[RuleFigureOut]:
+    """Every statutory clock and threshold (RULES §2) with its article, confidence and value in force."""
+    return [RuleFigureOut(key=key, value=Decimal(now.value), table_value=Decimal(fig.value), unit=fig.unit,
+                          basis=fig.basis, confidence=now.confidence, editable=fig.editable)
+            for key, fig, now in service.rule_rows(session)]
+
+
+@staff_router.post("/rules/{key}", status_code=204)
+def set_rule_figure(session: WriteSession, actor: staff("enforcement.benchmarks"), key: str,
+                    data: RuleFigureIn) -> Response:
+    actions.do_set_rule_figure(session, actor=actor, key=key, value=data.value, note=data.note)
+    return Response(status_code=204)
 
 
 class SampleIn(BaseModel):

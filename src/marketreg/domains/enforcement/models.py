@@ -260,3 +260,16 @@ class FileReview(Base):
     scores: Mapped[dict | None] = mapped_column(JSON)
     total: Mapped[int | None]
     reviewed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class RuleOverride(Base):
+    """A staff-entered value of a rule figure RULES.md does not mark CONFIRMED (e.g. Shandong's own
+    "较低数额罚款" or hearing amounts)."""
+
+    __tablename__ = "enforcement_rule_override"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    updated_by: Mapped[str] = mapped_column(String(60))
+    updated_at: Mapped[dt.datetime]

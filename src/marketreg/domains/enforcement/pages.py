@@ -3,6 +3,7 @@ benchmarks, police transfers, dashboard) and the public penalty-publicity page."
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -283,6 +284,36 @@ async def save_benchmark(request: Request, session: WriteSession, actor: staff("
     except DomainError as exc:
         return _benchmarks(request, session, error=exc)
     return _benchmarks(request, session, saved=True)
+
+
+# ----------------------------------------------------------------------------- rule figures
+
+
+def _rules(request: Request, session, error: DomainError | None = None, saved: str = "") -> Response:
+    return render(request, "enforcement/rules.html", {"rows": service.rule_rows(session), "error": error,
+                                                      "saved": saved}, status_code=400 if error else 200)
+
+
+@staff_pages.get("/rules")
+def rules_page(request: Request, session: ReadSession, actor: staff("enforcement.view")) -> Response:
+    """Every statutory clock and threshold with its article and confidence; unconfirmed ones editable."""
+    return _rules(request, session)
+
+
+@staff_pages.post("/rules/{key}")
+async def set_rule_figure(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks"),
+                          key: str) -> Response:
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            try:
+                value = Decimal(str(form.get("value", "")).strip())
+            except InvalidOperation:
+                raise DomainError("enforcement.rule_value", "参数值无效") from None
+            actions.do_set_rule_figure(session, actor=actor, key=key, value=value, note=str(form.get("note", "")))
+    except DomainError as exc:
+        return _rules(request, session, error=exc)
+    return _rules(request, session, saved=key)
 
 
 # ----------------------------------------------------------------------------- case-file review

@@ -79,9 +79,10 @@ FIGURES: dict[str, Figure] = {
     # RULES 2.5 (Art. 66; 行政处罚法 Art. 51): on-the-spot limits since 2021-07-15
     "simplified_natural": Figure(Decimal(200), "yuan", "程序规定第六十六条；行政处罚法第五十一条", "CONFIRMED"),
     "simplified_legal": Figure(Decimal(3000), "yuan", "程序规定第六十六条；行政处罚法第五十一条", "CONFIRMED"),
-    # RULES 2.6 (听证办法 Art. 5): fine thresholds; a province may set its own (Shandong: open item 11)
-    "hearing_natural": Figure(Decimal(10000), "yuan", "听证办法第五条（山东省标准待核）", "CONFIRMED"),
-    "hearing_legal": Figure(Decimal(100000), "yuan", "听证办法第五条（山东省标准待核）", "CONFIRMED"),
+    # RULES 2.6 (听证办法 Art. 5): the national amounts are CONFIRMED, but a province may set its own
+    # and whether Shandong has is open (RULES open item 11): PARTIAL, so staff can enter Shandong's.
+    "hearing_natural": Figure(Decimal(10000), "yuan", "听证办法第五条（山东省标准待核）", "PARTIAL"),
+    "hearing_legal": Figure(Decimal(100000), "yuan", "听证办法第五条（山东省标准待核）", "PARTIAL"),
     # RULES 2.12 (公示规定 Arts. 9–14): publish within 20 working days; withdraw within 3
     "publicity": Figure(20, "workdays", "市场监督管理行政处罚信息公示规定第九条", "CONFIRMED"),
     "publicity_withdraw": Figure(3, "workdays", "市场监督管理行政处罚信息公示规定第十一条", "CONFIRMED"),
@@ -112,8 +113,11 @@ def figure(key: str, *, on: dt.date | None = None, overrides: dict[str, Decimal 
     return fig
 
 
-def _wd(key: str) -> int:
-    return int(FIGURES[key].value)
+Overrides = dict[str, Decimal | int] | None
+
+
+def _wd(key: str, overrides: Overrides = None) -> int:
+    return int(figure(key, overrides=overrides).value)
 
 
 # --- 2.1 clue check ------------------------------------------------------------------------------
@@ -323,14 +327,14 @@ def conflicting_officers(officers: Iterable[str], declarations: Iterable[tuple[s
 
 
 # --- transfers to the police (行刑衔接) ----------------------------------------------------------
-def police_receipt_due(calendar: WorkCalendar, sent_on: dt.date) -> DueDate:
-    return calendar.add_workdays(sent_on, _wd("police_receipt"))
+def police_receipt_due(calendar: WorkCalendar, sent_on: dt.date, overrides: Overrides = None) -> DueDate:
+    return calendar.add_workdays(sent_on, _wd("police_receipt", overrides))
 
 
-def police_feedback_due(calendar: WorkCalendar, sent_on: dt.date) -> DueDate:
+def police_feedback_due(calendar: WorkCalendar, sent_on: dt.date, overrides: Overrides = None) -> DueDate:
     """Acceptance decision 3 days after receipt (receipt itself due the next working day)."""
-    received = police_receipt_due(calendar, sent_on).due_on
-    return calendar.add_days(received, _wd("police_acceptance"))
+    received = police_receipt_due(calendar, sent_on, overrides).due_on
+    return calendar.add_days(received, _wd("police_acceptance", overrides))
 
 
 # --- discretion benchmarks -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from marketreg.domains.enforcement.models import (
     Document,
     FileReview,
     Officer,
+    RuleOverride,
     Transfer,
 )
 from marketreg.domains.org import service as org
@@ -266,7 +268,8 @@ def unreviewed_closed_cases(session: Session, *, actor: Actor) -> list[int]:
 
 def list_reviews(session: Session, *, actor: Actor) -> list[tuple[FileReview, Case]]:
     stmt = scope(select(FileReview, Case).join(Case, Case.id == FileReview.case_id), Case.org_path, actor)
-    return list(session.execute(stmt.order_by(FileReview.reviewed_on.is_not(None), FileReview.id.desc())).tuples())
+    rows = session.execute(stmt.order_by(FileReview.reviewed_on.is_not(None), FileReview.id.desc()))
+    return [(review, case) for review, case in rows]
 
 
 def get_review(session: Session, *, actor: Actor, review_id: int) -> FileReview:
@@ -294,3 +297,16 @@ def review_scores(session: Session, *, actor: Actor) -> dict[str, Table]:
 
     return {"review_units": table("评查得分（按单位）", "单位", by_unit),
             "review_officers": table("评查得分（按办案人员）", "办案人员", by_officer)}
+
+
+def rule_overrides(session: Session) -> dict[str, Decimal]:
+    """Staff-entered values of the editable (not CONFIRMED) rule figures."""
+    return dict(session.execute(select(RuleOverride.key, RuleOverride.value)).all())
+
+
+def rule_rows(session: Session) -> list[tuple[str, object, object]]:
+    """(key, figure in the table, figure in force) for the rule-figure page."""
+    from marketreg.domains.enforcement import rules
+
+    overrides = rule_overrides(session)
+    return [(key, fig, rules.figure(key, overrides=overrides)) for key, fig in rules.FIGURES.items()]

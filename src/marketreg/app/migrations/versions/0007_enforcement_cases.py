@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0004
-Create Date: 2026-11-28 03:29:27.251593
+Create Date: 2026-11-28 03:55:31.256888
 """
 
 from __future__ import annotations
@@ -67,6 +67,14 @@ def upgrade() -> None:
     with op.batch_alter_table('enforcement_officer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enforcement_officer_org_path'), ['org_path'], unique=False)
 
+    op.create_table('enforcement_rule_override',
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('updated_by', sa.String(length=60), nullable=False),
+    sa.Column('updated_at', marketreg.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_enforcement_rule_override'))
+    )
     op.create_table('enforcement_case',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_no', sa.String(length=60), nullable=False),
@@ -292,6 +300,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_enforcement_case_decided_on'))
 
     op.drop_table('enforcement_case')
+    op.drop_table('enforcement_rule_override')
     with op.batch_alter_table('enforcement_officer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enforcement_officer_org_path'))
 
