@@ -496,3 +496,31 @@ def test_rule_2_6_shandong_hearing_amount_entered_by_staff_gives_hearing_rights(
                                value=Decimal(20000), note="山东省标准（演示）")
     case = to_notice(session, filed_case(session, entity), fine=Decimal(30000))
     assert case.hearing_rights is True
+
+
+def test_document_numbers_are_unique_and_contiguous_under_concurrent_writers(engine):
+    """Two writers numbering at once (real transactions on the test database) share no number."""
+    import secrets
+    from concurrent.futures import ThreadPoolExecutor
+
+    from marketreg.domains.enforcement import documents
+    from marketreg.domains.enforcement.models import DocCounter
+    from marketreg.domains.enforcement.service import Organ
+
+    from marketreg.platform.db import Sessions
+
+    organ = Organ(code=f"T{secrets.token_hex(3)}", name="测试局", short="测试市监")
+    sessions = Sessions(engine)  # the app's write path (BEGIN IMMEDIATE on SQLite)
+
+    def take(_: int) -> list[str]:
+        numbers = []
+        for _ in range(10):
+            with sessions.transaction() as s:
+                numbers.append(documents.next_number(s, organ, "decision", 2026))
+        return numbers
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        taken = [n for chunk in pool.map(take, range(2)) for n in chunk]
+    assert sorted(int(n.split("〕")[1].rstrip("号")) for n in taken) == list(range(1, 21))
+    with sessions.transaction() as s:
+        s.execute(DocCounter.__table__.delete().where(DocCounter.organ_code == organ.code))
