@@ -43,7 +43,7 @@ def test_every_staff_route_declares_a_permission(app):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/public/entities?q=济南", "/api/v1/reference/uscc/91370102MA3C4D5E7Q",
-                                  "/entities?q=济南"])
+                                  "/entities?q=济南", "/penalties?q=济南", "/api/v1/public/penalties?q=济南"])
 def test_public_portal_is_rate_limited(client, monkeypatch, path):
     from marketreg.platform.settings import get_settings
 
@@ -150,7 +150,7 @@ def enforcement_in(db, complaint_in):
 
 REQUIRED_QUERY = {"/api/v1/reference/resolve": "?address=济南市历下区泉城路1号"}
 PATH_VALUES = {"day": "2026-10-01", "code": "370102", "version": "samr121-2026", "key": "accept_decision",
-               "link_id": "1", "step": "pause"}
+               "link_id": "1", "step": "pause", "review_id": "1"}
 
 
 def _fill(path: str, uscc, complaint_in=None) -> str:

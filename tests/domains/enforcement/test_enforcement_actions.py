@@ -506,7 +506,6 @@ def test_document_numbers_are_unique_and_contiguous_under_concurrent_writers(eng
     from marketreg.domains.enforcement import documents
     from marketreg.domains.enforcement.models import DocCounter
     from marketreg.domains.enforcement.service import Organ
-
     from marketreg.platform.db import Sessions
 
     organ = Organ(code=f"T{secrets.token_hex(3)}", name="测试局", short="测试市监")

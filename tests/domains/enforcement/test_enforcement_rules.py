@@ -175,3 +175,12 @@ def test_rule_2_13_handler_with_declared_relation_steps_aside():
     assert rules.conflicting_officers(["lx_inspector", "lx_officer"], declared,
                                       {"91370102MA3C4D5E7Q", "某公司"}) == ["lx_inspector"]
     assert rules.conflicting_officers(["lx_officer"], declared, {"91370102MA3C4D5E7Q"}) == []
+
+
+def test_rule_police_transfer_receipt_and_acceptance_are_unconfirmed_and_editable():
+    # not in RULES §2: 行政执法机关移送涉嫌犯罪案件的规定 Art. 8 (3 days), kept UNCONFIRMED
+    assert rules.FIGURES["police_acceptance"].editable and rules.FIGURES["police_receipt"].editable
+    # sent Fri 2026-03-06: receipt Mon 9 Mar, acceptance decision 3 days later (Thu 12 Mar)
+    assert rules.police_receipt_due(CAL, D(2026, 3, 6)).due_on == D(2026, 3, 9)
+    assert rules.police_feedback_due(CAL, D(2026, 3, 6)).due_on == D(2026, 3, 12)
+    assert rules.police_feedback_due(CAL, D(2026, 3, 6), {"police_acceptance": 5}).due_on == D(2026, 3, 16)

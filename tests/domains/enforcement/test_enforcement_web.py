@@ -124,6 +124,9 @@ def test_police_user_sees_only_the_cases_transferred_to_their_unit(client, db):
     assert response.status_code == 201
     client.post("/staff/logout", data={"csrf_token": csrf})
     csrf = login(client, "jn_police")
+    home = client.get("/staff/")
+    assert home.status_code == 200 and 'href="/staff/enforcement/police"' in home.text
+    assert 'href="/staff/enforcement/cases"' not in home.text and 'href="/staff/registry/entities"' not in home.text
     inbox = client.get("/staff/enforcement/police")
     assert inbox.status_code == 200 and sent["case_no"] in inbox.text and kept["case_no"] not in inbox.text
     assert client.get(f"{API}/cases/{sent['id']}").status_code == 403
