@@ -43,7 +43,8 @@ def test_every_staff_route_declares_a_permission(app):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/public/entities?q=济南", "/api/v1/reference/uscc/91370102MA3C4D5E7Q",
-                                  "/entities?q=济南", "/api/v1/public/inspections/plans", "/inspections"])
+                                  "/entities?q=济南", "/api/v1/public/inspections/plans", "/inspections",
+                                  "/penalties?q=济南", "/api/v1/public/penalties?q=济南"])
 def test_public_portal_is_rate_limited(client, monkeypatch, path):
     from marketreg.platform.settings import get_settings
 
@@ -144,9 +145,38 @@ def _inspection_ids(session) -> dict[str, str]:
             "inspector_id": str(task.inspectors[0].inspector_id)}
 
 
+@pytest.fixture
+def enforcement_in(db, complaint_in):
+    """Ids of an enforcement clue, case (transferred to the police), document and transfer in 370102,
+    merged with the complaint ids (``_fill`` takes one callable)."""
+    made: dict[str, str] = {}
+
+    def make() -> dict[str, str]:
+        if not made:
+            from marketreg.domains.enforcement import actions as enforcement
+            from marketreg.domains.enforcement.schemas import ClueIn, FilingIn, TransferIn
+            from marketreg.domains.org import service as org
+
+            with db.transaction() as s:
+                actor = org.actor_for(s, user=org.get_user_by_username(s, username="lx_inspector"))
+                clue = enforcement.do_register_clue(s, actor=actor, data=ClueIn(
+                    source="assignment", respondent_name="某公司", summary="上级交办线索"))
+                case = enforcement.do_file_case(s, actor=actor, clue_id=clue.id, data=FilingIn(
+                    conditions=["evidence", "penalty_due", "jurisdiction", "limitation"],
+                    officers=["lx_inspector", "lx_officer"], violation_type="price"))
+                transfer = enforcement.do_transfer(s, actor=actor, case_id=case.id,
+                                                   data=TransferIn(target_code="GA370100", reason="涉嫌犯罪"))
+                made.update(clue_id=str(clue.id), case_id=str(case.id), document_id=str(case.documents[0].id),
+                            transfer_id=str(transfer.id))
+        return {**complaint_in(), **made}
+
+    return make
+
+
 REQUIRED_QUERY = {"/api/v1/reference/resolve": "?address=济南市历下区泉城路1号"}
 PATH_VALUES = {"day": "2026-10-01", "code": "370102", "version": "samr121-2026", "key": "accept_decision",
-               "link_id": "1", "entry_id": "1", "objection_id": "1", "repair_id": "1"}
+               "link_id": "1", "entry_id": "1", "objection_id": "1", "repair_id": "1", "step": "pause",
+               "review_id": "1"}
 
 
 def _fill(path: str, uscc, complaint_in=None) -> str:
@@ -174,8 +204,8 @@ def _audit_count(db) -> int:
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_anonymous_is_sent_to_login(client, entity_in, complaint_in, method, path):
-    response = _call(client, method, _fill(path, lambda: entity_in("370102"), complaint_in))
+def test_anonymous_is_sent_to_login(client, entity_in, enforcement_in, method, path):
+    response = _call(client, method, _fill(path, lambda: entity_in("370102"), enforcement_in))
     if path.startswith("/api/"):
         assert response.status_code == 401
         assert response.json()["code"] == "auth.login_required"
@@ -185,7 +215,7 @@ def test_anonymous_is_sent_to_login(client, entity_in, complaint_in, method, pat
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in, complaint_in, method, path):
+def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in, enforcement_in, method, path):
     from marketreg.app.demo import DEMO_PASSWORD
     from marketreg.domains.org import actions
     from marketreg.platform.authz import SYSTEM
@@ -195,7 +225,7 @@ def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in,
         actions.do_create_user(s, actor=SYSTEM, username="nobody1", password=DEMO_PASSWORD,
                                display_name="无权限用户", unit_code="370102", roles=["nobody"])
     csrf = login(client, "nobody1")
-    filled = _fill(path, lambda: entity_in("370102"), complaint_in)
+    filled = _fill(path, lambda: entity_in("370102"), enforcement_in)
     before = _audit_count(db)
     response = _call(client, method, filled, csrf)
     assert response.status_code == 403
@@ -214,9 +244,9 @@ def test_other_jurisdiction_is_not_visible(client, db, entity_in, method, path):
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] == "GET"],
                          ids=[f"{m} {p}" for m, p in ROUTES if m == "GET"])
-def test_allowed_user_gets_the_page(client, entity_in, complaint_in, method, path):
+def test_allowed_user_gets_the_page(client, entity_in, enforcement_in, method, path):
     login(client, "sd_admin")
-    response = _call(client, method, _fill(path, lambda: entity_in("370102"), complaint_in))
+    response = _call(client, method, _fill(path, lambda: entity_in("370102"), enforcement_in))
     assert response.status_code == 200, response.text[:300]
 
 

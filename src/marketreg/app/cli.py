@@ -69,6 +69,8 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
         if report.enterprise_uscc:
             typer.echo(f"demo enterprise login: {demo.DEMO_ENTERPRISE_USER} / {demo.DEMO_PASSWORD}  "
                        f"({report.enterprise_uscc}, ODR)")
+    if users:
+        typer.echo(f"enforcement demo cases: {demo.seed_enforcement(sessions)}")
     credit = demo.seed_credit(sessions)
     typer.echo(f"credit: {credit.reports} annual reports for {credit.report_year}, {credit.listed} listed, "
                f"{credit.classified} classified")
@@ -194,6 +196,7 @@ def audit_verify() -> None:
 def _mount_domain_clis() -> None:
     from marketreg.domains.complaints.cli import complaints_app
     from marketreg.domains.credit.cli import credit_app
+    from marketreg.domains.enforcement.cli import enforcement_app
     from marketreg.domains.inspections.cli import inspections_app
     from marketreg.domains.reference.cli import codes_app
 
@@ -201,6 +204,7 @@ def _mount_domain_clis() -> None:
     app.add_typer(complaints_app, name="complaints")
     app.add_typer(inspections_app, name="inspections")
     app.add_typer(credit_app, name="credit")
+    app.add_typer(enforcement_app, name="enforcement")
 
 
 _mount_domain_clis()

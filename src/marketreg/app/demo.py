@@ -10,6 +10,7 @@ from marketreg.analytics.complaints import rebuild_complaint_publicity
 from marketreg.analytics.marts import rebuild_entity_counts
 from marketreg.app import wiring  # noqa: F401 - the demo's events reach their handlers, as in every process
 from marketreg.domains.complaints import seed as complaints_seed
+from marketreg.domains.enforcement import seed as enforcement_seed
 from marketreg.domains.inspections import seed as inspections_seed
 from marketreg.domains.org import actions as org_actions
 from marketreg.domains.org import service as org
@@ -34,7 +35,13 @@ DEMO_USERS = [
     ("sn_handler", "市南区局12315办理员", "370202", ["handler"]),
     ("jn_supervisor", "济南市局12315督办员", "370100", ["supervisor"]),
     ("sd_12315", "省12315指挥中心", "370000", ["supervisor", "handler"]),
+    ("lx_officer", "历下区局执法人员（二）", "370102", ["inspector"]),
+    ("sn_officer", "市南区局执法人员", "370202", ["inspector"]),
+    ("jn_police", "济南市公安局经侦支队", "GA370100", ["police"]),
 ]
+# 行刑衔接: the police departments that receive transferred cases (outside the SAMR org tree,
+# so no SAMR unit's jurisdiction contains them): (code, name, city region code)
+POLICE_UNITS = [("GA370100", "济南市公安局", "370100"), ("GA370200", "青岛市公安局", "370200")]
 
 
 def setup_base(sessions: Sessions) -> dict:
@@ -47,7 +54,20 @@ def setup_base(sessions: Sessions) -> dict:
             org_actions.do_ensure_role(session, code=code, name=name, description=description,
                                        permissions=permissions)
         counts["complaint_categories"] = complaints_seed.load_categories(session)
+        counts["police_units"] = _ensure_police_units(session)
+        counts["enforcement_benchmarks"] = enforcement_seed.load_benchmarks(session)
     return counts
+
+
+def _ensure_police_units(session) -> int:
+    from marketreg.domains.org.models import OrgUnit
+
+    have = set(session.scalars(select(OrgUnit.code).where(OrgUnit.level == "police")))
+    new = [OrgUnit(code=code, name=name, level="police", path=f"/police/{region}/", region_code=region)
+           for code, name, region in POLICE_UNITS if code not in have]
+    session.add_all(new)
+    session.flush()
+    return len(new)
 
 
 def setup_demo_users(sessions: Sessions) -> list[tuple[str, str, str]]:
@@ -58,6 +78,7 @@ def setup_demo_users(sessions: Sessions) -> list[tuple[str, str, str]]:
                 org_actions.do_create_user(session, actor=SYSTEM, username=username, password=DEMO_PASSWORD,
                                            display_name=display, unit_code=unit, roles=roles)
             created.append((username, display, unit))
+        enforcement_seed.ensure_officers(session)
     return created
 
 
@@ -103,6 +124,12 @@ def seed_credit(sessions: Sessions):
     with sessions.read() as session:
         user = org.get_user_by_username(session, username=DEMO_ENTERPRISE_USER)
     return credit_seed.seed_credit(sessions, keep_unfiled=user.entity_uscc if user else None)
+
+
+def seed_enforcement(sessions: Sessions) -> int:
+    """Demo enforcement cases at every stage (needs entities and demo users); idempotent."""
+    with sessions.transaction() as session:
+        return enforcement_seed.seed_cases(session)
 
 
 def _align_demo_clues(session) -> int:

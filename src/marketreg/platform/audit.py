@@ -79,6 +79,13 @@ def sm3_hex(data: bytes) -> str:
     return digest.finalize().hex()
 
 
+def lock_chain(session: Session) -> None:
+    """Take the chain's lock now. A writer that takes other locks (e.g. a document-number
+    counter) takes this one first, so every transaction acquires its locks in the same order
+    and two writers cannot deadlock; ``record`` taking it again later is a no-op."""
+    advisory_lock(session, _AUDIT_LOCK_KEY)
+
+
 def record(
     session: Session,
     *,

@@ -9,6 +9,7 @@ from marketreg.domains.complaints.api import staff_router as complaints_staff
 from marketreg.domains.credit.api import enterprise_router as credit_enterprise
 from marketreg.domains.credit.api import public_router as credit_public
 from marketreg.domains.credit.api import staff_router as credit_staff
+from marketreg.domains.enforcement.api import public_router as enforcement_public
 from marketreg.domains.enforcement.api import staff_router as enforcement_staff
 from marketreg.domains.inspections.api import public_router as inspections_public
 from marketreg.domains.inspections.api import staff_router as inspections_staff
@@ -20,5 +21,5 @@ from marketreg.domains.registry.api import staff_router as registry_staff
 router = APIRouter()
 for sub in (reference_public, reference_staff, registry_public, registry_staff, complaints_public,
             complaints_staff, enforcement_staff, inspections_public, inspections_staff, credit_staff, credit_public,
-            credit_enterprise):
+            credit_enterprise, enforcement_public):
     router.include_router(sub)

@@ -1,35 +1,109 @@
-"""Staff pages of the clue register (线索登记), with each clue's verification deadline."""
+"""Staff pages of enforcement (clue register, case work queue, case page with its steps,
+benchmarks, police transfers, dashboard) and the public penalty-publicity page."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
-from marketreg.domains.enforcement import service
-from marketreg.domains.enforcement.api import STATUS_LABELS, ClueOut
-from marketreg.domains.enforcement.rules import CLUE_CHECK_WORKDAYS
+from marketreg.domains.enforcement import actions, flow, rules, service
+from marketreg.domains.enforcement.api import pdf_response
+from marketreg.domains.enforcement.enums import (
+    CIRCUMSTANCES,
+    CLUE_SOURCES,
+    CLUE_STATUS,
+    EVIDENCE_KINDS,
+    OUTCOMES,
+    PENALTY_KINDS,
+    REVIEW_CHECKLIST,
+    STATUS_LABELS,
+    STEP_LABELS,
+    VIOLATION_TYPES,
+)
+from marketreg.domains.enforcement.schemas import (
+    BenchmarkIn,
+    CaseOut,
+    ClueIn,
+    ClueOut,
+    ClueTransferIn,
+    DeclineIn,
+    FeedbackIn,
+    FilingIn,
+    PublicPenaltyOut,
+    StepIn,
+    TransferIn,
+)
 from marketreg.kernel import clock
-from marketreg.web.deps import ReadSession, staff
+from marketreg.kernel.errors import DomainError
+from marketreg.web.deps import ReadSession, WriteSession, staff
 from marketreg.web.pages import render, xlsx_download
+from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
 
 register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/enforcement")
+public_pages = APIRouter()
 StatusQ = Annotated[str, Query(pattern="^(|checking|filed|not_filed)$")]
+CaseStatusQ = Annotated[str, Query(max_length=20)]
+SearchQ = Annotated[str, Query(max_length=60)]
+_LABELS = {"status_labels": STATUS_LABELS, "penalty_kinds": PENALTY_KINDS, "evidence_kinds": EVIDENCE_KINDS,
+           "outcomes": OUTCOMES, "violation_types": VIOLATION_TYPES, "circumstances": CIRCUMSTANCES,
+           "clue_sources": CLUE_SOURCES, "step_labels": STEP_LABELS, "excluded_periods": rules.EXCLUDED_PERIODS,
+           "non_filing_grounds": rules.NON_FILING_GROUNDS, "filing_conditions": rules.FILING_CONDITIONS}
+
+
+async def _form_model(request: Request, model, *, lists: tuple[str, ...] = (), flags: tuple[str, ...] = ()):
+    """A pydantic input from a posted form: blanks dropped, multi-value and checkbox fields kept."""
+    form = await request.form()
+    data: dict = {k: v for k, v in form.items() if k != "csrf_token" and v != "" and k not in lists}
+    for name in lists:
+        data[name] = [v for v in form.getlist(name) if v]
+    for name in flags:
+        data[name] = name in form
+    try:
+        return model(**data)
+    except ValidationError as exc:
+        field = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        raise DomainError("enforcement.bad_input", f"输入有误：{field}", field=field) from None
+
+
+def _redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+# ----------------------------------------------------------------------------- clues
+
+
+def _clues(request: Request, session, actor, status: str = "", error: DomainError | None = None) -> Response:
+    today = clock.today()
+    clues = [ClueOut.of(c, today=today) for c in service.list_clues(session, actor=actor, status=status)]
+    return render(request, "enforcement/clues.html", {
+        "clues": clues, "status": status, "clue_status": CLUE_STATUS, "today": today, "error": error,
+        "check_days": rules.CLUE_CHECK_WORKDAYS, **_LABELS,
+    }, status_code=400 if error else 200)
 
 
 @staff_pages.get("/clues")
 def clues_page(request: Request, session: ReadSession, actor: staff("enforcement.clues"),
                status: StatusQ = "") -> Response:
-    today = clock.today()
-    clues = [ClueOut.of(c, today=today) for c in service.list_clues(session, actor=actor, status=status)]
-    return render(request, "enforcement/clues.html", {
-        "clues": clues, "status": status, "status_labels": STATUS_LABELS, "today": today,
-        "check_days": CLUE_CHECK_WORKDAYS,
-    })
+    return _clues(request, session, actor, status)
+
+
+@staff_pages.post("/clues")
+async def register_clue(request: Request, session: WriteSession, actor: staff("enforcement.clues")) -> Response:
+    """Manual registration: inspection, sampling, monitoring, transfer or assignment."""
+    try:
+        with session.begin_nested():
+            clue = actions.do_register_clue(session, actor=actor, data=await _form_model(request, ClueIn))
+    except DomainError as exc:
+        return _clues(request, session, actor, error=exc)
+    return _redirect(f"/staff/enforcement/clues/{clue.id}")
 
 
 @staff_pages.get("/clues.xlsx")
@@ -42,3 +116,303 @@ def clues_export(session: ReadSession, actor: staff("enforcement.clues"), status
     header = ["编号", "来源", "来源编号", "当事人", "统一社会信用代码", "线索内容", "登记日期", "核查期限", "依据",
               "状态", "期限提示"]
     return xlsx_download("案件线索.xlsx", header, rows)
+
+
+def _clue(request: Request, session, actor, clue_id: int, error: DomainError | None = None) -> Response:
+    clue = service.get_clue(session, actor=actor, clue_id=clue_id)
+    return render(request, "enforcement/clue.html", {
+        "clue": ClueOut.of(clue, today=clock.today()), "error": error, "units": service.bureaus(session),
+        "officers": service.officers_in_scope(session, actor=actor), **_LABELS,
+    }, status_code=400 if error else 200)
+
+
+@staff_pages.get("/clues/{clue_id}")
+def clue_page(request: Request, session: ReadSession, actor: staff("enforcement.clues"), clue_id: int) -> Response:
+    return _clue(request, session, actor, clue_id)
+
+
+@staff_pages.post("/clues/{clue_id}/file")
+async def file_case(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
+                    clue_id: int) -> Response:
+    try:
+        with session.begin_nested():
+            data = await _form_model(request, FilingIn, lists=("conditions", "officers"), flags=("major",))
+            case = actions.do_file_case(session, actor=actor, clue_id=clue_id, data=data)
+    except DomainError as exc:
+        return _clue(request, session, actor, clue_id, error=exc)
+    return _redirect(f"/staff/enforcement/cases/{case.id}")
+
+
+@staff_pages.post("/clues/{clue_id}/decline")
+async def decline_clue(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
+                       clue_id: int) -> Response:
+    try:
+        with session.begin_nested():
+            actions.do_decline_clue(session, actor=actor, clue_id=clue_id, data=await _form_model(request, DeclineIn))
+    except DomainError as exc:
+        return _clue(request, session, actor, clue_id, error=exc)
+    return _redirect(f"/staff/enforcement/clues/{clue_id}")
+
+
+@staff_pages.post("/clues/{clue_id}/transfer")
+async def transfer_clue(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
+                        clue_id: int) -> Response:
+    try:
+        with session.begin_nested():
+            actions.do_transfer_clue(session, actor=actor, clue_id=clue_id,
+                                     data=await _form_model(request, ClueTransferIn))
+    except DomainError as exc:
+        return _clue(request, session, actor, clue_id, error=exc)
+    return _redirect("/staff/enforcement/transfers")
+
+
+def _transfers(request: Request, session, actor, error: DomainError | None = None) -> Response:
+    return render(request, "enforcement/transfers.html", {
+        "transfers": service.transfers_sent(session, actor=actor), "today": clock.today(), "error": error,
+    }, status_code=400 if error else 200)
+
+
+@staff_pages.get("/transfers")
+def transfers_page(request: Request, session: ReadSession, actor: staff("enforcement.transfer")) -> Response:
+    """Transfers sent (clue notices, cases to the police, other bureaus and departments) and their feedback."""
+    return _transfers(request, session, actor)
+
+
+@staff_pages.post("/transfers/{transfer_id}/feedback")
+async def department_feedback(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
+                              transfer_id: int) -> Response:
+    try:
+        with session.begin_nested():
+            actions.do_record_department_feedback(session, actor=actor, transfer_id=transfer_id,
+                                                  data=await _form_model(request, FeedbackIn))
+    except DomainError as exc:
+        return _transfers(request, session, actor, error=exc)
+    return _redirect("/staff/enforcement/transfers")
+
+
+# ----------------------------------------------------------------------------- cases
+
+
+@staff_pages.get("/cases")
+def cases_page(request: Request, session: ReadSession, actor: staff("enforcement.view"),
+               status: CaseStatusQ = "open", q: SearchQ = "") -> Response:
+    """The work queue: nearest statutory deadline first, days left shown."""
+    today = clock.today()
+    cases = [CaseOut.of(c, today=today) for c in service.list_cases(session, actor=actor, status=status, q=q)]
+    return render(request, "enforcement/cases.html", {"cases": cases, "status": status, "q": q, **_LABELS})
+
+
+@staff_pages.get("/cases.xlsx")
+def cases_export(session: ReadSession, actor: staff("enforcement.view"), status: CaseStatusQ = "open",
+                 q: SearchQ = "") -> Response:
+    today = clock.today()
+    rows = ((c.case_no, c.respondent_name, c.respondent_uscc or "", c.violation_label, c.status_label,
+             c.filed_on.isoformat(), c.next_due_label or "", c.next_due_on.isoformat() if c.next_due_on else "",
+             c.days_left if c.days_left is not None else "", c.decision_no or "", str(c.fine_amount or ""))
+            for c in (CaseOut.of(x, today=today)
+                      for x in service.list_cases(session, actor=actor, status=status, q=q, limit=20_000)))
+    header = ["案号", "当事人", "统一社会信用代码", "案由", "环节", "立案日期", "当前期限", "期限日期", "剩余天数",
+              "决定书文号", "罚款金额"]
+    return xlsx_download("行政处罚案件.xlsx", header, rows)
+
+
+def _case(request: Request, session, actor, case_id: int, error: DomainError | None = None,
+          done: str = "") -> Response:
+    case = service.get_case(session, actor=actor, case_id=case_id)
+    allowed = {name for name, states in flow.ALLOWED.items() if case.status in states}
+    return render(request, "enforcement/case.html", {
+        "case": case, "out": CaseOut.of(case, today=clock.today()), "allowed": allowed, "error": error,
+        "done": done, "benchmarks": service.benchmarks(session, violation_type=case.violation_type),
+        "police_units": service.police_units(session, actor=actor), **_LABELS,
+    }, status_code=400 if error else 200)
+
+
+@staff_pages.get("/cases/{case_id}")
+def case_page(request: Request, session: ReadSession, actor: staff("enforcement.view"), case_id: int,
+              done: Annotated[str, Query(max_length=30)] = "") -> Response:
+    return _case(request, session, actor, case_id, done=done)
+
+
+@staff_pages.post("/cases/{case_id}/steps/{step}")
+async def case_step(request: Request, session: WriteSession, actor: staff("enforcement.view"), case_id: int,
+                    step: str) -> Response:
+    """One step; a refusal re-renders the case page with the coded reason and changes nothing."""
+    try:
+        with session.begin_nested():
+            data = await _form_model(request, StepIn, lists=("penalty_kinds",), flags=("collective_discussed",))
+            actions.do_step(session, actor=actor, case_id=case_id, step=step, data=data)
+    except DomainError as exc:
+        return _case(request, session, actor, case_id, error=exc)
+    return _redirect(f"/staff/enforcement/cases/{case_id}?done={quote(step)}")
+
+
+@staff_pages.post("/cases/{case_id}/transfer")
+async def transfer_case(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
+                        case_id: int) -> Response:
+    try:
+        with session.begin_nested():
+            actions.do_transfer(session, actor=actor, case_id=case_id, data=await _form_model(request, TransferIn))
+    except DomainError as exc:
+        return _case(request, session, actor, case_id, error=exc)
+    return _redirect(f"/staff/enforcement/cases/{case_id}?done=transfer_police")
+
+
+@staff_pages.get("/documents/{document_id}")
+def document(session: ReadSession, actor: staff("enforcement.view"), document_id: int) -> Response:
+    return pdf_response(service.get_document(session, actor=actor, document_id=document_id))
+
+
+# ----------------------------------------------------------------------------- benchmarks
+
+
+def _benchmarks(request: Request, session, error: DomainError | None = None, saved: bool = False) -> Response:
+    return render(request, "enforcement/benchmarks.html", {
+        "rows": service.benchmarks(session), "error": error, "saved": saved, **_LABELS,
+    }, status_code=400 if error else 200)
+
+
+@staff_pages.get("/benchmarks")
+def benchmarks_page(request: Request, session: ReadSession, actor: staff("enforcement.view")) -> Response:
+    return _benchmarks(request, session)
+
+
+@staff_pages.post("/benchmarks")
+async def save_benchmark(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks")) -> Response:
+    try:
+        with session.begin_nested():
+            actions.do_save_benchmark(session, actor=actor, data=await _form_model(request, BenchmarkIn))
+    except DomainError as exc:
+        return _benchmarks(request, session, error=exc)
+    return _benchmarks(request, session, saved=True)
+
+
+# ----------------------------------------------------------------------------- rule figures
+
+
+def _rules(request: Request, session, error: DomainError | None = None, saved: str = "") -> Response:
+    return render(request, "enforcement/rules.html", {"rows": service.rule_rows(session), "error": error,
+                                                      "saved": saved}, status_code=400 if error else 200)
+
+
+@staff_pages.get("/rules")
+def rules_page(request: Request, session: ReadSession, actor: staff("enforcement.view")) -> Response:
+    """Every statutory clock and threshold with its article and confidence; unconfirmed ones editable."""
+    return _rules(request, session)
+
+
+@staff_pages.post("/rules/{key}")
+async def set_rule_figure(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks"),
+                          key: str) -> Response:
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            try:
+                value = Decimal(str(form.get("value", "")).strip())
+            except InvalidOperation:
+                raise DomainError("enforcement.rule_value", "参数值无效") from None
+            actions.do_set_rule_figure(session, actor=actor, key=key, value=value, note=str(form.get("note", "")))
+    except DomainError as exc:
+        return _rules(request, session, error=exc)
+    return _rules(request, session, saved=key)
+
+
+# ----------------------------------------------------------------------------- case-file review
+
+
+def _reviews(request: Request, session, actor, error: DomainError | None = None) -> Response:
+    return render(request, "enforcement/reviews.html", {
+        "reviews": service.list_reviews(session, actor=actor), "checklist": REVIEW_CHECKLIST, "error": error,
+        "scores": service.review_scores(session, actor=actor), **_LABELS,
+    }, status_code=400 if error else 200)
+
+
+@staff_pages.get("/reviews")
+def reviews_page(request: Request, session: ReadSession, actor: staff("enforcement.review")) -> Response:
+    """案卷评查: sampled closed cases, the scoring checklist, average scores by unit and officer."""
+    return _reviews(request, session, actor)
+
+
+@staff_pages.post("/reviews/sample")
+async def sample_reviews(request: Request, session: WriteSession, actor: staff("enforcement.review")) -> Response:
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            share = float(str(form.get("share") or "0.2"))
+            actions.do_sample_reviews(session, actor=actor, share=share)
+    except (DomainError, ValueError) as exc:
+        error = exc if isinstance(exc, DomainError) else DomainError("enforcement.share_invalid", "抽取比例无效")
+        return _reviews(request, session, actor, error=error)
+    return _redirect("/staff/enforcement/reviews")
+
+
+@staff_pages.post("/reviews/{review_id}")
+async def score_review(request: Request, session: WriteSession, actor: staff("enforcement.review"),
+                       review_id: int) -> Response:
+    form = await request.form()
+    try:
+        with session.begin_nested():
+            scores = {key: int(str(form.get(f"score_{key}", ""))) for key in REVIEW_CHECKLIST}
+            actions.do_score_review(session, actor=actor, review_id=review_id, scores=scores)
+    except (DomainError, ValueError) as exc:
+        error = exc if isinstance(exc, DomainError) else DomainError("enforcement.review_score", "请逐项填写整数分值")
+        return _reviews(request, session, actor, error=error)
+    return _redirect("/staff/enforcement/reviews")
+
+
+# ----------------------------------------------------------------------------- police (行刑衔接)
+
+
+def _police(request: Request, session, actor, error: DomainError | None = None) -> Response:
+    transfers = service.transfers_for_police(session, actor=actor)
+    cases = {t.case_id: service.case_for_transfer(session, transfer=t) for t in transfers}
+    return render(request, "enforcement/police.html", {"transfers": transfers, "cases": cases, "error": error,
+                                                       "today": clock.today(), **_LABELS},
+                  status_code=400 if error else 200)
+
+
+@staff_pages.get("/police")
+def police_page(request: Request, session: ReadSession, actor: staff("enforcement.police")) -> Response:
+    """A police unit's inbox: only the cases transferred to it."""
+    return _police(request, session, actor)
+
+
+@staff_pages.post("/police/{transfer_id}/receive")
+def police_receive(request: Request, session: WriteSession, actor: staff("enforcement.police"),
+                   transfer_id: int) -> Response:
+    try:
+        with session.begin_nested():
+            actions.do_acknowledge_transfer(session, actor=actor, transfer_id=transfer_id)
+    except DomainError as exc:
+        return _police(request, session, actor, error=exc)
+    return _redirect("/staff/enforcement/police")
+
+
+@staff_pages.post("/police/{transfer_id}/feedback")
+async def police_feedback(request: Request, session: WriteSession, actor: staff("enforcement.police"),
+                          transfer_id: int) -> Response:
+    try:
+        with session.begin_nested():
+            actions.do_transfer_feedback(session, actor=actor, transfer_id=transfer_id,
+                                         data=await _form_model(request, FeedbackIn))
+    except DomainError as exc:
+        return _police(request, session, actor, error=exc)
+    return _redirect("/staff/enforcement/police")
+
+
+@staff_pages.get("/police/{transfer_id}/package")
+def police_package(session: ReadSession, actor: staff("enforcement.police"), transfer_id: int) -> Response:
+    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+    return Response(transfer.package or b"", media_type="application/zip",
+                    headers={"Content-Disposition":
+                             f"attachment; filename*=UTF-8''{quote('移送材料')}-{transfer.id}.zip"})
+
+
+# ----------------------------------------------------------------------------- public
+
+
+@public_pages.get("/penalties")
+@public_limit
+def public_penalties(request: Request, session: ReadSession, q: Annotated[str, Query(max_length=100)] = "") -> Response:
+    """行政处罚信息公示: decisions on display (warnings and ended periods excluded; persons masked)."""
+    rows = [PublicPenaltyOut.of(c) for c in service.public_penalties(session, q=q.strip(), today=clock.today())]
+    return render(request, "enforcement/public_penalties.html", {"rows": rows, "q": q})

@@ -15,15 +15,19 @@ DEFAULT_ROLES: dict[str, tuple[str, str, set[str]]] = {
     "leader": ("领导", "查看驾驶舱与统计", {"dashboard.view", "registry.view", "reference.view", "jobs.view",
                                             "complaints.view", "complaints.dashboard",
                                             "inspections.view", "inspections.report", "credit.view",
-                                            "credit.dashboard"}),
+                                            "credit.dashboard", "enforcement.view", "enforcement.clues",
+                                            "enforcement.review", "enforcement.decide", "enforcement.dashboard",
+                                            "enforcement.benchmarks"}),
     "registrar": ("登记注册人员", "主体登记、导入与查询", {
         "dashboard.view", "registry.view", "registry.import", "registry.export", "registry.view_pii",
         "reference.view", "jobs.view", "inspections.view", "inspections.plan", "inspections.manage",
         "inspections.publish", "inspections.report", "credit.view", "credit.list", "credit.repair",
         "credit.classify", "credit.dashboard",
     }),
-    "inspector": ("执法检查人员", "查询主体、执行检查", {"dashboard.view", "registry.view", "reference.view",
-                                                     "inspections.view", "inspections.execute", "credit.view"}),
+    "inspector": ("执法检查人员", "查询主体、执行检查，办理行政处罚案件", {
+        "dashboard.view", "registry.view", "reference.view", "inspections.view", "inspections.execute", "credit.view",
+        "enforcement.clues", "enforcement.view", "enforcement.handle", "enforcement.transfer", "enforcement.dashboard",
+    }),
     "handler": ("12315办理人员", "受理、调解、办结投诉举报", {
         "dashboard.view", "registry.view", "reference.view", "complaints.view", "complaints.intake",
         "complaints.handle", "complaints.view_identity", "complaints.dashboard", "enforcement.clues",
@@ -32,6 +36,8 @@ DEFAULT_ROLES: dict[str, tuple[str, str, set[str]]] = {
         "dashboard.view", "registry.view", "reference.view", "complaints.view", "complaints.supervise",
         "complaints.dashboard", "complaints.manage_rules", "enforcement.clues",
     }),
+    # 行刑衔接: police department users see only the cases transferred to their unit
+    "police": ("公安机关（移送接收）", "接收、签收并反馈移送的涉嫌犯罪案件", {"dashboard.view", "enforcement.police"}),
     "sysadmin": ("运维管理员", "工作日历、任务、审计", {
         "dashboard.view", "calendar.manage", "jobs.view", "audit.view", "users.view", "users.manage",
         "reference.view",

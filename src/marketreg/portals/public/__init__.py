@@ -11,6 +11,7 @@ from marketreg.domains.complaints.pages import enterprise_pages as complaints_en
 from marketreg.domains.complaints.pages import public_pages as complaints_pages
 from marketreg.domains.credit.pages import enterprise_pages as credit_enterprise_pages
 from marketreg.domains.credit.pages import public_pages as credit_pages
+from marketreg.domains.enforcement.pages import public_pages as enforcement_public_pages
 from marketreg.domains.inspections.pages import public_pages as inspections_pages
 from marketreg.domains.org.pages import enterprise_auth_pages
 from marketreg.domains.registry.pages import public_pages as registry_pages
@@ -28,6 +29,7 @@ router.include_router(enterprise_auth_pages)
 router.include_router(complaints_enterprise_pages)
 router.include_router(credit_pages)
 router.include_router(credit_enterprise_pages)
+router.include_router(enforcement_public_pages)
 
 
 @router.get("/")

@@ -17,7 +17,7 @@ from marketreg.domains.reference.pages import staff_pages as reference_pages
 from marketreg.domains.registry.pages import staff_pages as registry_pages
 from marketreg.domains.sysadmin.pages import staff_pages as sysadmin_pages
 from marketreg.platform.alerts import open_alerts
-from marketreg.portals.staff import complaints_dashboard
+from marketreg.portals.staff import complaints_dashboard, enforcement_dashboard
 from marketreg.web.deps import ReadSession, staff
 from marketreg.web.pages import render
 from marketreg.web.templating import register_templates
@@ -30,6 +30,7 @@ router.include_router(reference_pages)
 router.include_router(sysadmin_pages)
 router.include_router(complaints_dashboard.router)
 router.include_router(complaints_pages)
+router.include_router(enforcement_dashboard.router)
 router.include_router(enforcement_pages)
 router.include_router(inspections_pages)
 router.include_router(credit_pages)
