@@ -17,7 +17,7 @@ from marketreg.domains.inspections.models import (
     Batch,
     BatchSnapshot,
     CheckItem,
-    Evidence,
+    InspectionEvidence,
     Inspector,
     InspectorRelation,
     Plan,
@@ -340,7 +340,7 @@ def do_record_result(session: Session, *, actor: Actor, task_id: int, inspected_
     task.recorded_at, task.status = now, TaskStatus.recorded
     task.problem = any(RESULTS[code].problem for code, _ in results.values())
     for upload in uploads or ():
-        task.evidence.append(Evidence(filename=upload.filename, mime=upload.mime, size=len(upload.content),
+        task.evidence.append(InspectionEvidence(filename=upload.filename, mime=upload.mime, size=len(upload.content),
                                       sha256=store_upload(upload.content), uploaded_at=now))
     items = service.items_by_code(session, codes=list(results))
     for item_code in sorted(results):

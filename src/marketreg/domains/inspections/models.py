@@ -150,7 +150,7 @@ class Task(Base):
     inspectors: Mapped[list[TaskInspector]] = relationship(lazy="selectin", cascade="all, delete-orphan")
     results: Mapped[list[TaskResult]] = relationship(lazy="selectin", cascade="all, delete-orphan",
                                                      order_by="TaskResult.id")
-    evidence: Mapped[list[Evidence]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    evidence: Mapped[list[InspectionEvidence]] = relationship(lazy="selectin", cascade="all, delete-orphan")
     batch: Mapped[Batch] = relationship(lazy="joined")
 
 
@@ -178,7 +178,7 @@ class TaskResult(Base):
     recorded_at: Mapped[dt.datetime]
 
 
-class Evidence(Base):
+class InspectionEvidence(Base):
     """An evidence attachment of a task (checked by content; stored by SHA-256)."""
 
     __tablename__ = "inspection_evidence"
