@@ -200,3 +200,15 @@ def test_rule_4_4_classes_are_updated_monthly():
 
     assert tasks.classify_monthly.task_class().validate_datetime(dt.datetime(2026, 12, 1, 3, 0))
     assert not tasks.classify_monthly.task_class().validate_datetime(dt.datetime(2026, 12, 2, 3, 0))
+
+
+@pytest.mark.parametrize(("violation_type", "category"), [
+    ("food_expired", "food_safety"), ("food_unlicensed", "food_safety"), ("false_ad", "fair_competition"),
+    ("unlicensed", "other_market_order"), ("price", "fair_competition"), ("substandard", "quality_safety"),
+    ("metrology", "consumer_rights"), ("trademark", "fair_competition"), ("equipment", "quality_safety"),
+    ("consumer", "consumer_rights"),
+])
+def test_rule_3_11_every_enforcement_violation_type_suggests_its_serious_list_category(violation_type, category):
+    from marketreg.domains.enforcement.enums import VIOLATION_TYPES
+
+    assert rules.suggest_serious_category(violation_type, VIOLATION_TYPES[violation_type]) == category

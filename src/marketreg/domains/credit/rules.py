@@ -284,11 +284,12 @@ SERIOUS_CATEGORIES = (
 _CATEGORY_HINTS = (
     ("food_safety", ("food", "食品")),
     ("drugs_devices_cosmetics", ("drug", "device", "cosmetic", "药", "医疗器械", "化妆品")),
-    ("quality_safety", ("quality", "equipment", "certification", "特种设备", "质量", "认证")),
+    ("quality_safety", ("quality", "substandard", "equipment", "certification", "特种设备", "质量", "不合格产品",
+                        "认证")),
     ("consumer_rights", ("consumer", "prepay", "metrology", "recall", "消费者", "预付", "计量", "召回")),
     ("fair_competition", ("competition", "price", "pyramid", "advert", "trademark", "patent", "价格", "传销",
                           "广告", "商标", "专利", "不正当竞争")),
-    ("other_market_order", ("licence", "permit", "obstruct", "无证", "许可", "阻碍")),
+    ("other_market_order", ("licence", "unlicensed", "permit", "obstruct", "无证", "无照", "许可", "阻碍")),
 )
 
 
