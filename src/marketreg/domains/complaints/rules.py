@@ -18,28 +18,11 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from marketreg.domains.complaints.enums import Kind, PlatformRole
+from marketreg.kernel.law import Figure, Ground
 from marketreg.platform.calendar import DueDate, WorkCalendar
 
 ORDER_121_IN_FORCE = dt.date(2026, 4, 15)  # 办法 Art. 45 (RULES 1.39), CONFIRMED
 
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    value: int
-    unit: str  # "workdays" | "days" | "hours" | "years"
-    basis: str
-    confidence: str  # CONFIRMED | PARTIAL | UNCONFIRMED
-
-    @property
-    def editable(self) -> bool:
-        return self.confidence != "CONFIRMED"
-
-
-@dataclass(frozen=True, slots=True)
-class Ground:
-    code: str
-    label: str
-    basis: str
 
 
 @dataclass(frozen=True, slots=True)

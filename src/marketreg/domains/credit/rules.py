@@ -21,22 +21,8 @@ from dataclasses import dataclass
 
 from marketreg.domains.credit.enums import ListType, RepairTarget
 from marketreg.kernel.errors import DomainError
+from marketreg.kernel.law import Figure, Ground
 from marketreg.platform.calendar import DueDate, WorkCalendar
-
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    value: int
-    unit: str  # "workdays" | "days" | "months" | "years"
-    basis: str
-    confidence: str  # CONFIRMED | PARTIAL | UNCONFIRMED
-
-
-@dataclass(frozen=True, slots=True)
-class Ground:
-    code: str
-    label: str
-    basis: str
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

@@ -21,29 +21,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from marketreg.kernel.law import Figure, Ground
 from marketreg.platform.calendar import DueDate, WorkCalendar
 
 RULE_VERSION = "samr61-2022"            # 程序规定 as amended by Order 61 (2022-09-29)
 PENALTY_LAW_2021 = dt.date(2021, 7, 15)  # 行政处罚法 (2021 rev.) and Order 42 in force
 
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    value: Decimal | int
-    unit: str  # workdays | days | yuan | count | percent
-    basis: str
-    confidence: str  # CONFIRMED | PARTIAL | UNCONFIRMED
-
-    @property
-    def editable(self) -> bool:
-        return self.confidence != "CONFIRMED"
-
-
-@dataclass(frozen=True, slots=True)
-class Ground:
-    code: str
-    label: str
-    basis: str
 
 
 # --- the rule table ------------------------------------------------------------------------------
