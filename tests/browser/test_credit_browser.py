@@ -143,6 +143,10 @@ def test_penalty_repair_failing_a_condition_is_refused_with_the_article(live_ser
                     "penalty_kinds": ["fine"], "fine_amount": "50000.00", "confiscated_amount": "0",
                     "legal_basis": "《价格法》第四十条", "simplified": False, "publicity": True,
                     "publicity_period": "3y", "publicity_until": None, "serious_candidate": False})
+        publish(s, name="enforcement.penalty_published", subject_type="market_entity", subject_key=entity.uscc,
+                org_path=entity.org_path, payload={
+                    "case_no": "C-1", "decision_no": decision, "published_on": clock.today().isoformat(),
+                    "publicity_until": clock.today().replace(year=clock.today().year + 3).isoformat()})
     enterprise = open_page(viewport={"width": 1280, "height": 900})
     _enterprise_login(enterprise, username, password)
     item = enterprise.locator(f"#penalties .item[data-ref='{decision}']")

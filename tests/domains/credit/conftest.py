@@ -8,6 +8,7 @@ import itertools
 import pytest
 from sqlalchemy import select
 
+from marketreg.domains.credit import rules
 from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import seed as registry_seed
 from marketreg.domains.registry.models import Entity
@@ -46,9 +47,18 @@ def emit(session, name: str, entity: Entity, **payload):
 
 
 def penalty(session, entity: Entity, decision_no: str, *, decided_on: str = "2026-03-01", kinds=("fine",),
-            serious: bool = False, period: str = "3y", violation_type: str = "price", label: str = "价格违法"):
-    return emit(session, "enforcement.penalty_decided", entity, case_no=f"C-{decision_no}", decision_no=decision_no,
-                decided_on=decided_on, organ_name="历下区市场监督管理局", violation_type=violation_type,
-                violation_label=label, penalty_kinds=list(kinds), fine_amount="50000.00", confiscated_amount="0",
-                legal_basis="《价格法》第四十条", simplified=False, publicity=True, publicity_period=period,
-                publicity_until=None, serious_candidate=serious)
+            serious: bool = False, period: str = "3y", violation_type: str = "price", label: str = "价格违法",
+            published: bool = True):
+    """A penalty decision as enforcement reports it, and (unless ``published`` is False) its
+    publication the same day for the period's length."""
+    decided = emit(session, "enforcement.penalty_decided", entity, case_no=f"C-{decision_no}",
+                   decision_no=decision_no, decided_on=decided_on, organ_name="历下区市场监督管理局",
+                   violation_type=violation_type, violation_label=label, penalty_kinds=list(kinds),
+                   fine_amount="50000.00", confiscated_amount="0", legal_basis="《价格法》第四十条", simplified=False,
+                   publicity=True, publicity_period=period, publicity_until=None, serious_candidate=serious)
+    if published and set(kinds) - {"warning"}:
+        until = rules.penalty_public_until(decided_on=dt.date.fromisoformat(decided_on), penalty_kinds=list(kinds),
+                                           period=period, until=None)
+        emit(session, "enforcement.penalty_published", entity, case_no=f"C-{decision_no}", decision_no=decision_no,
+             published_on=decided_on, publicity_until=until.isoformat())
+    return decided

@@ -453,7 +453,7 @@ def repair_facts(session: Session, *, uscc: str, target: str, ref: str, decl: De
     if penalty is None:
         raise NotFound("credit.repair_target_not_found", "未找到该行政处罚决定")
     p = penalty.payload
-    published = penalty.occurred_on if penalty.public and penalty.withdrawn_on is None and (
+    published = _published_on(penalty) if penalty.public and penalty.withdrawn_on is None and (
         penalty.public_until is None or penalty.public_until >= today) else None
     repeat = any(o.payload.get("violation_type") == p.get("violation_type") and o.ref != ref
                  for o in _penalties_since(session, uscc, penalty.occurred_on))
@@ -469,6 +469,13 @@ def _int_ref(ref: str) -> int:
         return int(ref)
     except ValueError:
         raise NotFound("credit.repair_target_not_found", "未找到在列的名录记录") from None
+
+
+def _published_on(penalty: CreditEvent) -> dt.date:
+    """RULES 3.15: the repair waiting time runs from publication (the decision date for lines
+    recorded before enforcement reported its publication date)."""
+    published = (penalty.payload or {}).get("published_on")
+    return dt.date.fromisoformat(published) if published else penalty.occurred_on
 
 
 def _penalties_since(session: Session, uscc: str, since: dt.date | None) -> list[CreditEvent]:

@@ -50,6 +50,10 @@ _KINDS: dict[str, tuple[str, bool, Describe, str | None, str | None]] = {
     "enforcement.penalty_publicity_ended": ("penalty", False,
                                             lambda p: f"行政处罚信息停止公示（{p.get('decision_no', '')}）", "ended_on",
                                             "decision_no"),
+    "enforcement.penalty_published": ("penalty", False,
+                                      lambda p: f"行政处罚信息公示（{p.get('decision_no', '')}，"
+                                                f"至{p.get('publicity_until', '')}）",
+                                      "published_on", "decision_no"),
     "enforcement.case_closed": ("case", False, lambda p: f"案件结案（{p.get('case_no', '')}，{p.get('outcome', '')}）",
                                 "closed_on", "case_no"),
     "inspections.result_recorded": ("inspection", False,
@@ -87,7 +91,7 @@ def record(session: Session, event: DomainEvent) -> CreditEvent | None:
         public_until = rules.penalty_public_until(decided_on=occurred, penalty_kinds=payload.get("penalty_kinds") or [],
                                                   period=payload.get("publicity_period"),
                                                   until=payload.get("publicity_until"))
-        public = bool(payload.get("publicity", True)) and public_until is not None
+        public = False  # public once enforcement publishes it (enforcement.penalty_published, RULES 2.12)
     if event.name == "inspections.result_recorded":
         public = False  # published with inspections.result_published (RULES 5)
     line = CreditEvent(event_id=event.id, name=event.name, category=category, entity_uscc=event.subject_key,
@@ -132,7 +136,7 @@ def record_only(session: Session, event: DomainEvent) -> None:
 
 for _name in _KINDS:
     if _name not in {"inspections.result_recorded", "inspections.result_published", "enforcement.penalty_decided",
-                     "enforcement.penalty_publicity_ended", "credit.repair_granted"}:
+                     "enforcement.penalty_published", "enforcement.penalty_publicity_ended", "credit.repair_granted"}:
         _register(_name)
 
 
@@ -141,6 +145,22 @@ def penalty_decided(session: Session, event: DomainEvent) -> None:
     """Penalty publicity in the file, and the serious-list check (RULES 2.12, 3.11–3.13)."""
     if record(session, event) is not None:
         actions.propose_serious(session, uscc=event.subject_key, payload=event.payload)
+
+
+@subscribe("enforcement.penalty_published")
+def penalty_published(session: Session, event: DomainEvent) -> None:
+    """The decision's line becomes public from its publication, until the period enforcement set
+    (公示规定 Arts. 9, 14): the public page and the repair waiting time count from here."""
+    if record(session, event) is None:
+        return
+    published_on = _day(event.payload.get("published_on"), event)
+    decided = session.scalar(select(CreditEvent).where(
+        CreditEvent.entity_uscc == event.subject_key, CreditEvent.ref == str(event.payload["decision_no"]),
+        CreditEvent.name == "enforcement.penalty_decided"))
+    if decided is not None and decided.public_until is not None:
+        decided.public = decided.withdrawn_on is None
+        decided.public_until = _day(event.payload.get("publicity_until"), event)
+        decided.payload = {**decided.payload, "published_on": published_on.isoformat()}
 
 
 @subscribe("enforcement.penalty_publicity_ended")

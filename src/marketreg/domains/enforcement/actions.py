@@ -364,7 +364,7 @@ def do_simplified_case(session: Session, *, actor: Actor, data: SimplifiedIn) ->
     documents.issue(session, case, "decision")
     _refresh_next_due(case)
     _audit(session, actor, "simplified_decided", case, fine=str(data.fine), kinds=data.penalty_kinds)
-    _publish_decided(session, case)
+    _publish_decided(session, case, serious_candidate=False)
     return case
 
 
@@ -573,7 +573,7 @@ def _decide(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     documents.issue(session, case, "decision")
     _audit(session, actor, "penalty_decided", case, decision_no=case.decision_no, fine=str(fine),
            outside_range_reason=case.outside_range_reason)
-    _publish_decided(session, case)
+    _publish_decided(session, case, serious_candidate=data.serious_candidate)
 
 
 def _check_benchmark(session: Session, case: Case, data: StepIn, fine: Decimal) -> None:
@@ -595,7 +595,10 @@ def _yuan(amount: Decimal | None) -> str:
     return str((amount or Decimal(0)).quantize(Decimal("0.01")))
 
 
-def _publish_decided(session: Session, case: Case) -> None:
+def _publish_decided(session: Session, case: Case, *, serious_candidate: bool) -> None:
+    """``serious_candidate``: the deciding officer's finding that the facts may meet the serious-list
+    criteria (Order 44 Arts. 5–11, e.g. a fine at the heavier end of the benchmark); the heavier
+    penalty kinds themselves are judged by the credit domain's rules."""
     until = rules.publicity_until(case.decided_on, case.publicity_period) if case.publicity_period else None
     _publish(session, "penalty_decided", case, case_no=case.case_no, decision_no=case.decision_no,
              decided_on=case.decided_on.isoformat(), organ_name=case.organ_name,
@@ -604,7 +607,7 @@ def _publish_decided(session: Session, case: Case) -> None:
              confiscated_amount=_yuan(case.confiscated_amount), legal_basis=case.legal_basis or "",
              simplified=case.procedure == "simplified", publicity=case.publicity,
              publicity_period=case.publicity_period, publicity_until=until.isoformat() if until else None,
-             serious_candidate=bool(set(case.penalty_kinds or ()) & {"revoke_licence", "close_down"}))
+             serious_candidate=serious_candidate)
 
 
 def _deliver(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -731,6 +734,8 @@ def _publish_penalty(session: Session, actor: Actor, case: Case, data: StepIn) -
     _step(case, action="publish", label="行政处罚信息公示" + ("（已超期）" if late else ""), actor=actor,
           due_on=case.publicity_until, basis="市场监督管理行政处罚信息公示规定第九条、第十四条")
     _audit(session, actor, "published", case, until=case.publicity_until, late=late)
+    _publish(session, "penalty_published", case, case_no=case.case_no, decision_no=case.decision_no,
+             published_on=on.isoformat(), publicity_until=case.publicity_until.isoformat())
 
 
 def _end_publicity(session: Session, actor: Actor, case: Case, data: StepIn) -> None:

@@ -239,7 +239,8 @@ async def case_step(request: Request, session: WriteSession, actor: staff("enfor
     """One step; a refusal re-renders the case page with the coded reason and changes nothing."""
     try:
         with session.begin_nested():
-            data = await _form_model(request, StepIn, lists=("penalty_kinds",), flags=("collective_discussed",))
+            data = await _form_model(request, StepIn, lists=("penalty_kinds",),
+                                     flags=("collective_discussed", "serious_candidate"))
             actions.do_step(session, actor=actor, case_id=case_id, step=step, data=data)
     except DomainError as exc:
         return _case(request, session, actor, case_id, error=exc)

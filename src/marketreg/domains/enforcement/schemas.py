@@ -77,6 +77,7 @@ class StepIn(BaseModel):
     benchmark_id: int | None = None
     outside_range_reason: str = Field("", max_length=2000)
     collective_discussed: bool = False
+    serious_candidate: bool = False
     hearing_on: dt.date | None = None
     until: dt.date | None = None
     amount: Decimal | None = None

@@ -349,7 +349,7 @@ def do_record_result(session: Session, *, actor: Actor, task_id: int, inspected_
                                        recorded_by=actor.username, recorded_at=now))
         outcome = RESULTS[code]
         events.publish(session, name="inspections.result_recorded", subject_type="market_entity",
-                       subject_key=task.entity_uscc, org_path=batch.org_path, payload={
+                       subject_key=task.entity_uscc, org_path=task.org_path, payload={
                            "batch_no": batch.batch_no, "task_no": task.task_no, "item_code": item_code,
                            "item_name": items[item_code].name, "department": items[item_code].department,
                            "result_code": code, "result_label": outcome.label, "problem": outcome.problem,
@@ -373,7 +373,7 @@ def do_publish_results(session: Session, *, actor: Actor, task_ids: list[int]) -
     for task in tasks:
         task.status, task.published_on = TaskStatus.published, today
         events.publish(session, name="inspections.result_published", subject_type="market_entity",
-                       subject_key=task.entity_uscc, org_path=task.batch.org_path,
+                       subject_key=task.entity_uscc, org_path=task.org_path,
                        payload={"batch_no": task.batch.batch_no, "task_no": task.task_no,
                                 "published_on": today.isoformat()})
     audit.record(session, actor=actor, action="inspections.results_published", subject_type="inspection_task",
