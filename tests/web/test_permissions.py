@@ -97,29 +97,19 @@ def entity_in(session):
     return pick
 
 
-@pytest.fixture
-def complaint_in(db):
-    """Ids of a complaint (with one attachment) routed to 370102, created on first use."""
-    made: dict[str, str] = {}
+def _complaint_ids(session) -> dict[str, str]:
+    """A complaint (with one attachment) routed to 370102."""
+    from marketreg.domains.complaints import actions as complaints
+    from marketreg.domains.complaints.schemas import IntakeIn
+    from marketreg.platform.authz import PUBLIC
 
-    def make() -> dict[str, str]:
-        if not made:
-            from marketreg.domains.complaints import actions as complaints
-            from marketreg.domains.complaints.schemas import IntakeIn
-            from marketreg.platform.authz import PUBLIC
-
-            png = b"\x89PNG\r\n\x1a\n" + bytes(64)
-            with db.transaction() as s:
-                [item] = complaints.do_intake(s, actor=PUBLIC, data=IntakeIn(
-                    kind="complaint", complainant_name="张三", complainant_phone="13800138000",
-                    complainant_address="济南市历下区泉城路100号", respondent_name="某超市",
-                    respondent_address="济南市历下区泉城路1号", title="过期食品", facts="买到过期的牛奶。",
-                    request="退货"), uploads=[complaints.Upload("a.png", "image/png", png)])
-                made.update(item_id=str(item.id), attachment_id=str(item.attachments[0].id))
-                made.update(_inspection_ids(s))
-        return made
-
-    return make
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    [item] = complaints.do_intake(session, actor=PUBLIC, data=IntakeIn(
+        kind="complaint", complainant_name="张三", complainant_phone="13800138000",
+        complainant_address="济南市历下区泉城路100号", respondent_name="某超市",
+        respondent_address="济南市历下区泉城路1号", title="过期食品", facts="买到过期的牛奶。",
+        request="退货"), uploads=[complaints.Upload("a.png", "image/png", png)])
+    return {"item_id": str(item.id), "attachment_id": str(item.attachments[0].id)}
 
 
 def _inspection_ids(session) -> dict[str, str]:
@@ -145,30 +135,43 @@ def _inspection_ids(session) -> dict[str, str]:
             "inspector_id": str(task.inspectors[0].inspector_id)}
 
 
+def _enforcement_ids(session) -> dict[str, str]:
+    """An enforcement clue, case (transferred to the police), document and transfer in 370102."""
+    from marketreg.domains.enforcement import actions as enforcement
+    from marketreg.domains.enforcement.schemas import ClueIn, FilingIn, TransferIn
+    from marketreg.domains.org import service as org
+
+    actor = org.actor_for(session, user=org.get_user_by_username(session, username="lx_inspector"))
+    clue = enforcement.do_register_clue(session, actor=actor, data=ClueIn(
+        source="assignment", respondent_name="某公司", summary="上级交办线索"))
+    case = enforcement.do_file_case(session, actor=actor, clue_id=clue.id, data=FilingIn(
+        conditions=["evidence", "penalty_due", "jurisdiction", "limitation"],
+        officers=["lx_inspector", "lx_officer"], violation_type="price"))
+    transfer = enforcement.do_transfer(session, actor=actor, case_id=case.id,
+                                       data=TransferIn(target_code="GA370100", reason="涉嫌犯罪"))
+    return {"clue_id": str(clue.id), "case_id": str(case.id), "document_id": str(case.documents[0].id),
+            "transfer_id": str(transfer.id)}
+
+
+# path parameter → the builder of the records it names (each built at most once per test)
+_ID_BUILDERS = {name: build for build, names in (
+    (_complaint_ids, ("item_id", "attachment_id")),
+    (_inspection_ids, ("plan_id", "batch_id", "task_id", "inspector_id")),
+    (_enforcement_ids, ("clue_id", "case_id", "document_id", "transfer_id")),
+) for name in names}
+
+
 @pytest.fixture
-def enforcement_in(db, complaint_in):
-    """Ids of an enforcement clue, case (transferred to the police), document and transfer in 370102,
-    merged with the complaint ids (``_fill`` takes one callable)."""
+def ids_in(db):
+    """Ids for the path parameters asked for, building only the records those parameters name."""
     made: dict[str, str] = {}
 
-    def make() -> dict[str, str]:
-        if not made:
-            from marketreg.domains.enforcement import actions as enforcement
-            from marketreg.domains.enforcement.schemas import ClueIn, FilingIn, TransferIn
-            from marketreg.domains.org import service as org
-
+    def make(names: set[str]) -> dict[str, str]:
+        builders = {_ID_BUILDERS[n] for n in names if n in _ID_BUILDERS and n not in made}
+        for build in sorted(builders, key=lambda b: b.__name__):
             with db.transaction() as s:
-                actor = org.actor_for(s, user=org.get_user_by_username(s, username="lx_inspector"))
-                clue = enforcement.do_register_clue(s, actor=actor, data=ClueIn(
-                    source="assignment", respondent_name="某公司", summary="上级交办线索"))
-                case = enforcement.do_file_case(s, actor=actor, clue_id=clue.id, data=FilingIn(
-                    conditions=["evidence", "penalty_due", "jurisdiction", "limitation"],
-                    officers=["lx_inspector", "lx_officer"], violation_type="price"))
-                transfer = enforcement.do_transfer(s, actor=actor, case_id=case.id,
-                                                   data=TransferIn(target_code="GA370100", reason="涉嫌犯罪"))
-                made.update(clue_id=str(clue.id), case_id=str(case.id), document_id=str(case.documents[0].id),
-                            transfer_id=str(transfer.id))
-        return {**complaint_in(), **made}
+                made.update(build(s))
+        return made
 
     return make
 
@@ -179,13 +182,13 @@ PATH_VALUES = {"day": "2026-10-01", "code": "370102", "version": "samr121-2026",
                "review_id": "1"}
 
 
-def _fill(path: str, uscc, complaint_in=None) -> str:
+def _fill(path: str, uscc, ids_in=None) -> str:
     """The path with example values; ``uscc`` may be a callable, called only when the path needs one."""
     values = dict(PATH_VALUES)
     if "{uscc" in path:
         values["uscc"] = uscc() if callable(uscc) else uscc
-    if complaint_in is not None and "_id" in path:
-        values.update(complaint_in())
+    if ids_in is not None:
+        values.update(ids_in(set(re.findall(r"\{(\w+)", path)) - values.keys()))
     filled = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values[m.group(1)], path)
     return filled + REQUIRED_QUERY.get(path, "")
 
@@ -204,8 +207,8 @@ def _audit_count(db) -> int:
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_anonymous_is_sent_to_login(client, entity_in, enforcement_in, method, path):
-    response = _call(client, method, _fill(path, lambda: entity_in("370102"), enforcement_in))
+def test_anonymous_is_sent_to_login(client, entity_in, ids_in, method, path):
+    response = _call(client, method, _fill(path, lambda: entity_in("370102"), ids_in))
     if path.startswith("/api/"):
         assert response.status_code == 401
         assert response.json()["code"] == "auth.login_required"
@@ -215,7 +218,7 @@ def test_anonymous_is_sent_to_login(client, entity_in, enforcement_in, method, p
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
-def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in, enforcement_in, method, path):
+def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in, ids_in, method, path):
     from marketreg.app.demo import DEMO_PASSWORD
     from marketreg.domains.org import actions
     from marketreg.platform.authz import SYSTEM
@@ -225,7 +228,7 @@ def test_wrong_role_is_forbidden_and_changes_nothing(client, db, app, entity_in,
         actions.do_create_user(s, actor=SYSTEM, username="nobody1", password=DEMO_PASSWORD,
                                display_name="无权限用户", unit_code="370102", roles=["nobody"])
     csrf = login(client, "nobody1")
-    filled = _fill(path, lambda: entity_in("370102"), enforcement_in)
+    filled = _fill(path, lambda: entity_in("370102"), ids_in)
     before = _audit_count(db)
     response = _call(client, method, filled, csrf)
     assert response.status_code == 403
@@ -244,9 +247,9 @@ def test_other_jurisdiction_is_not_visible(client, db, entity_in, method, path):
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ROUTES if r[0] == "GET"],
                          ids=[f"{m} {p}" for m, p in ROUTES if m == "GET"])
-def test_allowed_user_gets_the_page(client, entity_in, enforcement_in, method, path):
+def test_allowed_user_gets_the_page(client, entity_in, ids_in, method, path):
     login(client, "sd_admin")
-    response = _call(client, method, _fill(path, lambda: entity_in("370102"), enforcement_in))
+    response = _call(client, method, _fill(path, lambda: entity_in("370102"), ids_in))
     assert response.status_code == 200, response.text[:300]
 
 
