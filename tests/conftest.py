@@ -1,4 +1,8 @@
-"""Test fixtures: every database test runs on SQLite and on PostgreSQL.
+"""Test fixtures: database tests run on SQLite; those whose dialect matters run on PostgreSQL too.
+
+A test (or module, via ``pytestmark``) marked ``both_backends`` runs on SQLite and PostgreSQL:
+locking, concurrency, raw SQL, migrations, the audit chain, bulk paths. Everything else runs on
+SQLite only, so the suite stays fast; ``MARKETREG_TEST_BACKENDS=both`` runs every test on both.
 
 PostgreSQL comes from MARKETREG_TEST_PG_URL (default: the local ``test`` database); each
 run uses its own schema. An unreachable PostgreSQL fails the run, unless
@@ -30,6 +34,16 @@ from marketreg.platform.db import make_engine
 PG_URL = os.environ.get("MARKETREG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_ENABLED = os.environ.get("MARKETREG_TEST_PG", "on").lower() != "off"
 BACKENDS = ["sqlite", "postgresql"] if PG_ENABLED else ["sqlite"]
+ALL_ON_BOTH = os.environ.get("MARKETREG_TEST_BACKENDS", "").lower() == "both"
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Parametrize the session-scoped ``backend`` fixture: both databases where the dialect
+    matters (marker ``both_backends``), SQLite elsewhere."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    both = ALL_ON_BOTH or metafunc.definition.get_closest_marker("both_backends") is not None
+    metafunc.parametrize("backend", BACKENDS if both else ["sqlite"], indirect=True, scope="session")
 
 
 def _worker() -> str:
@@ -75,7 +89,7 @@ def build_database(url: str) -> Engine:
     return engine
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="session")
 def backend(request) -> str:
     return request.param
 

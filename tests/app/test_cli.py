@@ -90,6 +90,7 @@ def test_import_entities_and_audit_verify(cli_env, tmp_path):
     assert verify.returncode == 0 and verify.stdout.startswith("ok\t")
 
 
+@pytest.mark.both_backends
 def test_audit_verify_names_the_tampered_row(backend, tmp_path_factory):
     from sqlalchemy import text
 

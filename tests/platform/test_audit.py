@@ -10,6 +10,8 @@ from marketreg.platform import audit
 from marketreg.platform.audit import AuditEvent
 from marketreg.platform.authz import SYSTEM
 
+pytestmark = pytest.mark.both_backends
+
 
 def _write(session, n: int = 5) -> list[AuditEvent]:
     rows = [audit.record(session, actor=SYSTEM, action="test.event", subject_type="thing", subject_id=i,

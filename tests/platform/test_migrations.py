@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -10,6 +12,8 @@ from conftest import database_url
 from marketreg.app.migrations_runner import downgrade, upgrade
 from marketreg.app.models import metadata
 from marketreg.platform.db import make_engine
+
+pytestmark = pytest.mark.both_backends
 
 
 def test_upgrade_downgrade_upgrade_has_no_drift(backend, tmp_path_factory):

@@ -498,6 +498,7 @@ def test_rule_2_6_shandong_hearing_amount_entered_by_staff_gives_hearing_rights(
     assert case.hearing_rights is True
 
 
+@pytest.mark.both_backends
 def test_document_numbers_are_unique_and_contiguous_under_concurrent_writers(engine):
     """Two writers numbering at once (real transactions on the test database) share no number."""
     import secrets
