@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import func, select
 
 from marketreg.domains.credit import actions, classify, service
-from marketreg.domains.credit.models import AnnualReport, CreditEvent, ListEntry, RepairApplication, RiskClass
+from marketreg.domains.credit.models import (
+    AnnualReport,
+    CreditEvent,
+    ListEntry,
+    MeasureProposal,
+    RepairApplication,
+    RiskClass,
+)
+from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform.audit import AuditEvent
 from marketreg.platform.authz import SYSTEM, Actor
@@ -81,8 +89,9 @@ def test_sweep_lists_missing_reports_once_and_late_report_cures(session, make_en
     entries = {e.entity_uscc: e for e in session.scalars(select(ListEntry))}
     assert missing.uscc in entries and filed.uscc not in entries and young.uscc not in entries
     entry = entries[missing.uscc]
+    # no 3-year transfer date under the 2024 条例 (RULES C1)
     assert (entry.rule_version, entry.basis, entry.objection_until, entry.transfer_on) == (
-        "samr101-2025", "《企业经营异常名录管理办法》第六条", dt.date(2026, 8, 1), dt.date(2029, 7, 2))
+        "samr101-2025", "《企业经营异常名录管理办法》第六条", dt.date(2026, 8, 1), None)
     # one audit row and one notice per partner department for the sweep's chunk (not one per entity)
     assert count(session, Notification, Notification.subject_type == "credit_list_entry") == len(entry.measures) > 0
     assert count(session, AuditEvent, AuditEvent.action == "credit.listed") == 1
@@ -201,15 +210,82 @@ def test_granted_penalty_repair_stops_publicity(session, make_entity):
     assert service.penalties_in_publicity(session, uscc=entity.uscc, today=dt.date(2026, 8, 4)) == []
 
 
-def test_three_years_on_the_abnormal_list_moves_to_serious_with_5_year_basis(session, make_entity):
+def test_rule_c1_sweep_never_transfers_under_the_2024_text_and_proposes_the_art_18_penalty(session, make_entity):
     entity = make_entity()
     actions.sweep_annual_reports(session, actor=SYSTEM, report_year=2025, today=dt.date(2026, 7, 2))
     result = actions.sweep_list_deadlines(session, actor=SYSTEM, today=dt.date(2029, 7, 2))
-    assert result.transferred == 1
-    serious = session.scalar(select(ListEntry).where(ListEntry.list_type == "serious",
-                                                     ListEntry.entity_uscc == entity.uscc))
-    assert (serious.basis_code, serious.removal_due_on) == ("regulation_art17", dt.date(2034, 7, 2))
-    assert actions.sweep_list_deadlines(session, actor=SYSTEM, today=dt.date(2029, 7, 3)).transferred == 0
+    assert (result.transferred, result.flagged) == (0, 0)
+    assert count(session, ListEntry, ListEntry.list_type == "serious", ListEntry.entity_uscc == entity.uscc) == 0
+    [proposal] = session.scalars(select(MeasureProposal).where(MeasureProposal.entity_uscc == entity.uscc)).all()
+    assert (proposal.kind, proposal.status) == ("late_report_penalty", "proposed")
+    assert proposal.basis == "《企业信息公示暂行条例》（2024年修订）第十八条第一款"
+    with pytest.raises(DomainError) as exc:
+        actions.do_decide_measure(session, actor=LX_STAFF, proposal_id=proposal.id, accept=True, note="  ")
+    assert exc.value.code == "credit.note_required" and proposal.status == "proposed"
+    actions.do_decide_measure(session, actor=LX_STAFF, proposal_id=proposal.id, accept=True, note="移交立案审查",
+                              today=dt.date(2026, 7, 10))
+    assert (proposal.status, proposal.decided_on) == ("accepted", dt.date(2026, 7, 10))
+
+
+def _old_listing(session, entity, *, listed_on: dt.date, transfer_on: dt.date) -> ListEntry:
+    """An abnormal listing made under the 2014 text, with the transfer dates it stored then."""
+    entry = ListEntry(list_type="abnormal", source_ref=f"annual_report:{listed_on.year - 1}:{entity.uscc}",
+                      entity_uscc=entity.uscc, entity_name=entity.name, city_code=entity.city_code,
+                      org_path=entity.org_path, status="listed", ground_code="annual_report_late",
+                      ground_label="未依照规定的期限公示年度报告", basis="《企业经营异常名录管理暂行办法》第六条",
+                      rule_version="saic68-2014", trigger_on=listed_on, listed_on=listed_on,
+                      warning_from=transfer_on - dt.timedelta(days=60), transfer_on=transfer_on, measures=[],
+                      created_at=clock.now())
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def test_rule_c1_listings_under_the_old_rule_are_flagged_for_review_not_changed(session, make_entity):
+    old, late = make_entity(), make_entity()
+    # three years ended under the 2014 text: the catch-up transfer still applies (5-year basis)
+    done = _old_listing(session, old, listed_on=dt.date(2020, 7, 3), transfer_on=dt.date(2023, 7, 3))
+    # three years ending after 2024-05-01: the stored transfer date has no basis any more
+    pending = _old_listing(session, late, listed_on=dt.date(2021, 7, 2), transfer_on=dt.date(2024, 7, 2))
+    result = actions.sweep_list_deadlines(session, actor=SYSTEM, today=dt.date(2026, 9, 1))
+    assert (result.transferred, done.status) == (1, "transferred")
+    serious = session.scalar(select(ListEntry).where(ListEntry.source_ref == f"transfer:{done.id}"))
+    assert (serious.basis_code, serious.status) == ("regulation_art17", "listed")
+    # flagged, never transferred, dates untouched
+    assert (pending.status, pending.transfer_on) == ("listed", dt.date(2024, 7, 2))
+    assert pending.review_flagged_on == dt.date(2026, 9, 1) and "第十八条" in pending.review_note
+    assert serious.review_flagged_on == dt.date(2026, 9, 1)  # the 2014-basis serious listing too
+    assert result.flagged == 2
+    assert actions.sweep_list_deadlines(session, actor=SYSTEM, today=dt.date(2026, 9, 2)).flagged == 0
+    # its 5-year removal (2031) falls under the 2024 text: not removed silently
+    assert actions.sweep_list_deadlines(session, actor=SYSTEM, today=dt.date(2031, 9, 2)).expired == 0
+    assert serious.status == "listed"
+    assert {e.id for e in service.pending_reviews(session, actor=LX_STAFF)} >= {pending.id, serious.id}
+    with pytest.raises(DomainError) as exc:
+        actions.do_settle_review(session, actor=SN_STAFF, entry_id=pending.id, remove=True, note="依据已废止")
+    assert exc.value.status == 404 and pending.reviewed_on is None
+    actions.do_settle_review(session, actor=LX_STAFF, entry_id=pending.id, remove=False, note="仍未报送，保留列入",
+                             today=dt.date(2026, 9, 3))
+    assert (pending.status, pending.transfer_on, pending.reviewed_on) == ("listed", None, dt.date(2026, 9, 3))
+    actions.do_settle_review(session, actor=LX_STAFF, entry_id=serious.id, remove=True, note="转入依据已废止",
+                             today=dt.date(2026, 9, 3))
+    assert (serious.status, serious.removal_reason) == ("removed", "review_c1")
+    with pytest.raises(DomainError) as again:
+        actions.do_settle_review(session, actor=LX_STAFF, entry_id=serious.id, remove=True, note="再次")
+    assert again.value.code == "credit.review_not_flagged"
+
+
+def test_rule_c1_two_consecutive_unreported_years_and_unreachable_proposes_revocation(session, make_entity):
+    entity = make_entity()
+    actions.sweep_annual_reports(session, actor=SYSTEM, report_year=2024, today=dt.date(2025, 7, 2))
+    actions.sweep_annual_reports(session, actor=SYSTEM, report_year=2025, today=dt.date(2026, 7, 2))
+    revocations = select(MeasureProposal).where(MeasureProposal.kind == "revoke_licence",
+                                                MeasureProposal.entity_uscc == entity.uscc)
+    assert session.scalars(revocations).all() == []  # reachable: no revocation
+    actions.do_list(session, actor=LX_STAFF, uscc=entity.uscc, ground_code="unreachable",
+                    evidence="两次挂号信退回", reason="无法联系", today=dt.date(2026, 8, 3))
+    [revoke] = session.scalars(revocations).all()
+    assert "2024、2025年度报告未报送" in revoke.reason and revoke.basis.endswith("第十八条第一款")
 
 
 def test_classification_scores_the_file_streams_classes_and_keeps_overrides(session, make_entity):

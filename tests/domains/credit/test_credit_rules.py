@@ -79,10 +79,34 @@ def test_rule_3_8_objection_within_30_days_of_publication():
     assert exc.value.code == "credit.objection_window_closed" and "第十五条" in exc.value.message_zh
 
 
-def test_rule_3_9_transfer_after_3_years_with_60_day_warning():
-    warning, transfer = rules.transfer_dates(dt.date(2026, 7, 2), rules.SAMR101_2025)
-    assert transfer == dt.date(2029, 7, 2)
-    assert warning == dt.date(2029, 5, 3)
+def test_rule_3_9_transfer_after_3_years_with_60_day_warning_under_the_2014_text():
+    # C1: the transfer holds only where the three years end under the 2014 text (before 2024-05-01)
+    warning, transfer = rules.transfer_dates(dt.date(2020, 7, 2), rules.SAIC68_2014)
+    assert transfer == dt.date(2023, 7, 2)
+    assert warning == dt.date(2023, 5, 3)
+
+
+def test_rule_c1_no_transfer_to_the_serious_list_under_the_2024_regulation():
+    # 条例 (2024) Art. 18 has no 3-year transfer, no 60-day warning and no 5-year removal
+    assert rules.transfer_dates(dt.date(2026, 7, 2), rules.SAMR101_2025) == (None, None)
+    assert rules.transfer_dates(dt.date(2021, 5, 1), rules.SAIC68_2014) == (None, None)  # 3 years end 2024-05-01
+    assert rules.transfer_dates(dt.date(2021, 4, 30), rules.SAIC68_2014)[1] == dt.date(2024, 4, 30)
+    assert "abnormal_3_years" not in {g.code for g in rules.SERIOUS_CATEGORIES}
+    assert rules.serious_basis_needs_review("regulation_art17") and not rules.serious_basis_needs_review("order44")
+
+
+def test_rule_c1_art_18_late_report_penalty_and_licence_revocation():
+    assert rules.late_report_measures(trigger_on=dt.date(2026, 7, 1)) == ("late_report_penalty",)
+    assert rules.late_report_measures(trigger_on=dt.date(2023, 7, 1)) == ()
+    today = dt.date(2026, 9, 1)
+    assert rules.revocation_due(uncured_late_years={2024, 2025}, unreachable=True, today=today)
+    assert not rules.revocation_due(uncured_late_years={2023, 2025}, unreachable=True, today=today)  # not consecutive
+    assert not rules.revocation_due(uncured_late_years={2024, 2025}, unreachable=False, today=today)
+    assert rules.art18_measure("revoke_licence").basis.endswith("第十八条第一款")
+    fig = rules.ART18_FIGURES
+    assert (fig["false_info_fine_min"].value, fig["false_info_fine_max"].value) == (10_000, 50_000)
+    assert (fig["false_info_serious_fine_min"].value, fig["false_info_serious_fine_max"].value) == (50_000, 200_000)
+    assert rules.art18_measure("false_information").basis.endswith("第十八条第二款")
 
 
 def test_rule_3_9_legal_representative_barred_for_3_years():

@@ -235,11 +235,11 @@ def test_proposals_from_inspections_and_penalties_are_decided_by_staff(client, d
     assert {e["list_type"] for e in public["entries"]} == {"abnormal", "serious"}
     assert all(e["measures"] == [] for e in public["entries"])
     listed_on = dt.date.fromisoformat(serious["listed_on"])
-    with at(listed_on.year + 3, listed_on.month, 1):  # within 90 days of the 3-year removal (and the transfer)
+    with at(listed_on.year + 3, listed_on.month, 1):  # within 90 days of the 3-year removal
         login(client, "lx_registrar")  # the sign-in of three years ago has expired
         deadlines = client.get("/staff/credit/dashboard.xlsx?table=deadlines&fmt=csv").content.decode("utf-8-sig")
     assert f"严重违法失信名单期满移出,{serious['removal_due_on']}" in deadlines
-    assert "列入满三年转入严重违法失信名单" in deadlines
+    assert "列入满三年转入严重违法失信名单" not in deadlines  # RULES C1: abolished by the 2024 条例
     dist = client.get("/api/v1/credit/risk-classes/distribution")
     assert dist.status_code == 200 and set(dist.json()) == {"total", "by_city", "by_industry"}
 

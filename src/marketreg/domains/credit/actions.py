@@ -24,6 +24,7 @@ from marketreg.domains.credit.models import (
     AnnualReport,
     CreditEvent,
     ListEntry,
+    MeasureProposal,
     Objection,
     RepairApplication,
     RiskClass,
@@ -173,6 +174,8 @@ def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt
         entry.objection_until = None
     entry.measures = service.joint_measures(entry.list_type)
     session.flush()
+    if entry.list_type == ListType.abnormal and entry.ground_code == "unreachable":
+        _propose_revocations(session, [entry.entity_uscc], today=listed_on)
     _publish(session, "credit.listed", entry.entity_uscc, entry.org_path, {
         "list": entry.list_type, "entry_id": entry.id, "ground_code": entry.ground_code,
         "ground_label": entry.ground_label, "listed_on": listed_on.isoformat(), "basis": entry.basis})
@@ -242,9 +245,13 @@ def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, to
             session.add(entry)
             session.flush()
             _activate(session, entry, actor=actor, listed_on=today, batch=True)
+            for code in rules.late_report_measures(trigger_on=trigger):
+                _propose_measure(session, entry, code=code, today=today, source_ref=f"art18:{code}:{entry.id}",
+                                 reason=entry.reason)
             chunk.append(entry)
             listed += 1
         _batch_notices(session, chunk, actor=actor, report_year=report_year)
+        _propose_revocations(session, [e.entity_uscc for e in chunk], today=today)
     already = session.scalar(select(func.count(ListEntry.id)).where(
         ListEntry.source_ref.like(f"annual_report:{report_year}:%"))) or 0
     return SweepResult(report_year, listed, already - listed, listing_due.due_on, remaining - listed)
@@ -562,35 +569,142 @@ def do_decide_repair(session: Session, *, actor: Actor, repair_id: int, grant: b
 class ListSweep:
     transferred: int
     expired: int
+    flagged: int = 0
 
 
 def sweep_list_deadlines(session: Session, *, actor: Actor, today: dt.date | None = None) -> ListSweep:
-    """Abnormal entries listed for 3 years move to the serious list (RULES 3.9, basis 条例 Art. 17(2),
-    so they leave after 5 years — 3.10); serious entries past their removal date leave the list.
-    Idempotent over stored dates, so a missed run catches up."""
+    """The list clocks, idempotent over stored dates (a missed run catches up):
+    * RULES 3.9 / C1: an abnormal entry whose three years ended under the 2014 text moves to the serious
+      list (basis 条例 (2014) Art. 17(2)); one whose stored transfer date falls under the 2024 text is
+      flagged for review, never transferred;
+    * serious entries past their removal date leave the list, except those listed by the abolished
+      transfer whose 5-year removal falls under the 2024 text: flagged for review instead."""
     today = today or clock.today()
-    transferred = 0
+    transferred = flagged = 0
     for entry in session.scalars(select(ListEntry).where(
             ListEntry.list_type == ListType.abnormal, ListEntry.status == EntryStatus.listed,
             ListEntry.transfer_on <= today).order_by(ListEntry.id)).all():
-        entity = _entity(session, entry.entity_uscc)
-        ground = rules.serious_category("abnormal_3_years")
-        serious = _new_entry(entity, list_type=ListType.serious, source_ref=f"transfer:{entry.id}", ground=ground,
-                             rule_version="regulation-2024", trigger_on=entry.transfer_on, status=EntryStatus.proposed,
-                             evidence=f"经营异常名录记录 {entry.id}（{entry.ground_label}）列入满三年仍未履行义务")
-        serious.basis_code = "regulation_art17"
-        session.add(serious)
-        session.flush()
-        _activate(session, serious, actor=actor, listed_on=today)
-        _remove(session, entry, actor=actor, on=today, reason="transferred", status=EntryStatus.transferred)
+        if not rules.transfer_under_2014_text(entry.transfer_on):
+            flagged += _flag_for_review(session, entry, today=today)
+            continue
+        _transfer_2014(session, entry, actor=actor, today=today)
         transferred += 1
+    for entry in session.scalars(select(ListEntry).where(
+            ListEntry.list_type == ListType.serious, ListEntry.status == EntryStatus.listed,
+            ListEntry.basis_code == "regulation_art17", ListEntry.review_flagged_on.is_(None))).all():
+        flagged += _flag_for_review(session, entry, today=today)
     expired = 0
     for entry in session.scalars(select(ListEntry).where(
             ListEntry.list_type == ListType.serious, ListEntry.status == EntryStatus.listed,
             ListEntry.removal_due_on <= today).order_by(ListEntry.id)).all():
+        if rules.serious_basis_needs_review(entry.basis_code) and entry.reviewed_on is None \
+                and not rules.transfer_under_2014_text(entry.removal_due_on):
+            continue  # flagged above: staff decide under the 2024 text
         _remove(session, entry, actor=actor, on=today, reason="expired")
         expired += 1
-    return ListSweep(transferred, expired)
+    return ListSweep(transferred, expired, flagged)
+
+
+def _transfer_2014(session: Session, entry: ListEntry, *, actor: Actor, today: dt.date) -> None:
+    """RULES 3.9 (2014 text): the catch-up transfer of an entry whose three years ended before the 2024 text."""
+    entity = _entity(session, entry.entity_uscc)
+    serious = _new_entry(entity, list_type=ListType.serious, source_ref=f"transfer:{entry.id}",
+                         ground=rules.ABNORMAL_3_YEARS_2014, rule_version="regulation-2014",
+                         trigger_on=entry.transfer_on, status=EntryStatus.proposed,
+                         evidence=f"经营异常名录记录 {entry.id}（{entry.ground_label}）列入满三年仍未履行义务")
+    serious.basis_code = "regulation_art17"
+    session.add(serious)
+    session.flush()
+    _activate(session, serious, actor=actor, listed_on=today)
+    _remove(session, entry, actor=actor, on=today, reason="transferred", status=EntryStatus.transferred)
+
+
+def _flag_for_review(session: Session, entry: ListEntry, *, today: dt.date) -> int:
+    """RULES C1: flag (once) a listing made or dated under the abolished transfer rule; nothing else changes."""
+    if entry.review_flagged_on is not None:
+        return 0
+    entry.review_note, entry.review_flagged_on = rules.REVIEW_TRANSFER_ABOLISHED, today
+    audit.record(session, actor=SYSTEM, action="credit.review_flagged", subject_type="credit_list_entry",
+                 subject_id=entry.id, new={"note": entry.review_note, "basis": rules.ART18_BASIS})
+    return 1
+
+
+def do_settle_review(session: Session, *, actor: Actor, entry_id: int, remove: bool, note: str,
+                     today: dt.date | None = None) -> ListEntry:
+    """Staff settle a flagged listing (RULES C1): remove it (the transfer has no basis in the 2024 text) or
+    keep it with a recorded reason; the stored transfer dates are cleared either way."""
+    today = today or clock.today()
+    entry = _entry(session, entry_id, lock=True)
+    ensure_visible(actor, entry.org_path, "名录记录")
+    if entry.review_flagged_on is None or entry.reviewed_on is not None:
+        raise Conflict("credit.review_not_flagged", "该记录没有待复核的事项")
+    note = _require_text(note, "credit.note_required", "复核意见", rules.ART18_BASIS)
+    entry.reviewed_on, entry.warning_from, entry.transfer_on = today, None, None
+    entry.review_note = f"{entry.review_note}\n复核（{today.isoformat()}，{actor.username}）：{note}"
+    audit.record(session, actor=actor, action="credit.review_settled", subject_type="credit_list_entry",
+                 subject_id=entry.id, new={"remove": remove, "note": note})
+    if remove and entry.status == EntryStatus.listed:
+        _remove(session, entry, actor=actor, on=today, reason="review_c1")
+    return entry
+
+
+# ============================================================================ 条例 (2024) Art. 18 measures (C1)
+
+
+def _propose_measure(session: Session, entry: ListEntry, *, code: str, today: dt.date, source_ref: str,
+                     reason: str) -> MeasureProposal | None:
+    """A measure under Art. 18 proposed to staff, once per ``source_ref`` (the sweep re-runs)."""
+    if session.scalar(select(MeasureProposal.id).where(MeasureProposal.source_ref == source_ref)):
+        return None
+    measure = rules.art18_measure(code)
+    proposal = MeasureProposal(source_ref=source_ref, entity_uscc=entry.entity_uscc, entity_name=entry.entity_name,
+                               org_path=entry.org_path, kind=code, label=measure.label, basis=measure.basis,
+                               reason=reason, entry_id=entry.id, status="proposed", proposed_on=today, note="",
+                               created_at=clock.now())
+    session.add(proposal)
+    return proposal
+
+
+def _propose_revocations(session: Session, usccs: list[str], *, today: dt.date) -> None:
+    """RULES C1 / Art. 18(1): propose revoking the licence of an entity listed, uncured, for 2 consecutive
+    unreported years and unreachable at its registered address."""
+    if not usccs:
+        return
+    unreachable = {e.entity_uscc: e for e in session.scalars(select(ListEntry).where(
+        ListEntry.entity_uscc.in_(usccs), ListEntry.list_type == ListType.abnormal,
+        ListEntry.status == EntryStatus.listed, ListEntry.ground_code == "unreachable"))}
+    for uscc, entry in unreachable.items():
+        years = {int(ref.split(":")[1]) for ref in session.scalars(select(ListEntry.source_ref).where(
+            ListEntry.entity_uscc == uscc, ListEntry.status == EntryStatus.listed,
+            ListEntry.ground_code == "annual_report_late", ListEntry.source_ref.like("annual_report:%")))}
+        if rules.revocation_due(uncured_late_years=years, unreachable=True, today=today):
+            _propose_measure(session, entry, code="revoke_licence", today=today,
+                             source_ref=f"art18:revoke_licence:{uscc}:{max(years)}",
+                             reason=f"{'、'.join(str(y) for y in sorted(years))}年度报告未报送且未改正；"
+                                    f"通过登记的住所或者经营场所无法取得联系（记录 {entry.id}）")
+
+
+def do_decide_measure(session: Session, *, actor: Actor, proposal_id: int, accept: bool, note: str,
+                      today: dt.date | None = None) -> MeasureProposal:
+    """Staff decide an Art. 18 proposal; an accepted one goes to enforcement as a clue (the penalty,
+    and for false information the serious list, are decided there with the penalty — Order 44 Art. 13)."""
+    today = today or clock.today()
+    proposal = session.get(MeasureProposal, proposal_id, with_for_update=True)
+    if proposal is None:
+        raise NotFound("credit.proposal_not_found", "处理建议不存在")
+    ensure_visible(actor, proposal.org_path, "处理建议")
+    if proposal.status != "proposed":
+        raise Conflict("credit.proposal_decided", "该处理建议已决定")
+    proposal.note = _require_text(note, "credit.note_required", "决定意见", proposal.basis)
+    proposal.status, proposal.decided_on, proposal.decided_by = ("accepted" if accept else "rejected"), today, \
+        actor.username
+    audit.record(session, actor=actor, action="credit.measure_decided", subject_type="credit_measure_proposal",
+                 subject_id=proposal.id, new={"accept": accept, "kind": proposal.kind, "note": proposal.note})
+    if accept:
+        _publish(session, "credit.measure_accepted", proposal.entity_uscc, proposal.org_path, {
+            "proposal_id": proposal.id, "kind": proposal.kind, "label": proposal.label, "basis": proposal.basis,
+            "decided_on": today.isoformat()})
+    return proposal
 
 
 # ============================================================================ risk class override

@@ -18,6 +18,7 @@ from marketreg.domains.credit.schemas import (
     DecisionIn,
     EntryOut,
     ListIn,
+    MeasureOut,
     ObjectionIn,
     OverrideIn,
     PublicCreditOut,
@@ -118,6 +119,31 @@ def decide_proposal(session: WriteSession, actor: staff("credit.list"), entry_id
     return EntryOut.of(actions.do_decide_proposal(session, actor=actor, entry_id=entry_id, approve=body.approve,
                                                   reason=body.reason, category=body.category,
                                                   consent_ref=body.consent_ref))
+
+
+@staff_router.get("/reviews", response_model=list[EntryOut])
+def reviews(session: ReadSession, actor: staff("credit.view")) -> list[EntryOut]:
+    """RULES C1: listings flagged for review because the 2024 条例 abolished the rule they rest on."""
+    return [EntryOut.of(e) for e in service.pending_reviews(session, actor=actor)]
+
+
+@staff_router.post("/entries/{entry_id:int}/review", response_model=EntryOut)
+def settle_review(session: WriteSession, actor: staff("credit.list"), entry_id: int, body: VerdictIn) -> EntryOut:
+    """``grant`` = remove the listing; otherwise keep it with the recorded reason."""
+    return EntryOut.of(actions.do_settle_review(session, actor=actor, entry_id=entry_id, remove=body.grant,
+                                                note=body.note))
+
+
+@staff_router.get("/measures", response_model=list[MeasureOut])
+def measures(session: ReadSession, actor: staff("credit.view"), status: Filter = "proposed") -> list[MeasureOut]:
+    """RULES C1: measures proposed under 条例 (2024) Art. 18."""
+    return [MeasureOut.of(p) for p in service.measure_proposals(session, actor=actor, status=status)]
+
+
+@staff_router.post("/measures/{proposal_id:int}/decision", response_model=MeasureOut)
+def decide_measure(session: WriteSession, actor: staff("credit.list"), proposal_id: int, body: VerdictIn) -> MeasureOut:
+    return MeasureOut.of(actions.do_decide_measure(session, actor=actor, proposal_id=proposal_id, accept=body.grant,
+                                                   note=body.note))
 
 
 @staff_router.post("/objections/{objection_id:int}/decision", response_model=dict)

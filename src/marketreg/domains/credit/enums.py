@@ -18,7 +18,7 @@ class EntryStatus(StrEnum):
     listed = "listed"
     removed = "removed"
     rejected = "rejected"      # a proposal staff decided not to list
-    transferred = "transferred"  # abnormal entry moved to the serious list after 3 years
+    transferred = "transferred"  # abnormal entry moved to the serious list after 3 years (2014 text only, RULES C1)
 
 
 ENTRY_STATUS_LABELS = {"proposed": "待决定", "listed": "在列", "removed": "已移出", "rejected": "不予列入",

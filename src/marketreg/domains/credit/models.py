@@ -97,6 +97,36 @@ class ListEntry(Base):
     removal_reason: Mapped[str | None] = mapped_column(String(200))
     measures: Mapped[list] = mapped_column(JSON, default=list)
     decided_by: Mapped[str | None] = mapped_column(String(64))
+    # RULES C1: a listing made or dated under a rule since abolished is flagged for staff review, never
+    # changed silently; the review note says what to check, ``reviewed_on`` when staff settled it.
+    review_note: Mapped[str | None] = mapped_column(Text)
+    review_flagged_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime]
+
+
+class MeasureProposal(Base):
+    """A measure the sweep proposes under 条例 (2024) Art. 18 (RULES C1): a penalty for a late report,
+    revocation of the business licence, a fine and the serious list for false information. Staff
+    decide it; an accepted proposal goes to enforcement as a clue."""
+
+    __tablename__ = "credit_measure_proposal"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source_ref: Mapped[str] = mapped_column(String(120), unique=True)  # idempotency of the sweep
+    entity_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    entity_name: Mapped[str] = mapped_column(String(200))
+    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    label: Mapped[str] = mapped_column(String(300))
+    basis: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    entry_id: Mapped[int | None] = mapped_column(BigId)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # proposed | accepted | rejected
+    proposed_on: Mapped[dt.date] = mapped_column(Date)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime]
 
 

@@ -24,7 +24,7 @@ from marketreg.domains.credit.enums import (
     RISK_CLASS_LABELS,
     RISK_CLASSES,
 )
-from marketreg.domains.credit.schemas import CreditEventOut, EntryOut, RepairOut
+from marketreg.domains.credit.schemas import CreditEventOut, EntryOut, MeasureOut, RepairOut
 from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import service as registry
 from marketreg.domains.registry.enums import ENTITY_TYPE_LABELS
@@ -69,6 +69,9 @@ def entries_page(request: Request, session: ReadSession, actor: staff("credit.vi
         "repairs": [RepairOut.of(r) for r in service.repairs(session, actor=actor)], "year": _due_year(today),
         "sweep_jobs": [j for j in jobs.list_jobs(session, actor=actor, limit=20) if j.kind.startswith("credit.")],
         "rule_version": rules.abnormal_rules_for(today),
+        "reviews": [EntryOut.of(e) for e in service.pending_reviews(session, actor=actor)],
+        "measures": [MeasureOut.of(p) for p in service.measure_proposals(session, actor=actor)],
+        "art18_basis": rules.ART18_BASIS,
     })
 
 
@@ -121,6 +124,23 @@ def decide_page(session: WriteSession, actor: staff("credit.list"), entry_id: in
 class VerdictForm(BaseModel):
     grant: str = Field("", max_length=2)
     note: str = Field("", max_length=2000)
+
+
+@staff_pages.post("/entries/{entry_id:int}/review")
+def review_page(session: WriteSession, actor: staff("credit.list"), entry_id: int,
+                form: Annotated[VerdictForm, Form()]) -> Response:
+    """RULES C1: settle a listing flagged because its rule was abolished (grant = remove)."""
+    actions.do_settle_review(session, actor=actor, entry_id=entry_id, remove=form.grant == "1", note=form.note)
+    return RedirectResponse("/staff/credit#reviews", status_code=303)
+
+
+@staff_pages.post("/measures/{proposal_id:int}/decide")
+def measure_page(session: WriteSession, actor: staff("credit.list"), proposal_id: int,
+                 form: Annotated[VerdictForm, Form()]) -> Response:
+    """RULES C1: decide a measure proposed under 条例 (2024) Art. 18."""
+    actions.do_decide_measure(session, actor=actor, proposal_id=proposal_id, accept=form.grant == "1",
+                              note=form.note)
+    return RedirectResponse("/staff/credit#measures", status_code=303)
 
 
 @staff_pages.post("/objections/{objection_id:int}/decide")

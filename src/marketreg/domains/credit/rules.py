@@ -216,10 +216,81 @@ def check_objection_in_time(*, listed_on: dt.date, filed_on: dt.date, rules: Abn
                           f"异议应自公示之日起{fig.value}日内提出（截至{until.isoformat()}），已超过期限（{fig.basis}）")
 
 
-def transfer_dates(listed_on: dt.date, rules: AbnormalRules) -> tuple[dt.date, dt.date]:
-    """RULES 3.9: (warning_from, transfer_on): 3 years after listing, public warning in the 60 days before."""
+def transfer_dates(listed_on: dt.date, rules: AbnormalRules) -> tuple[dt.date | None, dt.date | None]:
+    """RULES 3.9 under the 2014 text only: (warning_from, transfer_on), 3 years after listing with a
+    public warning in the 60 days before; (None, None) when the three years end under the 2024 text
+    (RULES C1: 条例 Art. 18 has no transfer)."""
     transfer_on = add_years(listed_on, rules.figures["transfer_after"].value)
+    if not transfer_under_2014_text(transfer_on):
+        return None, None
     return transfer_on - dt.timedelta(days=rules.figures["transfer_warning"].value), transfer_on
+
+
+# ============================================================================ 条例 2024 Art. 18 (RULES C1)
+# RULES C1, checked 2026-12-01 against `Theonefkguy/Chinese-Laws`
+# `行政法规/企业信息公示暂行条例(2024-03-10).md` (copy of flk.npc.gov.cn, 有效): Art. 18(1) "…列入经营异常名录，
+# 并依法给予行政处罚。企业因连续2年未按规定报送年度报告被列入经营异常名录未改正，且通过登记的住所或者经营场所无法取得
+# 联系的，由县级以上市场监督管理部门吊销营业执照"; Art. 18(2) false information: "处1万元以上5万元以下罚款；情节严重的，
+# 处5万元以上20万元以下罚款，列入市场监督管理严重违法失信名单，并可以吊销营业执照" and the legal representative's
+# 3-year bar. The 2014 Art. 17(2)–(3) (3-year transfer, 60-day warning, 5-year removal) has no successor in
+# the 2024 text, and `部门规章/市场监督管理总局/企业经营异常名录管理办法(2025-03-18).md` (Order 101) has no
+# transfer article either. In force: the revision (State Council Order 777, 2024-03-10) applies from
+# 2024-05-01 (RULES 3 version status: one registry citing xzfg.moj.gov.cn — PARTIAL).
+REGULATION_2024_FROM = dt.date(2024, 5, 1)
+REGULATION_2024_FROM_CONFIDENCE = "PARTIAL"
+ART18_BASIS = "《企业信息公示暂行条例》（2024年修订）第十八条"
+ART17_2014_BASIS = "《企业信息公示暂行条例》（2014年）第十七条第二款、第三款"
+ART18_FIGURES = {
+    # Art. 18(1): 2 consecutive years unreported, listed and not cured, and unreachable → licence revoked
+    "consecutive_unreported_years": Figure(2, "years", f"{ART18_BASIS}第一款", "CONFIRMED"),
+    # Art. 18(2): false information → fine ¥10,000–50,000; serious: ¥50,000–200,000 and the serious list
+    "false_info_fine_min": Figure(10_000, "yuan", f"{ART18_BASIS}第二款", "CONFIRMED"),
+    "false_info_fine_max": Figure(50_000, "yuan", f"{ART18_BASIS}第二款", "CONFIRMED"),
+    "false_info_serious_fine_min": Figure(50_000, "yuan", f"{ART18_BASIS}第二款", "CONFIRMED"),
+    "false_info_serious_fine_max": Figure(200_000, "yuan", f"{ART18_BASIS}第二款", "CONFIRMED"),
+}
+# The measures the sweep proposes to staff under Art. 18 (a proposal, never an automatic decision).
+ART18_MEASURES = (
+    Ground("late_report_penalty", "未按期公示年度报告：列入经营异常名录并依法给予行政处罚", f"{ART18_BASIS}第一款"),
+    Ground("revoke_licence", "连续2年未报送年度报告被列入经营异常名录未改正，且通过登记的住所或者经营场所无法取得联系："
+           "吊销营业执照", f"{ART18_BASIS}第一款"),
+    Ground("false_information", "公示信息隐瞒真实情况、弄虚作假：责令改正，处1万元以上5万元以下罚款；情节严重的，处5万元以上"
+           "20万元以下罚款，列入严重违法失信名单，并可以吊销营业执照", f"{ART18_BASIS}第二款"),
+)
+REVIEW_TRANSFER_ABOLISHED = (f"该记录依据{ART17_2014_BASIS}（列入经营异常名录满三年转入严重违法失信名单、满五年移出）作出或"
+                             f"计算；{ART18_BASIS}已删除该规则，请复核，系统不作自动变更")
+
+
+def transfer_under_2014_text(transfer_on: dt.date) -> bool:
+    """RULES C1: the 3-year transfer (and its warning) holds only where the three years ended while the
+    2014 text was in force."""
+    return transfer_on < REGULATION_2024_FROM
+
+
+def art18_measure(code: str) -> Ground:
+    for g in ART18_MEASURES:
+        if g.code == code:
+            return g
+    raise DomainError("credit.measure_invalid", f"不是{ART18_BASIS}规定的处理措施")
+
+
+def late_report_measures(*, trigger_on: dt.date) -> tuple[str, ...]:
+    """RULES C1: a listing for a late report under the 2024 text also calls for a penalty (Art. 18(1))."""
+    return ("late_report_penalty",) if trigger_on >= REGULATION_2024_FROM else ()
+
+
+def revocation_due(*, uncured_late_years: set[int], unreachable: bool, today: dt.date) -> bool:
+    """RULES C1 / Art. 18(1): listed for 2 consecutive unreported years, not cured, and unreachable at the
+    registered address — revocation of the business licence is proposed (2024 text only)."""
+    if today < REGULATION_2024_FROM or not unreachable:
+        return False
+    need = ART18_FIGURES["consecutive_unreported_years"].value
+    return any(all(y - k in uncured_late_years for k in range(need)) for y in uncured_late_years)
+
+
+def serious_basis_needs_review(basis_code: str | None) -> bool:
+    """RULES C1: a serious listing made by the abolished transfer is flagged for review, not changed."""
+    return basis_code == "regulation_art17"
 
 
 # ============================================================================ serious list (3.9–3.13, 3.16)
@@ -228,17 +299,17 @@ SERIOUS_FIGURES = {
     "publication": Figure(20, "workdays", "《市场监督管理严重违法失信名单管理办法》第十四条", "PARTIAL"),
     # RULES 3.13: removed 3 years after listing — Order 44 Art. 21, PARTIAL
     "removal_order44": Figure(3, "years", "《市场监督管理严重违法失信名单管理办法》第二十一条", "PARTIAL"),
-    # RULES 3.10: 条例 Art. 17(3) (2014 text): removal after 5 years without new violations — PARTIAL;
-    # applied to listings whose basis is the 3-year abnormal-list transfer (条例 Art. 17(2)).
-    "removal_regulation_art17": Figure(5, "years", "《企业信息公示暂行条例》第十七条第三款", "PARTIAL"),
+    # RULES 3.10 as settled by C1: 条例 Art. 17(3) (2014 text) — removal after 5 years — holds only for
+    # listings made by the 3-year transfer under the 2014 text; the 2024 text has no such rule.
+    "removal_regulation_art17": Figure(5, "years", "《企业信息公示暂行条例》（2014年）第十七条第三款", "CONFIRMED"),
     # RULES 3.13: early removal may be requested after 1 year — Order 44 Art. 16; 信用修复管理办法 Art. 7, CONFIRMED
     "early_removal_after": Figure(1, "years", "《市场监督管理严重违法失信名单管理办法》第十六条；《市场监督管理信用修复管理办法》第七条", "CONFIRMED"),
     # RULES 3.16: accept within 2 wd; verify and decide within 15 wd of acceptance; stop within 3 wd — PARTIAL
     "repair_accept": Figure(2, "workdays", "《市场监督管理严重违法失信名单管理办法》第十七条", "PARTIAL"),
     "repair_decide": Figure(15, "workdays", "《市场监督管理严重违法失信名单管理办法》第十八条", "PARTIAL"),
     "stop_publication": Figure(3, "workdays", "《市场监督管理严重违法失信名单管理办法》第十八条", "PARTIAL"),
-    # RULES 3.9: legal representative barred for 3 years — 条例 Art. 17, CONFIRMED
-    "legal_rep_bar": Figure(3, "years", "《企业信息公示暂行条例》第十七条", "CONFIRMED"),
+    # RULES C1: legal representative barred for 3 years — 条例 (2024) Art. 18(2) (2014 text: Art. 17), CONFIRMED
+    "legal_rep_bar": Figure(3, "years", "《企业信息公示暂行条例》第十八条第二款", "CONFIRMED"),
 }
 # RULES 3.13: county and city bureaus need the next higher bureau's consent (Art. 22); the Oct 2025
 # draft would drop it — kept switchable.
@@ -248,7 +319,8 @@ HIGHER_CONSENT_BASIS = "《市场监督管理严重违法失信名单管理办�
 # RULES 3.10: the listing basis decides the removal period.
 SERIOUS_BASES = {
     "order44": ("《市场监督管理严重违法失信名单管理办法》第二条", "removal_order44"),
-    "regulation_art17": ("《企业信息公示暂行条例》第十七条第二款（列入经营异常名录满三年）", "removal_regulation_art17"),
+    # RULES C1: only for transfers under the 2014 text; such listings are flagged for review
+    "regulation_art17": ("《企业信息公示暂行条例》（2014年）第十七条第二款（列入经营异常名录满三年）", "removal_regulation_art17"),
 }
 
 # RULES 3.12: "较重行政处罚" (Art. 2(2)) — penalty kinds that are heavier in themselves; a fine counts
@@ -265,8 +337,11 @@ SERIOUS_CATEGORIES = (
     Ground("fair_competition", "破坏公平竞争秩序和扰乱市场秩序的严重违法失信行为", "《市场监督管理严重违法失信名单管理办法》第九条"),
     Ground("other_market_order", "其他严重违法失信行为（无证经营、虚假材料取得许可、拒绝阻碍检查等）", "《市场监督管理严重违法失信名单管理办法》第十条"),
     Ground("refuse_to_perform", "有履行能力但拒不履行行政处罚决定", "《市场监督管理严重违法失信名单管理办法》第十一条"),
-    Ground("abnormal_3_years", "被列入经营异常名录满三年仍未履行相关义务", "《企业信息公示暂行条例》第十七条第二款"),
 )
+# RULES C1: the transfer ground exists only for events under the 2014 text (catch-up transfers); it is no
+# category staff can choose.
+ABNORMAL_3_YEARS_2014 = Ground("abnormal_3_years", "被列入经营异常名录满三年仍未履行相关义务",
+                               "《企业信息公示暂行条例》（2014年）第十七条第二款")
 _CATEGORY_HINTS = (
     ("food_safety", ("food", "食品")),
     ("drugs_devices_cosmetics", ("drug", "device", "cosmetic", "药", "医疗器械", "化妆品")),

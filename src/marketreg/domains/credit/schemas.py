@@ -13,7 +13,7 @@ from marketreg.domains.credit.enums import (
     REPAIR_STATUS_LABELS,
     REPAIR_TARGET_LABELS,
 )
-from marketreg.domains.credit.models import CreditEvent, ListEntry, RepairApplication
+from marketreg.domains.credit.models import CreditEvent, ListEntry, MeasureProposal, RepairApplication
 from marketreg.kernel.masking import mask_name
 
 
@@ -60,6 +60,8 @@ class EntryOut(BaseModel):
     removed_on: dt.date | None
     removal_reason: str | None
     measures: list[dict]
+    review_note: str | None = None
+    review_pending: bool = False
 
     @classmethod
     def of(cls, e: ListEntry, *, public: bool = False) -> EntryOut:
@@ -71,7 +73,32 @@ class EntryOut(BaseModel):
             listing_due_on=e.listing_due_on, publish_due_on=e.publish_due_on, objection_until=e.objection_until,
             warning_from=e.warning_from, transfer_on=e.transfer_on, removal_due_on=e.removal_due_on,
             early_removal_from=e.early_removal_from, legal_rep_bar_until=e.legal_rep_bar_until,
-            removed_on=e.removed_on, removal_reason=e.removal_reason, measures=[] if public else e.measures)
+            removed_on=e.removed_on, removal_reason=e.removal_reason, measures=[] if public else e.measures,
+            review_note=None if public else e.review_note,
+            review_pending=not public and e.review_flagged_on is not None and e.reviewed_on is None)
+
+
+class MeasureOut(BaseModel):
+    """A measure proposed under 条例 (2024) Art. 18 (RULES C1)."""
+
+    id: int
+    entity_uscc: str
+    entity_name: str
+    kind: str
+    label: str
+    basis: str
+    reason: str
+    entry_id: int | None
+    status: str
+    proposed_on: dt.date
+    decided_on: dt.date | None
+    note: str
+
+    @classmethod
+    def of(cls, p: MeasureProposal) -> MeasureOut:
+        return cls(id=p.id, entity_uscc=p.entity_uscc, entity_name=p.entity_name, kind=p.kind, label=p.label,
+                   basis=p.basis, reason=p.reason, entry_id=p.entry_id, status=p.status, proposed_on=p.proposed_on,
+                   decided_on=p.decided_on, note=p.note)
 
 
 class RepairOut(BaseModel):

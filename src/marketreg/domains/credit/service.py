@@ -20,6 +20,7 @@ from marketreg.domains.credit.models import (
     ClassificationRun,
     CreditEvent,
     ListEntry,
+    MeasureProposal,
     Objection,
     RepairApplication,
     RiskClass,
@@ -237,7 +238,10 @@ def upcoming_deadlines(session: Session, *, actor: Actor, today: dt.date | None 
                           ("列入满三年转入严重违法失信名单", ListEntry.transfer_on),
                           ("严重违法失信名单期满移出", ListEntry.removal_due_on),
                           ("移出申请决定期限", ListEntry.cure_decision_due_on)):
-        for entry in session.scalars(base.where(col.is_not(None), col <= horizon).order_by(col).limit(200)):
+        stmt = base.where(col.is_not(None), col <= horizon)
+        if col in (ListEntry.warning_from, ListEntry.transfer_on):  # RULES C1: 2014 text only
+            stmt = stmt.where(ListEntry.transfer_on < rules.REGULATION_2024_FROM)
+        for entry in session.scalars(stmt.order_by(col).limit(200)):
             out.append((label, getattr(entry, col.key), entry))
     return sorted(out, key=lambda r: r[1])
 
@@ -272,3 +276,19 @@ def latest_run(session: Session) -> ClassificationRun | None:
 
 def last_updated(session: Session, *, uscc: str) -> dt.datetime | None:
     return session.scalar(select(func.max(CreditEvent.recorded_at)).where(CreditEvent.entity_uscc == uscc))
+
+
+def pending_reviews(session: Session, *, actor: Actor, limit: int = 200) -> list[ListEntry]:
+    """RULES C1: listings flagged because the rule they rest on was abolished, not yet settled."""
+    stmt = scope(select(ListEntry), ListEntry.org_path, actor).where(
+        ListEntry.review_flagged_on.is_not(None), ListEntry.reviewed_on.is_(None))
+    return list(session.scalars(stmt.order_by(ListEntry.review_flagged_on, ListEntry.id).limit(limit)))
+
+
+def measure_proposals(session: Session, *, actor: Actor, status: str = "proposed",
+                      limit: int = 200) -> list[MeasureProposal]:
+    """RULES C1: measures proposed under 条例 (2024) Art. 18."""
+    stmt = scope(select(MeasureProposal), MeasureProposal.org_path, actor)
+    if status:
+        stmt = stmt.where(MeasureProposal.status == status)
+    return list(session.scalars(stmt.order_by(MeasureProposal.id.desc()).limit(limit)))

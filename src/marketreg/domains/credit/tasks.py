@@ -87,7 +87,7 @@ def sweep_daily() -> dict:
     listed, _ = sweep_in_chunks(due_report_year(today), today=today)
     with get_sessions().transaction() as session:
         swept = actions.sweep_list_deadlines(session, actor=SYSTEM, today=today)
-    return {"listed": listed, "transferred": swept.transferred, "expired": swept.expired}
+    return {"listed": listed, "transferred": swept.transferred, "expired": swept.expired, "flagged": swept.flagged}
 
 
 @periodic(crontab(day="1", hour="3", minute="0"))

@@ -1,0 +1,64 @@
+"""law corrections (issue 11): review flags on list entries, Art. 18 measure proposals
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import marketreg.platform.db
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('credit_list_entry', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('review_note', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('review_flagged_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('reviewed_on', sa.Date(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_credit_list_entry_review_flagged_on'), ['review_flagged_on'],
+                              unique=False)
+
+    op.create_table('credit_measure_proposal',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('source_ref', sa.String(length=120), nullable=False),
+    sa.Column('entity_uscc', sa.String(length=18), nullable=False),
+    sa.Column('entity_name', sa.String(length=200), nullable=False),
+    sa.Column('org_path', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('label', sa.String(length=300), nullable=False),
+    sa.Column('basis', sa.String(length=200), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('entry_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('proposed_on', sa.Date(), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('decided_by', sa.String(length=64), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', marketreg.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_measure_proposal')),
+    sa.UniqueConstraint('source_ref', name=op.f('uq_credit_measure_proposal_source_ref'))
+    )
+    with op.batch_alter_table('credit_measure_proposal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_credit_measure_proposal_entity_uscc'), ['entity_uscc'], unique=False)
+        batch_op.create_index(batch_op.f('ix_credit_measure_proposal_org_path'), ['org_path'], unique=False)
+        batch_op.create_index(batch_op.f('ix_credit_measure_proposal_status'), ['status'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('credit_measure_proposal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_credit_measure_proposal_status'))
+        batch_op.drop_index(batch_op.f('ix_credit_measure_proposal_org_path'))
+        batch_op.drop_index(batch_op.f('ix_credit_measure_proposal_entity_uscc'))
+    op.drop_table('credit_measure_proposal')
+    with op.batch_alter_table('credit_list_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_credit_list_entry_review_flagged_on'))
+        batch_op.drop_column('reviewed_on')
+        batch_op.drop_column('review_flagged_on')
+        batch_op.drop_column('review_note')
