@@ -108,6 +108,28 @@ def test_sweep_lists_missing_reports_once_and_late_report_cures(session, make_en
     assert titles[:3] == ["credit.repair_granted", "credit.removed", "credit.annual_report_filed"]
 
 
+def test_rule_c6_sweep_lists_individual_businesses_shown_until_30_june_next_year(session, make_entity):
+    shop = make_entity(entity_type="individual")
+    actions.sweep_annual_reports(session, actor=SYSTEM, report_year=2025, today=dt.date(2026, 7, 2))
+    entry = session.scalar(select(ListEntry).where(ListEntry.entity_uscc == shop.uscc))
+    assert (entry.rule_version, entry.basis, entry.public_until) == (
+        "samr101-2025-ind", "《个体工商户年度报告办法》第十三条", dt.date(2027, 6, 30))
+    assert count(session, MeasureProposal, MeasureProposal.entity_uscc == shop.uscc) == 0
+    assert [e.id for e in service.entries_of(session, uscc=shop.uscc, public_only=True,
+                                              today=dt.date(2027, 6, 30))] == [entry.id]
+    assert service.entries_of(session, uscc=shop.uscc, public_only=True, today=dt.date(2027, 7, 1)) == []
+    # a false annual report is a ground for individual businesses (Art. 14), not for enterprises
+    listed = actions.do_list(session, actor=LX_STAFF, uscc=shop.uscc, ground_code="info_falsified",
+                             evidence="核查笔录", reason="年报从业人数虚报", today=dt.date(2026, 8, 3))
+    assert listed.basis == "《个体工商户年度报告办法》第十四条"
+    firm = make_entity()
+    with pytest.raises(DomainError) as exc:
+        actions.do_list(session, actor=LX_STAFF, uscc=firm.uscc, ground_code="info_falsified", evidence="核查笔录",
+                        reason="虚假", today=dt.date(2026, 8, 3))
+    assert exc.value.code == "credit.ground_not_in_force" and "第十八条第二款" in exc.value.message_zh
+    assert count(session, ListEntry, ListEntry.entity_uscc == firm.uscc) == 0
+
+
 def test_abnormal_repair_without_the_cure_is_refused_with_its_article(session, make_entity):
     entity = make_entity()
     actions.sweep_annual_reports(session, actor=SYSTEM, report_year=2025, today=dt.date(2026, 7, 2))

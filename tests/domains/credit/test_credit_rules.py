@@ -48,15 +48,51 @@ def test_rule_3_1_corrections_before_30_june():
 
 
 def test_rule_3_5_abnormal_grounds_are_versioned_by_order_101():
-    old, new = rules.abnormal_rules_for(dt.date(2024, 7, 1)), rules.abnormal_rules_for(dt.date(2026, 7, 1))
+    # C12 changed the 2024 case: the name-change ground already applied (from 2021-03-01)
+    old, new = rules.abnormal_rules_for(dt.date(2020, 7, 1)), rules.abnormal_rules_for(dt.date(2026, 7, 1))
     assert (old.version, new.version) == ("saic68-2014", "samr101-2025")
     assert old.ground("info_falsified").basis.startswith("《企业经营异常名录管理暂行办法》第四条")
     with pytest.raises(DomainError) as exc:
         new.ground("info_falsified")
-    assert exc.value.code == "credit.ground_not_in_force"
+    assert exc.value.code == "credit.ground_not_in_force" and "第十八条第二款" in exc.value.message_zh
     assert new.ground("name_change_not_registered")
     with pytest.raises(DomainError):
         old.ground("name_change_not_registered")
+
+
+def test_rule_c12_name_change_ground_in_force_from_2021_03_01():
+    before, after = rules.abnormal_rules_for(dt.date(2021, 2, 28)), rules.abnormal_rules_for(dt.date(2021, 3, 1))
+    with pytest.raises(DomainError):
+        before.ground("name_change_not_registered")
+    ground = after.ground("name_change_not_registered")
+    assert ground.basis == "《企业名称登记管理规定》第二十三条第二款" and after.version == "saic68-2021"
+    assert after.ground("info_falsified")  # the 2014 grounds stay until Order 101
+    assert rules.abnormal_rules_for(dt.date(2024, 7, 1)).version == "saic68-2021"
+    assert rules.NAME_CHANGE_PERIOD.value == 30
+
+
+def test_rule_c6_individual_businesses_listed_under_the_2025_measures():
+    rules_2025 = rules.abnormal_rules_for(dt.date(2026, 7, 1), "individual")
+    assert rules_2025.version == "samr101-2025-ind"
+    assert rules_2025.ground("info_falsified").basis == "《个体工商户年度报告办法》第十四条"  # false annual report
+    assert rules_2025.ground("annual_report_late").basis == "《个体工商户年度报告办法》第十三条"
+    assert "individual" in rules.reporting_types(dt.date(2026, 7, 1))
+    assert "individual" not in rules.reporting_types(dt.date(2024, 7, 1))
+    with pytest.raises(DomainError) as exc:
+        rules.abnormal_rules_for(dt.date(2024, 7, 1), "individual")
+    assert exc.value.code == "credit.individual_not_listed"
+    # shown 1 July of the filing year – 30 June of the next
+    assert rules.display_until(entity_type="individual", ground_code="annual_report_late",
+                               trigger_on=dt.date(2026, 7, 1)) == dt.date(2027, 6, 30)
+    assert rules.display_until(entity_type="enterprise", ground_code="annual_report_late",
+                               trigger_on=dt.date(2026, 7, 1)) is None
+    assert rules.late_report_measures(trigger_on=dt.date(2026, 7, 1), entity_type="individual") == ()
+
+
+def test_rule_c6_cooperatives_keep_the_false_information_ground():
+    coop = rules.abnormal_rules_for(dt.date(2026, 7, 1), "cooperative")
+    assert coop.ground("info_falsified").basis == "《农民专业合作社年度报告公示办法》第十一条"
+    assert coop.figures["objection_period"].basis == "《农民专业合作社年度报告公示办法》第十六条"
 
 
 def test_rule_3_6_missing_report_listed_within_10_working_days_after_30_june():

@@ -161,7 +161,7 @@ def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt
     entry.listed_on = listed_on
     entry.decided_by = actor.username
     if entry.list_type == ListType.abnormal:
-        version = rules.abnormal_rules_for(entry.trigger_on)
+        version = rules.abnormal_rules_named(entry.rule_version)
         entry.objection_until = rules.objection_open_until(listed_on, version)
         entry.warning_from, entry.transfer_on = rules.transfer_dates(listed_on, version)
     else:
@@ -222,30 +222,32 @@ def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, to
     today = today or clock.today()
     _, closes = rules.report_window(report_year)
     trigger = closes + dt.timedelta(days=1)
-    version = rules.abnormal_rules_for(trigger)
     if today <= closes:
         raise DomainError("credit.sweep_too_early",
                           f"{report_year}年度报告公示期至{closes.isoformat()}结束，期满后方可列入经营异常名录"
-                          f"（{version.figures['listing_after_report_period'].basis}）")
-    ground = version.ground("annual_report_late")
+                          f"（{rules.abnormal_rules_for(trigger).figures['listing_after_report_period'].basis}）")
     listing_due = rules.annual_listing_due(load_calendar(session), report_year)
-    missing = _missing_reporters(session, report_year)
+    missing = _missing_reporters(session, report_year, trigger)
     remaining = len(missing)
     missing = missing[:limit] if limit else missing
     total, listed = len(missing), 0
     for start in range(0, total, SWEEP_CHUNK):
         chunk = []
         for entity in missing[start:start + SWEEP_CHUNK]:
+            version = rules.abnormal_rules_for(trigger, entity.entity_type)
             entry = _new_entry(entity, list_type=ListType.abnormal, source_ref=_annual_ref(report_year, entity.uscc),
-                               ground=ground, rule_version=version.version, trigger_on=trigger,
+                               ground=version.ground("annual_report_late"), rule_version=version.version,
+                               trigger_on=trigger,
                                status=EntryStatus.proposed,
                                reason=f"未在{closes.isoformat()}前报送{report_year}年度报告")
             entry.listing_due_on, entry.provisional = listing_due.due_on, listing_due.provisional
             entry.calendar_version = listing_due.calendar_version
+            entry.public_until = rules.display_until(entity_type=entity.entity_type, ground_code=entry.ground_code,
+                                                     trigger_on=trigger)
             session.add(entry)
             session.flush()
             _activate(session, entry, actor=actor, listed_on=today, batch=True)
-            for code in rules.late_report_measures(trigger_on=trigger):
+            for code in rules.late_report_measures(trigger_on=trigger, entity_type=entity.entity_type):
                 _propose_measure(session, entry, code=code, today=today, source_ref=f"art18:{code}:{entry.id}",
                                  reason=entry.reason)
             chunk.append(entry)
@@ -257,11 +259,11 @@ def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, to
     return SweepResult(report_year, listed, already - listed, listing_due.due_on, remaining - listed)
 
 
-def _missing_reporters(session: Session, report_year: int) -> list[str]:
-    """USCCs of active reporting entities set up by the end of ``report_year`` with neither the
-    report nor an entry for it (set-based, so a re-run finds nothing new)."""
+def _missing_reporters(session: Session, report_year: int, trigger: dt.date) -> list:
+    """Active reporting entities set up by the end of ``report_year`` with neither the report nor an
+    entry for it (set-based, so a re-run finds nothing new)."""
     return service.missing_reporters(
-        session, types=rules.REPORTING_TYPES, established_by=dt.date(report_year, 12, 31),
+        session, types=rules.reporting_types(trigger), established_by=dt.date(report_year, 12, 31),
         filed=select(AnnualReport.entity_uscc).where(AnnualReport.report_year == report_year),
         listed=select(ListEntry.entity_uscc).where(ListEntry.source_ref.like(f"annual_report:{report_year}:%")))
 
@@ -272,7 +274,7 @@ def do_list(session: Session, *, actor: Actor, uscc: str, ground_code: str, evid
     and reason are required (RULES 3.6: listed after verification)."""
     today = today or clock.today()
     entity = _entity_in_scope(session, actor, uscc)
-    version = rules.abnormal_rules_for(today)
+    version = rules.abnormal_rules_for(today, entity.entity_type)
     ground = version.ground(ground_code)
     if ground.code == "annual_report_late":
         raise DomainError("credit.ground_automatic", "未按期公示年度报告的，由系统在公示期满后自动列入")
@@ -303,7 +305,7 @@ def propose_unreachable(session: Session, *, uscc: str, task_no: str, inspected_
     ref = f"inspection:{task_no}"
     if entity is None or session.scalar(select(ListEntry.id).where(ListEntry.source_ref == ref)):
         return
-    version = rules.abnormal_rules_for(inspected_on)
+    version = rules.abnormal_rules_for(inspected_on, entity.entity_type)
     entry = _new_entry(entity, list_type=ListType.abnormal, source_ref=ref, ground=version.ground("unreachable"),
                        rule_version=version.version, trigger_on=inspected_on, status=EntryStatus.proposed,
                        evidence=f"双随机抽查任务 {task_no}：通过登记的住所或者经营场所无法联系")
@@ -391,7 +393,7 @@ def do_object(session: Session, *, actor: Actor, entry_id: int, reason: str, tod
     entry = _own_entry(session, actor, entry_id)
     if entry.list_type != ListType.abnormal or entry.status != EntryStatus.listed:
         raise Conflict("credit.objection_not_open", "只能对在列的经营异常名录记录提出异议")
-    version = rules.abnormal_rules_for(entry.trigger_on)
+    version = rules.abnormal_rules_named(entry.rule_version)
     rules.check_objection_in_time(listed_on=entry.listed_on, filed_on=today, rules=version)
     reason = _require_text(reason, "credit.objection_reason_required", "异议理由",
                            version.figures["objection_period"].basis)

@@ -87,6 +87,7 @@ class ListEntry(Base):
     warning_from: Mapped[dt.date | None] = mapped_column(Date, index=True)
     transfer_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     removal_due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    public_until: Mapped[dt.date | None] = mapped_column(Date)  # RULES C6: individual's late-report display ends
     early_removal_from: Mapped[dt.date | None] = mapped_column(Date)
     legal_rep_bar_until: Mapped[dt.date | None] = mapped_column(Date)
     higher_consent: Mapped[bool] = mapped_column(Boolean, default=False)

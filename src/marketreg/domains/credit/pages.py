@@ -64,7 +64,7 @@ def entries_page(request: Request, session: ReadSession, actor: staff("credit.vi
     return render(request, "credit/staff_entries.html", {
         "entries": [EntryOut.of(e) for e in service.list_entries(session, actor=actor, filters=filters)],
         "list_type": list_type, "status": status, "q": q, "list_labels": LIST_LABELS,
-        "status_labels": ENTRY_STATUS_LABELS, "grounds": rules.abnormal_rules_for(today).grounds,
+        "status_labels": ENTRY_STATUS_LABELS, "grounds": rules.staff_grounds(today),
         "categories": rules.SERIOUS_CATEGORIES, "objections": service.pending_objections(session, actor=actor),
         "repairs": [RepairOut.of(r) for r in service.repairs(session, actor=actor)], "year": _due_year(today),
         "sweep_jobs": [j for j in jobs.list_jobs(session, actor=actor, limit=20) if j.kind.startswith("credit.")],

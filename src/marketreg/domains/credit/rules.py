@@ -64,8 +64,8 @@ ANNUAL_REPORT_BASIS = "《企业信息公示暂行条例》第八条"
 CORRECTION_BASIS = "《企业信息公示暂行条例》第十二条"
 # RULES 3.2: items 1–6 public, item 7 optional to publish — 条例 Art. 9, PARTIAL
 ITEM7_BASIS = "《企业信息公示暂行条例》第九条第（七）项"
-# Who reports: enterprises (条例 Art. 2), their branches and farmers' cooperatives are listed on the
-# abnormal list; individual businesses are *marked* under separate rules and are not listed here.
+# Who reports and is listed for a missing report: enterprises (条例 Art. 2), their branches and farmers'
+# cooperatives; individual businesses too from Order 101 (RULES C6, ``reporting_types``).
 REPORTING_TYPES = ("enterprise", "branch", "cooperative")
 
 
@@ -130,8 +130,12 @@ class AbnormalRules:
         for g in self.grounds:
             if g.code == code:
                 return g
+        if code == "info_falsified":  # RULES C1: for enterprises now a fine and the serious list
+            raise DomainError("credit.ground_not_in_force",
+                              f"企业公示信息隐瞒真实情况、弄虚作假的，《{self.title}》已不作为列入经营异常名录的情形，"
+                              f"应依照《企业信息公示暂行条例》（2024年修订）第十八条第二款处罚（罚款、情节严重的列入严重违法失信名单）")
         raise DomainError("credit.ground_not_in_force",
-                          f"列入事由“{code}”在《{self.title}》（{self.version}）中不是列入经营异常名录的情形")
+                          f"所选事由在《{self.title}》中不是列入经营异常名录的情形")
 
 
 _ABNORMAL_FIGURES_2014 = {
@@ -163,15 +167,30 @@ SAIC68_2014 = AbnormalRules(
     ),
     figures=_ABNORMAL_FIGURES_2014,
 )
+_NAME_CHANGE_GROUND = Ground(
+    "name_change_not_registered", "未依照《企业名称登记管理规定》第二十三条办理名称变更登记",
+    "《企业名称登记管理规定》第二十三条第二款；《企业经营异常名录管理办法》第四条第（三）项、第八条")
+# RULES C12, checked 2026-12-01 against `Theonefkguy/Chinese-Laws` `行政法规/企业名称登记管理规定(2020-12-28).md`:
+# Art. 23(2) "企业应当…之日起30日内办理企业名称变更登记…企业逾期未办理变更登记的，企业登记机关将其列入经营异常名录",
+# in force 2021-03-01 (Art. 26) — before Order 101 wrote it into the 办法 (Art. 4(3)).
+NAME_CHANGE_FROM = dt.date(2021, 3, 1)
+NAME_CHANGE_PERIOD = Figure(30, "days", "《企业名称登记管理规定》第二十三条第二款", "CONFIRMED")
+SAIC68_2021 = AbnormalRules(
+    version="saic68-2021", title="企业经营异常名录管理暂行办法", effective_from=NAME_CHANGE_FROM,
+    effective_to=ORDER_101_FROM,
+    grounds=(*SAIC68_2014.grounds,
+             Ground(_NAME_CHANGE_GROUND.code, _NAME_CHANGE_GROUND.label, "《企业名称登记管理规定》第二十三条第二款")),
+    figures=_ABNORMAL_FIGURES_2014,
+)
 SAMR101_2025 = AbnormalRules(
     version="samr101-2025", title="企业经营异常名录管理办法", effective_from=ORDER_101_FROM, effective_to=None,
     grounds=(
-        # RULES 3 version status (PARTIAL, one full copy): four grounds; falsified information is gone,
-        # the missed name-change registration (企业名称登记管理规定 Art. 23) is new.
+        # RULES 3 version status, checked 2026-12-01 against `部门规章/市场监督管理总局/企业经营异常名录管理办法
+        # (2025-03-18).md` Art. 4: four grounds; falsified information is gone (now 条例 Art. 18(2), RULES C1),
+        # the missed name-change registration (企业名称登记管理规定 Art. 23) is written in.
         Ground("annual_report_late", "未依照规定的期限公示年度报告", "《企业经营异常名录管理办法》第六条"),
         Ground("info_not_published", "未在责令的期限内公示有关企业信息", "《企业经营异常名录管理办法》第七条"),
-        Ground("name_change_not_registered", "未依照《企业名称登记管理规定》第二十三条办理名称变更登记",
-               "《企业经营异常名录管理办法》第八条"),
+        _NAME_CHANGE_GROUND,
         Ground("unreachable", "通过登记的住所或者经营场所无法联系", "《企业经营异常名录管理办法》第九条"),
     ),
     # RULES 3 version status: "Listing within 10 working days (Arts. 6–9), removal within 5 working days
@@ -179,22 +198,111 @@ SAMR101_2025 = AbnormalRules(
     figures={
         **{k: Figure(f.value, f.unit, f.basis.replace("企业经营异常名录管理暂行办法", "企业经营异常名录管理办法"), "PARTIAL")
            for k, f in _ABNORMAL_FIGURES_2014.items() if not k.startswith(("objection", "transfer"))},
-        "objection_period": Figure(30, "days", "《企业经营异常名录管理办法》第十五条", "PARTIAL"),
-        "objection_accept": Figure(5, "workdays", "《企业经营异常名录管理办法》第十五条", "PARTIAL"),
-        "objection_verify": Figure(20, "workdays", "《企业经营异常名录管理办法》第十五条", "PARTIAL"),
+        "objection_period": Figure(30, "days", "《企业经营异常名录管理办法》第十五条", "CONFIRMED"),
+        "objection_accept": Figure(5, "workdays", "《企业经营异常名录管理办法》第十五条", "CONFIRMED"),
+        "objection_verify": Figure(20, "workdays", "《企业经营异常名录管理办法》第十五条", "CONFIRMED"),
         "transfer_after": _ABNORMAL_FIGURES_2014["transfer_after"],
         "transfer_warning": _ABNORMAL_FIGURES_2014["transfer_warning"],
     },
 )
-ABNORMAL_VERSIONS = (SAIC68_2014, SAMR101_2025)
 
 
-def abnormal_rules_for(day: dt.date) -> AbnormalRules:
-    """The abnormal-list rules in force on ``day`` (the listing's trigger date)."""
+def _own_figures(title: str, listing: str, verification: str, removal: str, objection: str) -> dict[str, Figure]:
+    """The listing, removal and objection clocks of a 2025 annual-report measure (same figures, own articles)."""
+    b = f"《{title}》"
+    return {
+        "listing_after_report_period": Figure(10, "workdays", f"{b}{listing}", "CONFIRMED"),
+        "listing_after_verification": Figure(10, "workdays", f"{b}{verification}", "CONFIRMED"),
+        "removal_decision": Figure(5, "workdays", f"{b}{removal}", "CONFIRMED"),
+        "objection_period": Figure(30, "days", f"{b}{objection}", "CONFIRMED"),
+        "objection_accept": Figure(5, "workdays", f"{b}{objection}", "CONFIRMED"),
+        "objection_verify": Figure(20, "workdays", f"{b}{objection}", "CONFIRMED"),
+        "transfer_after": _ABNORMAL_FIGURES_2014["transfer_after"],
+        "transfer_warning": _ABNORMAL_FIGURES_2014["transfer_warning"],
+    }
+
+
+# RULES C6, checked 2026-12-01 against `部门规章/市场监督管理总局/个体工商户年度报告办法(2025-03-18).md`
+# (Order 101 revision): individual businesses report 1 Jan – 30 Jun (Art. 3) and are *listed*: a missing
+# report within 10 working days of the period's end, "并于本年度7月1日至下一年度6月30日…公示" (Art. 13); a
+# false annual report (Art. 14) and unreachable (Art. 15) within 10 working days of verification; removal
+# within 5 working days (Arts. 16–18); objection 30 days / 5 / 20 working days (Art. 19). Before Order 101
+# they were *marked* under the 2014 暂行办法, which this platform does not list.
+INDIVIDUAL_2025 = AbnormalRules(
+    version="samr101-2025-ind", title="个体工商户年度报告办法", effective_from=ORDER_101_FROM, effective_to=None,
+    grounds=(
+        Ground("annual_report_late", "未按照规定报送年度报告", "《个体工商户年度报告办法》第十三条"),
+        Ground("info_falsified", "年度报告隐瞒真实情况、弄虚作假", "《个体工商户年度报告办法》第十四条"),
+        Ground("unreachable", "通过登记的经营场所或者经营者住所无法取得联系", "《个体工商户年度报告办法》第十五条"),
+    ),
+    figures=_own_figures("个体工商户年度报告办法", "第十三条", "第十四条、第十五条", "第十六条至第十八条", "第十九条"),
+)
+INDIVIDUAL_DISPLAY_BASIS = "《个体工商户年度报告办法》第十三条"
+# RULES C6, checked against `部门规章/市场监督管理总局/农民专业合作社年度报告公示办法(2025-03-18).md`: cooperatives
+# keep false information as a ground (Art. 11) next to the late report (Art. 10) and unreachable (Art. 12);
+# removal Arts. 13–15, objection Art. 16.
+COOPERATIVE_2025 = AbnormalRules(
+    version="samr101-2025-coop", title="农民专业合作社年度报告公示办法", effective_from=ORDER_101_FROM,
+    effective_to=None,
+    grounds=(
+        Ground("annual_report_late", "未按照规定的期限报送年度报告并公示", "《农民专业合作社年度报告公示办法》第十条"),
+        Ground("info_falsified", "年度报告公示信息隐瞒真实情况、弄虚作假", "《农民专业合作社年度报告公示办法》第十一条"),
+        Ground("unreachable", "通过登记的住所无法取得联系", "《农民专业合作社年度报告公示办法》第十二条"),
+    ),
+    figures=_own_figures("农民专业合作社年度报告公示办法", "第十条", "第十一条、第十二条", "第十三条至第十五条", "第十六条"),
+)
+ABNORMAL_VERSIONS = (SAIC68_2014, SAIC68_2021, SAMR101_2025)
+_TYPE_VERSIONS = {"individual": INDIVIDUAL_2025, "cooperative": COOPERATIVE_2025}
+
+
+def abnormal_rules_for(day: dt.date, entity_type: str = "enterprise") -> AbnormalRules:
+    """The abnormal-list rules in force on ``day`` (the listing's trigger date) for the entity's type:
+    individual businesses and cooperatives have their own 2025 measures (RULES C6); an enterprise's
+    rules change on 2021-03-01 (name-change ground, C12) and with Order 101."""
+    own = _TYPE_VERSIONS.get(entity_type)
+    if own is not None and own.effective_from <= day:
+        return own
+    if entity_type == "individual":
+        raise DomainError("credit.individual_not_listed",
+                          f"{ORDER_101_FROM.isoformat()}前个体工商户适用标记经营异常状态的规定，不列入经营异常名录"
+                          f"（{INDIVIDUAL_DISPLAY_BASIS}）")
     for rules in reversed(ABNORMAL_VERSIONS):
         if rules.effective_from <= day:
             return rules
     return SAIC68_2014
+
+
+def abnormal_rules_named(version: str) -> AbnormalRules:
+    """The rule set a stored entry was listed under (its ``rule_version``)."""
+    for rules in (*ABNORMAL_VERSIONS, *_TYPE_VERSIONS.values()):
+        if rules.version == version:
+            return rules
+    return SAIC68_2014
+
+
+def staff_grounds(day: dt.date) -> tuple[Ground, ...]:
+    """The grounds staff may list on, for every entity type in force on ``day`` (one per code; the
+    action re-checks the ground against the entity's own type)."""
+    seen: dict[str, Ground] = {g.code: g for g in abnormal_rules_for(day).grounds}
+    for own in _TYPE_VERSIONS.values():
+        for g in own.grounds if own.effective_from <= day else ():
+            if g.code not in seen:
+                seen[g.code] = Ground(g.code, f"{g.label}（个体工商户、农民专业合作社）",
+                                      "；".join(o.ground(g.code).basis for o in _TYPE_VERSIONS.values()))
+    return tuple(seen.values())
+
+
+def reporting_types(trigger_on: dt.date) -> tuple[str, ...]:
+    """Who is listed for a missing annual report on ``trigger_on``: individual businesses from Order 101 on."""
+    return (*REPORTING_TYPES, "individual") if trigger_on >= ORDER_101_FROM else REPORTING_TYPES
+
+
+def display_until(*, entity_type: str, ground_code: str, trigger_on: dt.date) -> dt.date | None:
+    """RULES C6: an individual business's late-report listing is shown from 1 July of the reporting year's
+    filing year to 30 June of the next (Art. 13); other listings are shown while they last."""
+    if entity_type != "individual" or ground_code != "annual_report_late":
+        return None
+    return dt.date(trigger_on.year + 1, *ANNUAL_REPORT_CLOSES)
 
 
 def annual_listing_due(calendar: WorkCalendar, report_year: int) -> DueDate:
@@ -274,8 +382,11 @@ def art18_measure(code: str) -> Ground:
     raise DomainError("credit.measure_invalid", f"不是{ART18_BASIS}规定的处理措施")
 
 
-def late_report_measures(*, trigger_on: dt.date) -> tuple[str, ...]:
-    """RULES C1: a listing for a late report under the 2024 text also calls for a penalty (Art. 18(1))."""
+def late_report_measures(*, trigger_on: dt.date, entity_type: str = "enterprise") -> tuple[str, ...]:
+    """RULES C1: an enterprise's listing for a late report under the 2024 text also calls for a penalty
+    (Art. 18(1)); individual businesses and cooperatives answer under their own measures (C6)."""
+    if entity_type not in ("enterprise", "branch"):
+        return ()
     return ("late_report_penalty",) if trigger_on >= REGULATION_2024_FROM else ()
 
 

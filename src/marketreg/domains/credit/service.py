@@ -55,10 +55,10 @@ market_entity = table(
 
 def missing_reporters(session: Session, *, types: tuple[str, ...], established_by: dt.date, filed: Select,
                       listed: Select) -> list:
-    """(uscc, name, legal_rep_name, city_code, org_path) of entities due to report without a report
+    """(uscc, name, legal_rep_name, city_code, org_path, entity_type) of entities due to report without a report
     or an entry for it."""
     e = market_entity.c
-    stmt = (select(e.uscc, e.name, e.legal_rep_name, e.city_code, e.org_path)
+    stmt = (select(e.uscc, e.name, e.legal_rep_name, e.city_code, e.org_path, e.entity_type)
             .where(e.entity_type.in_(types), e.status == "active", e.established_on <= established_by,
                    e.uscc.not_in(filed), e.uscc.not_in(listed)).order_by(e.id))
     return list(session.execute(stmt))
@@ -123,13 +123,20 @@ def annual_reports(session: Session, *, uscc: str) -> list[AnnualReport]:
                                 .order_by(AnnualReport.report_year.desc())))
 
 
-def entries_of(session: Session, *, uscc: str, public_only: bool = False) -> list[ListEntry]:
+def _shown(today: dt.date):
+    """RULES C6: an individual business's late-report listing is shown only until 30 June of the next year."""
+    return or_(ListEntry.public_until.is_(None), ListEntry.public_until >= today)
+
+
+def entries_of(session: Session, *, uscc: str, public_only: bool = False,
+               today: dt.date | None = None) -> list[ListEntry]:
     """List entries of an entity; public: those listed and those removed (with the removal), never
     proposals or rejected ones, and serious entries only while listed (RULES 3.13)."""
     stmt = select(ListEntry).where(ListEntry.entity_uscc == uscc)
     if public_only:
         stmt = stmt.where(or_(ListEntry.status.in_([EntryStatus.listed, EntryStatus.transferred]),
-                              (ListEntry.status == EntryStatus.removed) & (ListEntry.list_type == ListType.abnormal)))
+                              (ListEntry.status == EntryStatus.removed) & (ListEntry.list_type == ListType.abnormal)),
+                          _shown(today or clock.today()))
     return list(session.scalars(stmt.order_by(ListEntry.id.desc())))
 
 
@@ -155,8 +162,10 @@ def list_entries(session: Session, *, actor: Actor, filters: EntryFilter, limit:
     return list(session.scalars(stmt.order_by(ListEntry.id.desc()).limit(limit)))
 
 
-def public_entries(session: Session, *, list_type: str, limit: int = 50_000) -> Iterator[ListEntry]:
-    stmt = (select(ListEntry).where(ListEntry.list_type == list_type, ListEntry.status == EntryStatus.listed)
+def public_entries(session: Session, *, list_type: str, limit: int = 50_000,
+                   today: dt.date | None = None) -> Iterator[ListEntry]:
+    stmt = (select(ListEntry).where(ListEntry.list_type == list_type, ListEntry.status == EntryStatus.listed,
+                                    _shown(today or clock.today()))
             .order_by(ListEntry.listed_on.desc(), ListEntry.id.desc()).limit(limit))
     yield from session.scalars(stmt.execution_options(yield_per=2000))
 

@@ -1,4 +1,4 @@
-"""law corrections (issue 11): review flags on list entries, Art. 18 measure proposals
+"""law corrections (issue 11): review flags and display ends on list entries, Art. 18 measure proposals
 
 Revision ID: 0008
 Revises: 0007
@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('review_note', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('review_flagged_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('reviewed_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('public_until', sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f('ix_credit_list_entry_review_flagged_on'), ['review_flagged_on'],
                               unique=False)
 
@@ -59,6 +60,7 @@ def downgrade() -> None:
     op.drop_table('credit_measure_proposal')
     with op.batch_alter_table('credit_list_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credit_list_entry_review_flagged_on'))
+        batch_op.drop_column('public_until')
         batch_op.drop_column('reviewed_on')
         batch_op.drop_column('review_flagged_on')
         batch_op.drop_column('review_note')
