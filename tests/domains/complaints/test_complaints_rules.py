@@ -83,13 +83,32 @@ def test_rule_1_8_and_1_27_termination_grounds_by_version():
 
 
 @pytest.mark.parametrize(("known", "received", "barred"), [
-    (D(2023, 5, 1), D(2026, 5, 1), False),
-    (D(2023, 5, 1), D(2026, 5, 2), True),
+    # C8 changed the first case: 1 May 2026 is a holiday (1–5 May off), so the 3 years end on Wed 6 May
+    (D(2023, 5, 1), D(2026, 5, 6), False),
+    (D(2023, 5, 1), D(2026, 5, 7), True),
+    (D(2022, 3, 1), D(2025, 3, 3), False),  # 1 Mar 2025 is a Saturday: the limit ends on Monday 3 Mar
+    (D(2022, 3, 1), D(2025, 3, 4), True),
     (D(2020, 2, 29), D(2023, 2, 28), False),
     (None, D(2026, 5, 2), False),
 ])
 def test_rule_1_3_4_three_year_limitation(known, received, barred):
-    assert rules.is_time_barred(rules.ruleset_for(received), harm_known_on=known, received_on=received) is barred
+    assert rules.is_time_barred(CAL, rules.ruleset_for(received), harm_known_on=known, received_on=received) is barred
+
+
+def test_rule_c8_three_year_limit_rolls_past_a_holiday_at_its_end():
+    clock = rules.time_limit(CAL, rules.ruleset_for(D(2026, 5, 2)), harm_known_on=D(2023, 5, 1))
+    assert (clock.step, clock.due_on, clock.rule_version) == ("time_limit", D(2026, 5, 6), "samr121-2026")
+    assert "办法第十六条第（四）项" in clock.basis and "第四十五条" in clock.basis and not clock.provisional
+    old = rules.time_limit(CAL, rules.ruleset_for(D(2025, 10, 2)), harm_known_on=D(2022, 10, 1))
+    assert (old.due_on, old.rule_version) == (D(2025, 10, 9), "samr20-2022")  # National Day 1–8 Oct 2025
+    assert rules.time_limit(CAL, rules.ruleset_for(D(2026, 5, 2)), harm_known_on=D(2024, 1, 2)).provisional
+
+
+def test_item_12_transition_policy_is_stated_with_its_basis():
+    assert "未设过渡条款" in rules.TRANSITION_POLICY and "第四十六条" in rules.TRANSITION_BASIS
+    # a complaint received before 2026-04-15 keeps Order 20 for a step after it (the 45-working-day mediation)
+    clock = _clocks("complaint", D(2026, 4, 10), accepted=D(2026, 4, 14))["mediation_end"]
+    assert clock.rule_version == "samr20-2022" and clock.basis.startswith("暂行办法第二十一条")
 
 
 def test_plan_first_response_within_24_hours():

@@ -89,9 +89,9 @@ def test_sweep_lists_missing_reports_once_and_late_report_cures(session, make_en
     entries = {e.entity_uscc: e for e in session.scalars(select(ListEntry))}
     assert missing.uscc in entries and filed.uscc not in entries and young.uscc not in entries
     entry = entries[missing.uscc]
-    # no 3-year transfer date under the 2024 条例 (RULES C1)
+    # no 3-year transfer date under the 2024 条例 (RULES C1); the objection period ends Sat 1 Aug → Mon 3 Aug (C8)
     assert (entry.rule_version, entry.basis, entry.objection_until, entry.transfer_on) == (
-        "samr101-2025", "《企业经营异常名录管理办法》第六条", dt.date(2026, 8, 1), None)
+        "samr101-2025", "《企业经营异常名录管理办法》第六条", dt.date(2026, 8, 3), None)
     # one audit row and one notice per partner department for the sweep's chunk (not one per entity)
     assert count(session, Notification, Notification.subject_type == "credit_list_entry") == len(entry.measures) > 0
     assert count(session, AuditEvent, AuditEvent.action == "credit.listed") == 1
@@ -145,9 +145,9 @@ def test_objection_inside_its_window_only(session, make_entity):
     entity = make_entity()
     actions.sweep_annual_reports(session, actor=SYSTEM, report_year=2025, today=dt.date(2026, 7, 2))
     entry = session.scalar(select(ListEntry).where(ListEntry.entity_uscc == entity.uscc))
-    with pytest.raises(DomainError) as late:
+    with pytest.raises(DomainError) as late:  # C8: the 30 days end Sat 1 Aug, rolled to Mon 3 Aug
         actions.do_object(session, actor=enterprise(entity), entry_id=entry.id, reason="已报送",
-                          today=dt.date(2026, 8, 2))
+                          today=dt.date(2026, 8, 4))
     assert late.value.code == "credit.objection_window_closed"
     objection = actions.do_object(session, actor=enterprise(entity), entry_id=entry.id, reason="已通过纸质方式报送",
                                   today=dt.date(2026, 7, 10))

@@ -109,9 +109,10 @@ def test_rule_3_7_removal_decided_within_5_working_days():
 
 def test_rule_3_8_objection_within_30_days_of_publication():
     version = rules.SAMR101_2025
-    rules.check_objection_in_time(listed_on=dt.date(2026, 7, 2), filed_on=dt.date(2026, 8, 1), rules=version)
+    # C8 changed this: the 30 days end on Sat 1 Aug 2026, so the period runs to Mon 3 Aug
+    rules.check_objection_in_time(CAL, listed_on=dt.date(2026, 7, 2), filed_on=dt.date(2026, 8, 3), rules=version)
     with pytest.raises(DomainError) as exc:
-        rules.check_objection_in_time(listed_on=dt.date(2026, 7, 2), filed_on=dt.date(2026, 8, 2), rules=version)
+        rules.check_objection_in_time(CAL, listed_on=dt.date(2026, 7, 2), filed_on=dt.date(2026, 8, 4), rules=version)
     assert exc.value.code == "credit.objection_window_closed" and "第十五条" in exc.value.message_zh
 
 
@@ -150,10 +151,21 @@ def test_rule_3_9_legal_representative_barred_for_3_years():
 
 
 def test_rule_3_10_removal_period_follows_the_listing_basis():
-    assert rules.serious_removal_on(dt.date(2026, 3, 1), "order44")[0] == dt.date(2029, 3, 1)
-    assert rules.serious_removal_on(dt.date(2026, 3, 1), "regulation_art17")[0] == dt.date(2031, 3, 1)
+    assert rules.serious_removal_on(CAL, dt.date(2026, 3, 1), "order44")[0] == dt.date(2029, 3, 1)
+    # 1 Mar 2031 is a Saturday: the period ends on Monday 3 Mar (C8)
+    assert rules.serious_removal_on(CAL, dt.date(2026, 3, 1), "regulation_art17")[0] == dt.date(2031, 3, 3)
     with pytest.raises(DomainError):
-        rules.serious_removal_on(dt.date(2026, 3, 1), "other")
+        rules.serious_removal_on(CAL, dt.date(2026, 3, 1), "other")
+
+
+def test_rule_c8_credit_periods_in_days_months_and_years_roll_past_a_holiday():
+    # 30-day objection period from 1 Sep 2026 ends on 1 Oct (National Day 1–7 Oct) → Thu 8 Oct
+    assert rules.objection_open_until(CAL, dt.date(2026, 9, 1), rules.SAMR101_2025) == dt.date(2026, 10, 8)
+    # 3 years from 1 May 2023 end on 1 May 2026 (1–5 May off) → 6 May
+    assert rules.due(CAL, dt.date(2023, 5, 1), rules.SERIOUS_FIGURES["removal_order44"]).due_on == dt.date(2026, 5, 6)
+    # 3 months from 1 Jul 2026 end on Thu 1 Oct → Thu 8 Oct
+    assert rules.due(CAL, dt.date(2026, 7, 1), rules.PENALTY_SHORT).due_on == dt.date(2026, 10, 8)
+    assert rules.due(CAL, dt.date(2026, 7, 1), rules.PENALTY_LONG).provisional  # ends in 2029
 
 
 def test_rule_3_12_heavier_penalty_kinds_and_from_heavy_fines():

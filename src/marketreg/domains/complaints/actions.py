@@ -314,7 +314,8 @@ def _after_intake(session: Session, actor: Actor, item: Item, rule_set: rules.Ru
                  summary=item.title)
     _link_duplicates(session, actor, item, rule_set)
     if item.kind == Kind.complaint and item.status != Status.closed \
-            and rules.is_time_barred(rule_set, harm_known_on=item.harm_known_on, received_on=today):
+            and rules.is_time_barred(load_calendar(session), rule_set, harm_known_on=item.harm_known_on,
+                                     received_on=today):
         ground = rule_set.ground("time_barred")
         _close(session, actor, item, Outcome.not_accepted, ground="time_barred",
                note=f"{ground.label}。{OTHER_ROUTES}", basis=ground.basis)

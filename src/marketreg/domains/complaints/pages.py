@@ -368,7 +368,8 @@ def _rules(request: Request, session: Session, *, error: DomainError | None = No
     return render(request, "complaints/rules.html", {
         "rulesets": ruleset_out(session), "grounds": {r.version: r for r in rules.RULESETS}, "error": error,
         "done": done, "clock_labels": CLOCK_LABELS, "unit_labels": UNIT_LABELS,
-        "confidence_labels": CONFIDENCE_LABELS,
+        "confidence_labels": CONFIDENCE_LABELS, "transition_policy": rules.TRANSITION_POLICY,
+        "transition_basis": rules.TRANSITION_BASIS, "period_end_basis": rules.PERIOD_END_BASIS,
     }, status_code=error.status if error else 200)
 
 

@@ -205,16 +205,48 @@ def clocks(calendar: WorkCalendar, *, kind: str, received_on: dt.date, accepted_
     return steps
 
 
-def is_time_barred(rules: RuleSet, *, harm_known_on: dt.date | None, received_on: dt.date) -> bool:
-    """RULES 1.3(4) / 1.23(4): more than 3 years since the complainant knew of the harm."""
+# RULES C8, checked 2026-12-01 against `Theonefkguy/Chinese-Laws`
+# `部门规章/市场监督管理总局/市场监督管理投诉举报处理办法(2025-12-30).md` Art. 45: "按照年、月、日计算期间的，开始的当日
+# 不计入…期间届满的最后一日是法定节假日的，以法定节假日后的第一日为期间届满的日期" — a period in years ends on the
+# corresponding day (民法典 Art. 202) and rolls past a holiday (民法典 Art. 203) like a period in days.
+PERIOD_END_BASIS = "《民法典》第二百零二条、第二百零三条；办法第四十五条"
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February → the month's last day (民法典 Art. 202: no corresponding day)
+        return day.replace(year=day.year + years, day=28)
+
+
+def time_limit(calendar: WorkCalendar, rules: RuleSet, *, harm_known_on: dt.date) -> Clock:
+    """RULES 1.3(4) / 1.23(4) with C8: the last day a complaint is within the 3-year limit — the
+    corresponding day 3 years after the day the complainant knew of the harm, rolled past a holiday."""
+    figure = rules.figure("limitation")
+    end = _add_years(harm_known_on, figure.value)
+    last = calendar.add_days(end, 0)  # the same day if it is a working day, else the first one after
+    provisional = last.provisional or not calendar.is_official(harm_known_on.year)
+    return Clock("time_limit", last.due_on, rules.version, f"{figure.basis}；{PERIOD_END_BASIS}", provisional)
+
+
+def is_time_barred(calendar: WorkCalendar, rules: RuleSet, *, harm_known_on: dt.date | None,
+                   received_on: dt.date) -> bool:
+    """RULES 1.3(4) / 1.23(4): received after the last day of the 3-year limit (C8: rolled past holidays)."""
     if harm_known_on is None:
         return False
-    years = rules.figure("limitation").value
-    try:
-        limit = harm_known_on.replace(year=harm_known_on.year + years)
-    except ValueError:  # 29 February
-        limit = harm_known_on.replace(year=harm_known_on.year + years, day=28)
-    return received_on > limit
+    return received_on > time_limit(calendar, rules, harm_known_on=harm_known_on).due_on
+
+
+# --- transition (issue 11 item 12) -------------------------------------------------------------
+# Order 121 has no transitional clause: Art. 46 only sets 2026-04-15 and repeals Order 20. Policy:
+TRANSITION_POLICY = (
+    "2026年4月15日前收到的投诉举报，其后续环节即使在4月15日以后发生，仍适用收到当日有效的《市场监督管理投诉举报处理"
+    "暂行办法》（受理决定7个工作日、调解期限45个工作日、实名举报人立案与否告知5个工作日等）：《市场监督管理投诉举报处理"
+    "办法》第四十六条只规定施行日期和废止暂行办法，未设过渡条款；期限在起算时即已确定，按收到日确定规则版本可使"
+    "当事人对程序有稳定预期，也与《立法法》第一百零四条不溯及既往的原则一致。例外：4月15日以后作出的不予受理决定，"
+    "同时按《办法》第十五条说明理由并告知其他解决途径（只增加对当事人的告知，不改变期限和事由）。")
+TRANSITION_BASIS = "《市场监督管理投诉举报处理办法》第四十六条；《立法法》第一百零四条"
+
 
 
 # --- jurisdiction (RULES 1.4, 1.12 before 2026-04-15; 1.21, 1.32 from then) ---------------------

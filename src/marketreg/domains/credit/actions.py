@@ -162,13 +162,14 @@ def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt
     entry.decided_by = actor.username
     if entry.list_type == ListType.abnormal:
         version = rules.abnormal_rules_named(entry.rule_version)
-        entry.objection_until = rules.objection_open_until(listed_on, version)
+        entry.objection_until = rules.objection_open_until(load_calendar(session), listed_on, version)
         entry.warning_from, entry.transfer_on = rules.transfer_dates(listed_on, version)
     else:
         published = rules.serious_publication_due(load_calendar(session), listed_on)
         entry.publish_due_on, entry.provisional = published.due_on, entry.provisional or published.provisional
         entry.calendar_version = published.calendar_version
-        entry.removal_due_on, _ = rules.serious_removal_on(listed_on, entry.basis_code or "order44")
+        entry.removal_due_on, _ = rules.serious_removal_on(load_calendar(session), listed_on,
+                                                           entry.basis_code or "order44")
         entry.early_removal_from = rules.add_years(listed_on, rules.SERIOUS_FIGURES["early_removal_after"].value)
         entry.legal_rep_bar_until = rules.legal_rep_bar_until(listed_on)
         entry.objection_until = None
@@ -394,7 +395,7 @@ def do_object(session: Session, *, actor: Actor, entry_id: int, reason: str, tod
     if entry.list_type != ListType.abnormal or entry.status != EntryStatus.listed:
         raise Conflict("credit.objection_not_open", "只能对在列的经营异常名录记录提出异议")
     version = rules.abnormal_rules_named(entry.rule_version)
-    rules.check_objection_in_time(listed_on=entry.listed_on, filed_on=today, rules=version)
+    rules.check_objection_in_time(load_calendar(session), listed_on=entry.listed_on, filed_on=today, rules=version)
     reason = _require_text(reason, "credit.objection_reason_required", "异议理由",
                            version.figures["objection_period"].basis)
     if session.scalar(select(Objection.id).where(Objection.entry_id == entry.id, Objection.status == "accepted")):

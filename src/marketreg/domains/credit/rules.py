@@ -44,15 +44,28 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+# RULES C8: periods in years, months and days end on the corresponding day and, if that is a statutory
+# holiday, on the first day after it — 民法典 Arts. 201–203 (checked 2026-12-01 against the mirror's
+# `法律/民法典` copy as cited in RULES C8); Order 121 Art. 45 says the same for complaints.
+PERIOD_END_BASIS = "《民法典》第二百零一条至第二百零三条"
+
+
+def roll(calendar: WorkCalendar, end: dt.date, start: dt.date) -> DueDate:
+    """RULES C8: the period's last day, moved past a holiday; provisional over an unofficial year."""
+    rolled = calendar.add_days(end, 0)
+    provisional = rolled.provisional or any(not calendar.is_official(y) for y in range(start.year, end.year + 1))
+    return DueDate(rolled.due_on, provisional, calendar.version)
+
+
 def due(calendar: WorkCalendar, start: dt.date, figure: Figure) -> DueDate:
-    """A period per RULES 0.3: start day not counted; working days counted as such; a calendar
-    period ending on a rest day moves to the next working day."""
+    """A period per RULES 0.3 and C8: start day not counted; working days counted as such; a period in
+    days, months or years ending on a rest day moves to the next working day."""
     if figure.unit == "workdays":
         return calendar.add_workdays(start, figure.value)
     if figure.unit == "days":
         return calendar.add_days(start, figure.value)
     end = add_years(start, figure.value) if figure.unit == "years" else add_months(start, figure.value)
-    return DueDate(end, not calendar.is_official(end.year), calendar.version)
+    return roll(calendar, end, start)
 
 
 # ============================================================================ annual reports (3.1, 3.2)
@@ -311,17 +324,19 @@ def annual_listing_due(calendar: WorkCalendar, report_year: int) -> DueDate:
     return due(calendar, closes, abnormal_rules_for(closes + dt.timedelta(days=1)).figures["listing_after_report_period"])
 
 
-def objection_open_until(listed_on: dt.date, rules: AbnormalRules) -> dt.date:
-    """RULES 3.8: 30 (calendar) days from publication of the listing."""
-    return listed_on + dt.timedelta(days=rules.figures["objection_period"].value)
+def objection_open_until(calendar: WorkCalendar, listed_on: dt.date, rules: AbnormalRules) -> dt.date:
+    """RULES 3.8 with C8: 30 (calendar) days from publication of the listing, rolled past a holiday."""
+    return due(calendar, listed_on, rules.figures["objection_period"]).due_on
 
 
-def check_objection_in_time(*, listed_on: dt.date, filed_on: dt.date, rules: AbnormalRules) -> None:
-    until = objection_open_until(listed_on, rules)
+def check_objection_in_time(calendar: WorkCalendar, *, listed_on: dt.date, filed_on: dt.date,
+                            rules: AbnormalRules) -> None:
+    until = objection_open_until(calendar, listed_on, rules)
     if filed_on > until:
         fig = rules.figures["objection_period"]
         raise DomainError("credit.objection_window_closed",
-                          f"异议应自公示之日起{fig.value}日内提出（截至{until.isoformat()}），已超过期限（{fig.basis}）")
+                          f"异议应自公示之日起{fig.value}日内提出（截至{until.isoformat()}），已超过期限"
+                          f"（{fig.basis}；{PERIOD_END_BASIS}）")
 
 
 def transfer_dates(listed_on: dt.date, rules: AbnormalRules) -> tuple[dt.date | None, dt.date | None]:
@@ -486,13 +501,14 @@ def is_heavier_penalty(penalty_kinds: list[str], serious_candidate: bool) -> boo
     return bool(HEAVIER_PENALTY_KINDS.intersection(penalty_kinds)) or (serious_candidate and "fine" in penalty_kinds)
 
 
-def serious_removal_on(listed_on: dt.date, basis_code: str) -> tuple[dt.date, Figure]:
+def serious_removal_on(calendar: WorkCalendar, listed_on: dt.date, basis_code: str) -> tuple[dt.date, Figure]:
     """RULES 3.10 handled by basis: Order 44 listings leave after 3 years (Art. 21); listings for three
-    years on the abnormal list (条例 Art. 17(2)) after 5 years (条例 Art. 17(3))."""
+    years on the abnormal list (2014 条例 Art. 17(2)) after 5 years (Art. 17(3)); C8: the period's
+    last day rolls past a holiday."""
     if basis_code not in SERIOUS_BASES:
         raise DomainError("credit.basis_invalid", "严重违法失信名单的列入依据无效")
     figure = SERIOUS_FIGURES[SERIOUS_BASES[basis_code][1]]
-    return add_years(listed_on, figure.value), figure
+    return due(calendar, listed_on, figure).due_on, figure
 
 
 def legal_rep_bar_until(listed_on: dt.date) -> dt.date:
