@@ -115,13 +115,13 @@ def test_rule_c8_complaints_clocks_prints_the_3_year_time_limit(cli_env):
                  "--harm-known", "2023-05-01")
     assert result.returncode == 0, result.stderr
     lines = {line.split("\t")[0]: line.split("\t") for line in result.stdout.splitlines()}
-    step, last_day, version, basis = lines["time_limit"]
+    _, last_day, version, basis = lines["time_limit"]
     assert (last_day, version) == ("2026-05-06", "samr121-2026")  # 1 May 2026 falls in the 1–5 May holiday
     assert "办法第十六条第（四）项" in basis and "第四十五条" in basis
     provisional = run(cli_env, "complaints", "clocks", "--kind", "complaint", "--received", "2026-05-02",
                       "--harm-known", "2025-03-04")  # 2028 has no official arrangement
-    assert [line for line in provisional.stdout.splitlines() if line.startswith("time_limit")][0].startswith(
-        "time_limit\t2028-03-06\t") and provisional.stdout.rstrip().endswith("\tprovisional")
+    last = provisional.stdout.splitlines()[-1]
+    assert last.startswith("time_limit\t2028-03-06\t") and last.endswith("\tprovisional")
     bad = run(cli_env, "complaints", "clocks", "--kind", "report", "--received", "2026-05-02",
               "--harm-known", "2023-05-01")
     assert bad.returncode != 0 and "--harm-known" in bad.stderr
