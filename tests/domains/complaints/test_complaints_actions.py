@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from marketreg.domains.complaints import actions, service
+from marketreg.domains.complaints import actions, rules, service
 from marketreg.domains.complaints.models import DuplicateLink, Item, OdrUnit, Supervision
 from marketreg.domains.complaints.schemas import IntakeIn
 from marketreg.domains.enforcement.models import Clue
@@ -171,6 +171,21 @@ def test_report_decision_updates_the_clue_and_2022_reporters_get_a_notice_step(s
     clue = session.scalar(select(Clue).where(Clue.source_ref == f"report:{report.query_code}"))
     assert clue.status == "filed" and report.outcome == "converted_to_clue"
     assert any(s.action == "report_notice_due" for s in report.steps)
+
+
+def test_rule_c7_real_name_reporter_told_of_a_decision_not_to_file_too(session, entity):
+    handler = staff(session, "lx_handler")
+    with at(2026, 3, 2):
+        [report] = actions.do_intake(session, actor=PUBLIC, data=filing(entity, kind="report", request=None))
+    with at(2026, 3, 9):
+        actions.do_decide_report(session, actor=handler, item_id=report.id, filed=False, note="不符合立案条件")
+    [notice] = [s for s in report.steps if s.action == "report_notice_due"]
+    # Mon 9 Mar 2026 + 5 working days; Order 20 Art. 31(2) "作出是否立案决定之日起五个工作日内"
+    assert (report.outcome, notice.due_on) == ("not_filed", dt.date(2026, 3, 16))
+    assert notice.basis == "暂行办法第三十一条第二款"
+    assert "不予立案" in notice.label and notice.public is False
+    assert rules.reporter_notice(rules.SAMR20_2022, anonymous=True) is None
+    assert rules.reporter_notice(rules.SAMR121_2026, anonymous=False) is None  # Order 121: no such duty (1.34)
 
 
 def test_repeated_report_of_the_same_facts_is_not_handled_again_under_order_121(session, entity):

@@ -526,11 +526,12 @@ def test_rules_page_shows_confidence_and_edits_only_unconfirmed_figures(client):
     refused = client.post("/staff/complaints/rules/samr121-2026/mediation_limit", data={"csrf_token": csrf,
                                                                                          "value": "30"})
     assert refused.status_code == 400 and 'data-code="complaints.rule_confirmed"' in refused.text
-    saved = client.post("/staff/complaints/rules/samr20-2022/report_notice", data={"csrf_token": csrf, "value": "6",
-                                                                                    "note": "试行"},
+    # report_notice was confirmed against the official text (RULES C7): the clue check (1.10) stays editable
+    saved = client.post("/staff/complaints/rules/samr20-2022/clue_check", data={"csrf_token": csrf, "value": "16",
+                                                                                 "note": "试行"},
                         follow_redirects=False)
     assert saved.status_code == 303
-    assert "已调整（法定文本 5）" in client.get(saved.headers["location"]).text
+    assert "已调整（法定文本 15）" in client.get(saved.headers["location"]).text
 
 
 def test_clue_register_page_lists_clues_with_their_check_deadline(client, filed):

@@ -168,6 +168,14 @@ def test_rule_c8_credit_periods_in_days_months_and_years_roll_past_a_holiday():
     assert rules.due(CAL, dt.date(2026, 7, 1), rules.PENALTY_LONG).provisional  # ends in 2029
 
 
+def test_rule_c11_heavier_penalty_is_exactly_order_44_art_2_2():
+    assert rules.is_heavier_penalty(["lower_qualification"], False)  # 降低资质等级, Art. 2(2)(2)
+    assert not rules.is_heavier_penalty(["suspend_licence"], False)  # 暂扣许可证件 is not listed
+    assert not rules.is_heavier_penalty(["suspend_licence", "fine"], False)
+    heavier = {"lower_qualification", "revoke_licence", "restrict_business", "close_down"}
+    assert heavier == rules.HEAVIER_PENALTY_KINDS
+
+
 def test_rule_3_12_heavier_penalty_kinds_and_from_heavy_fines():
     assert rules.is_heavier_penalty(["revoke_licence"], False)
     assert rules.is_heavier_penalty(["fine"], True)

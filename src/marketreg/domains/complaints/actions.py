@@ -492,11 +492,11 @@ def do_decide_report(session: Session, *, actor: Actor, item_id: int, filed: boo
     _close(session, actor, item, outcome, note=clean_text(note, "说明") or "",
            basis="行政处罚程序规定第十九条" if filed else "行政处罚程序规定第二十条")
     _publish(session, "report_decided", item, filed=filed)
-    rule_set = _rules_for(session, item.received_on)
-    if filed and "report_notice" in rule_set.figures and not item.anonymous:  # 2022 only (RULES 1.13 vs 1.34)
-        notice = load_calendar(session).add_workdays(clock.today(), rule_set.figure("report_notice").value)
-        _step(item, action="report_notice_due", label="告知实名举报人立案情况", actor=actor, due_on=notice.due_on,
-              basis=rule_set.figure("report_notice").basis, public=False)
+    figure = rules.reporter_notice(_rules_for(session, item.received_on), anonymous=item.anonymous)
+    if figure is not None:  # C7: filed or not, under Order 20 only (RULES 1.13 vs 1.34)
+        notice = load_calendar(session).add_workdays(clock.today(), figure.value)
+        _step(item, action="report_notice_due", label=f"告知实名举报人{'立案' if filed else '不予立案'}决定",
+              actor=actor, due_on=notice.due_on, basis=figure.basis, public=False)
     return item
 
 

@@ -21,7 +21,7 @@ from marketreg.domains.complaints.enums import Kind, PlatformRole
 from marketreg.kernel.law import Figure, Ground
 from marketreg.platform.calendar import DueDate, WorkCalendar
 
-ORDER_121_IN_FORCE = dt.date(2026, 4, 15)  # 办法 Art. 45 (RULES 1.39), CONFIRMED
+ORDER_121_IN_FORCE = dt.date(2026, 4, 15)  # 办法 Art. 46 (RULES 1.39, C13: the start date is Art. 46), CONFIRMED
 
 
 
@@ -83,8 +83,10 @@ SAMR20_2022 = RuleSet(
         # RULES 1.13 → 2.1: check a report and decide on filing within 15 (+15) working days
         "report_filing_decision": Figure(15, "workdays", "暂行办法第三十一条；行政处罚程序规定第十八条", "CONFIRMED"),
         "report_filing_extension": Figure(15, "workdays", "行政处罚程序规定第十八条", "CONFIRMED"),
-        # RULES 1.13: real-name reporters told within 5 working days of the filing decision
-        "report_notice": Figure(5, "workdays", "暂行办法第三十一条第二款", "PARTIAL"),
+        # RULES 1.13 / C7, checked 2026-12-01 against `Theonefkguy/Chinese-Laws` `部门规章/市场监督管理总局/
+        # 市场监督管理投诉举报处理暂行办法(2022-03-24).md` Art. 31(2): "举报人实名举报的…还应当自作出是否立案决定之日起
+        # 五个工作日内告知举报人" — the decision *whether* to file: non-filing is told too (reporter_notice).
+        "report_notice": Figure(5, "workdays", "暂行办法第三十一条第二款", "CONFIRMED"),
         # RULES 1.3(4): 3 years from when the complainant knew or should have known
         "limitation": Figure(3, "years", "暂行办法第十五条第（四）项", "CONFIRMED"),
         # Plan 二(三)3(1): "严格落实投诉举报快速回应机制" — the platform's 24-hour first response
@@ -203,6 +205,14 @@ def clocks(calendar: WorkCalendar, *, kind: str, received_on: dt.date, accepted_
     if kind == Kind.complaint and accepted_on is not None:
         steps.append(clock("mediation_end", accepted_on, "mediation_limit"))
     return steps
+
+
+def reporter_notice(rules: RuleSet, *, anonymous: bool) -> Figure | None:
+    """RULES C7: under Order 20 a real-name reporter is told the decision whether to file a case — filed
+    or not — within 5 working days (Art. 31(2)); Order 121 has no such duty (RULES 1.34)."""
+    if anonymous or "report_notice" not in rules.figures:
+        return None
+    return rules.figure("report_notice")
 
 
 # RULES C8, checked 2026-12-01 against `Theonefkguy/Chinese-Laws`

@@ -420,20 +420,26 @@ def serious_basis_needs_review(basis_code: str | None) -> bool:
 
 
 # ============================================================================ serious list (3.9–3.13, 3.16)
+# RULES 3.13, 3.16 / C13: Arts. 14, 17–19, 21 checked 2026-12-01 against `Theonefkguy/Chinese-Laws`
+# `部门规章/市场监督管理总局/市场监督管理严重违法失信名单管理办法(2021-07-30).md` — CONFIRMED.
 SERIOUS_FIGURES = {
-    # RULES 3.13: published within 20 working days of the decision — Order 44 Art. 14, PARTIAL
-    "publication": Figure(20, "workdays", "《市场监督管理严重违法失信名单管理办法》第十四条", "PARTIAL"),
-    # RULES 3.13: removed 3 years after listing — Order 44 Art. 21, PARTIAL
-    "removal_order44": Figure(3, "years", "《市场监督管理严重违法失信名单管理办法》第二十一条", "PARTIAL"),
+    # Art. 14(1): "自作出决定之日起二十个工作日内…公示"
+    "publication": Figure(20, "workdays", "《市场监督管理严重违法失信名单管理办法》第十四条第一款", "CONFIRMED"),
+    # Art. 14(2) (RULES C4): registered in another province — pushed there within 10 working days, published
+    # there within 10 working days of receipt
+    "push_other_province": Figure(10, "workdays", "《市场监督管理严重违法失信名单管理办法》第十四条第二款", "CONFIRMED"),
+    "publish_other_province": Figure(10, "workdays", "《市场监督管理严重违法失信名单管理办法》第十四条第二款", "CONFIRMED"),
+    # Art. 21: "被列入严重违法失信名单之日起满三年的…移出"; a longer statutory restriction runs to its end
+    "removal_order44": Figure(3, "years", "《市场监督管理严重违法失信名单管理办法》第二十一条", "CONFIRMED"),
     # RULES 3.10 as settled by C1: 条例 Art. 17(3) (2014 text) — removal after 5 years — holds only for
     # listings made by the 3-year transfer under the 2014 text; the 2024 text has no such rule.
     "removal_regulation_art17": Figure(5, "years", "《企业信息公示暂行条例》（2014年）第十七条第三款", "CONFIRMED"),
     # RULES 3.13: early removal may be requested after 1 year — Order 44 Art. 16; 信用修复管理办法 Art. 7, CONFIRMED
     "early_removal_after": Figure(1, "years", "《市场监督管理严重违法失信名单管理办法》第十六条；《市场监督管理信用修复管理办法》第七条", "CONFIRMED"),
-    # RULES 3.16: accept within 2 wd; verify and decide within 15 wd of acceptance; stop within 3 wd — PARTIAL
-    "repair_accept": Figure(2, "workdays", "《市场监督管理严重违法失信名单管理办法》第十七条", "PARTIAL"),
-    "repair_decide": Figure(15, "workdays", "《市场监督管理严重违法失信名单管理办法》第十八条", "PARTIAL"),
-    "stop_publication": Figure(3, "workdays", "《市场监督管理严重违法失信名单管理办法》第十八条", "PARTIAL"),
+    # Arts. 17(2), 17(3), 18: accept within 2 wd; verify and decide within 15 wd of acceptance; stop within 3 wd
+    "repair_accept": Figure(2, "workdays", "《市场监督管理严重违法失信名单管理办法》第十七条第二款", "CONFIRMED"),
+    "repair_decide": Figure(15, "workdays", "《市场监督管理严重违法失信名单管理办法》第十七条第三款", "CONFIRMED"),
+    "stop_publication": Figure(3, "workdays", "《市场监督管理严重违法失信名单管理办法》第十八条", "CONFIRMED"),
     # RULES C1: legal representative barred for 3 years — 条例 (2024) Art. 18(2) (2014 text: Art. 17), CONFIRMED
     "legal_rep_bar": Figure(3, "years", "《企业信息公示暂行条例》第十八条第二款", "CONFIRMED"),
 }
@@ -449,9 +455,12 @@ SERIOUS_BASES = {
     "regulation_art17": ("《企业信息公示暂行条例》（2014年）第十七条第二款（列入经营异常名录满三年）", "removal_regulation_art17"),
 }
 
-# RULES 3.12: "较重行政处罚" (Art. 2(2)) — penalty kinds that are heavier in themselves; a fine counts
-# only when set at the 从重 end of the discretion benchmark (the decision's ``serious_candidate``).
-HEAVIER_PENALTY_KINDS = frozenset({"revoke_licence", "suspend_licence", "restrict_business", "close_down"})
+# RULES 3.12 / C11: "较重行政处罚" exactly as Order 44 Art. 2(2) lists them — checked 2026-12-01 against
+# `部门规章/市场监督管理总局/市场监督管理严重违法失信名单管理办法(2021-07-30).md` Art. 2(2): "（一）依照行政处罚裁量
+# 基准，按照从重处罚原则处以罚款；（二）降低资质等级，吊销许可证件、营业执照；（三）限制开展生产经营活动、责令停产停业、
+# 责令关闭、限制从业；（四）法律、行政法规和部门规章规定的其他较重行政处罚". 暂扣许可证件 is not listed. A fine counts only
+# when set at the 从重 end of the discretion benchmark (the decision's ``serious_candidate``).
+HEAVIER_PENALTY_KINDS = frozenset({"lower_qualification", "revoke_licence", "restrict_business", "close_down"})
 HEAVIER_PENALTY_BASIS = "《市场监督管理严重违法失信名单管理办法》第二条第二款"
 
 # RULES 3.12: listing categories (Arts. 5–11), with keywords of the violation type / label that suggest them.

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from marketreg.platform.calendar import DueDate, WorkCalendar
 
 # RULES 5.1 (企业信息公示暂行条例 Art. 6, CONFIRMED): information the regulator produces in its
-# duties is published within 20 working days of being produced. RULES 5.2 (企业公示信息抽查办法
-# Art. 12, PARTIAL): the check result is recorded within 20 working days of the end of the check.
+# duties is published within 20 working days of being produced. RULES 5.2 / C13 (企业公示信息抽查办法
+# (2025) Art. 12, CONFIRMED — `Theonefkguy/Chinese-Laws` `部门规章/市场监督管理总局/企业公示信息抽查办法
+# (2025-03-18).md`): the check result is recorded within 20 working days of the end of the check.
 # Applied to every random-check result via Art. 6 (derived, as RULES 5.2 says).
 RESULT_PUBLICATION_WORKDAYS = 20
 RESULT_PUBLICATION_BASIS = "企业信息公示暂行条例第六条（抽查结果20个工作日内公示）"
