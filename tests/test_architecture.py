@@ -12,7 +12,7 @@ DOMAINS = sorted(p.name for p in (SRC / "domains").iterdir() if p.is_dir() and (
 # DESIGN §4: the file names a domain may use, each for its one job.
 SHAPE = {"__init__.py", "models.py", "schemas.py", "enums.py", "rules.py", "flow.py", "service.py", "actions.py",
          "events.py", "handlers.py", "tasks.py", "permissions.py", "api.py", "pages.py", "seed.py", "cli.py",
-         "importer.py", "address.py", "loader.py", "names.py", "classify.py", "uploads.py", "draw.py", "documents.py"}
+         "importer.py", "address.py", "loader.py", "names.py", "classify.py", "categories.py", "uploads.py", "draw.py", "documents.py"}
 PUBLIC_SURFACE = {"service", "schemas", "events", "enums", "permissions"}
 
 

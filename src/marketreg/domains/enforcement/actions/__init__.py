@@ -8,7 +8,12 @@ One module per part of the procedure; this package re-exports every write so cal
 ``from marketreg.domains.enforcement import actions`` and ``actions.do_x``.
 """
 
-from marketreg.domains.enforcement.actions.benchmarks import do_declare_conflict, do_save_benchmark, do_set_rule_figure
+from marketreg.domains.enforcement.actions.benchmarks import (
+    do_declare_conflict,
+    do_save_benchmark,
+    do_set_rule_figure,
+    load_benchmarks,
+)
 from marketreg.domains.enforcement.actions.clues import (
     do_decline_clue,
     do_extend_clue_check,
@@ -26,5 +31,5 @@ __all__ = [
     "STEP_PERMISSIONS", "do_acknowledge_transfer", "do_declare_conflict", "do_decline_clue", "do_expire_publicity",
     "do_extend_clue_check", "do_file_case", "do_record_department_feedback", "do_register_clue", "do_sample_reviews",
     "do_save_benchmark", "do_score_review", "do_set_rule_figure", "do_simplified_case", "do_step", "do_transfer",
-    "do_transfer_clue", "do_transfer_feedback", "end_publicity",
+    "do_transfer_clue", "do_transfer_feedback", "end_publicity", "load_benchmarks",
 ]

@@ -1,14 +1,18 @@
-"""Discretion benchmarks, conflict-of-interest declarations and the editable rule figures."""
+"""Discretion benchmarks (and their defaults, ``data/benchmarks.yaml``), conflict-of-interest declarations
+and the editable rule figures."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.enforcement import rules
 from marketreg.domains.enforcement.actions.common import _violation_label
+from marketreg.domains.enforcement.enums import VIOLATION_TYPES
 from marketreg.domains.enforcement.models import Benchmark, ConflictDeclaration, RuleOverride
 from marketreg.domains.enforcement.schemas import BenchmarkIn, ConflictIn
 from marketreg.kernel import clock
@@ -16,6 +20,23 @@ from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform import audit
 from marketreg.platform.authz import Actor
 
+DEFAULT_BENCHMARKS = Path(__file__).parents[1] / "data" / "benchmarks.yaml"
+
+
+def load_benchmarks(session: Session) -> int:
+    """The default discretion benchmarks (staff edit them afterwards); idempotent."""
+    have = set(session.execute(select(Benchmark.violation_type, Benchmark.circumstance)).all())
+    added = 0
+    for code, bands in yaml.safe_load(DEFAULT_BENCHMARKS.read_text(encoding="utf-8")).items():
+        for circumstance, (low, high, basis) in bands.items():
+            if (code, circumstance) in have:
+                continue
+            session.add(Benchmark(violation_type=code, violation_label=VIOLATION_TYPES[code],
+                                  circumstance=circumstance, fine_min=Decimal(low), fine_max=Decimal(high),
+                                  legal_basis=basis, updated_at=clock.now(), updated_by="system"))
+            added += 1
+    session.flush()
+    return added
 
 def do_save_benchmark(session: Session, *, actor: Actor, data: BenchmarkIn) -> Benchmark:
     """Create or change a discretion benchmark; the old and new ranges go to the audit log."""
