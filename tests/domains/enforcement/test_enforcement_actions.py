@@ -354,8 +354,9 @@ def test_transfer_to_police_is_seen_only_by_that_police_unit(session, entity):
     with at(2026, 3, 3):
         transfer = actions.do_transfer(session, actor=staff(session, "lx_inspector"), case_id=case.id,
                                        data=TransferIn(target_code="GA370100", reason="涉案金额巨大，涉嫌犯罪"))
-    assert (case.status, transfer.receipt_due_on, transfer.feedback_due_on) == ("transferred", D(2026, 3, 4),
-                                                                                D(2026, 3, 9))
+    # RULES C5 changed this: no receipt deadline (Art. 7); evidence within 3 days (Art. 12) → Fri 6 Mar
+    assert (case.status, transfer.receipt_due_on, transfer.feedback_due_on, transfer.evidence_due_on) == (
+        "transferred", None, None, D(2026, 3, 6))
     names = zipfile.ZipFile(io.BytesIO(transfer.package)).namelist()
     assert "移送案件摘要.txt" in names and any("涉嫌犯罪案件移送书" in n for n in names)
     police = staff(session, "jn_police")
@@ -366,8 +367,10 @@ def test_transfer_to_police_is_seen_only_by_that_police_unit(session, entity):
         actions.do_transfer_feedback(session, actor=police, transfer_id=transfer.id,
                                      data=FeedbackIn(feedback="已立案"))
     assert caught.value.code == "enforcement.not_received"
-    actions.do_acknowledge_transfer(session, actor=police, transfer_id=transfer.id)
-    assert transfer.received_on is not None
+    with at(2026, 3, 9):
+        actions.do_acknowledge_transfer(session, actor=police, transfer_id=transfer.id)
+    # the police's 3 days (Art. 8) run from their receipt: Mon 9 Mar → Thu 12 Mar
+    assert (transfer.received_on, transfer.feedback_due_on) == (D(2026, 3, 9), D(2026, 3, 12))
 
 
 def test_document_numbers_are_gap_free_and_a_rolled_back_write_returns_its_number(db, entity):
@@ -524,3 +527,100 @@ def test_document_numbers_are_unique_and_contiguous_under_concurrent_writers(eng
     assert sorted(int(n.split("〕")[1].rstrip("号")) for n in taken) == list(range(1, 21))
     with sessions.transaction() as s:
         s.execute(DocCounter.__table__.delete().where(DocCounter.organ_code == organ.code))
+
+
+def test_rule_c3_case_cannot_be_filed_past_the_limitation_without_a_recorded_ground(session, entity):
+    with at(2026, 3, 2):
+        clue = new_clue(session, entity)
+        data = dict(conditions=ALL_CONDITIONS, officers=["lx_inspector", "lx_officer"], violation_type="food_expired",
+                    act_ended_on=D(2024, 2, 29))  # continuing act ended 29 Feb 2024: 2 years end 28 Feb 2026
+        with pytest.raises(DomainError) as caught:
+            actions.do_file_case(session, actor=staff(session, "lx_inspector"), clue_id=clue.id,
+                                 data=FilingIn(**data))
+        assert caught.value.code == "enforcement.limitation_passed" and "第三十六条" in caught.value.details["basis"]
+        assert clue.status == "checking" and session.scalar(select(func.count()).select_from(Case)) == 0
+        # life and health safety with harmful consequences: 5 years — filed
+        case = actions.do_file_case(session, actor=staff(session, "lx_inspector"), clue_id=clue.id,
+                                    data=FilingIn(**data, life_health_or_financial=True))
+    assert "违法行为终了于2024-02-29" in case.steps[0].note
+
+
+def test_rule_c3_filing_past_the_limitation_records_its_ground(session, entity):
+    with at(2026, 3, 2):
+        clue = new_clue(session, entity)
+        case = actions.do_file_case(session, actor=staff(session, "lx_inspector"), clue_id=clue.id, data=FilingIn(
+            conditions=ALL_CONDITIONS, officers=["lx_inspector", "lx_officer"], violation_type="food_expired",
+            act_ended_on=D(2023, 1, 5), limitation_ground="《税收征收管理法》第八十六条另有规定"))
+    assert "立案依据：《税收征收管理法》第八十六条另有规定" in case.steps[0].note
+
+
+def test_rule_c2_hearing_notice_needs_7_working_days(session, entity):
+    case = to_notice(session, filed_case(session, entity))
+    with at(2026, 3, 27), pytest.raises(DomainError) as caught:
+        step(session, case, "request_hearing", hearing_on=D(2026, 4, 7))  # 7 wd before (4–6 Apr off): 26 Mar
+    assert caught.value.code == "enforcement.hearing_date" and "七个工作日" in caught.value.message_zh
+    assert case.status == "notified" and case.hearing_on is None
+    with at(2026, 3, 27):
+        step(session, case, "request_hearing", hearing_on=D(2026, 4, 10))
+    labels = {s.action: s.due_on for s in case.steps}
+    assert labels["hearing_notice"] == D(2026, 3, 31) and labels["hearing_presider"] == D(2026, 4, 1)
+    assert labels["hearing_announcement"] == D(2026, 4, 7)
+
+
+def test_rule_c4_serious_listing_must_be_notified_with_the_penalty(session, entity):
+    case = to_notice(session, filed_case(session, entity), fine=Decimal(30000))
+    with at(2026, 4, 1), pytest.raises(DomainError) as caught:
+        step(session, case, "decide", "sd_leader", penalty_kinds=["fine"], fine=Decimal(30000), legal_basis="x",
+             benchmark_id=benchmark(session).id, serious_candidate=True)
+    assert caught.value.code == "enforcement.serious_not_notified" and "第十三条" in caught.value.details["basis"]
+    assert case.status == "notified" and case.decision_no is None
+    with at(2026, 3, 2):
+        clue = actions.do_register_clue(session, actor=staff(session, "lx_inspector"), data=ClueIn(
+            source="monitoring", source_ref=f"monitoring:{entity.uscc}:2", respondent_uscc=entity.uscc,
+            respondent_name=entity.name, summary="再次发现销售过期食品", received_on=D(2026, 3, 2)))
+        other = actions.do_file_case(session, actor=staff(session, "lx_inspector"), clue_id=clue.id, data=FilingIn(
+            conditions=ALL_CONDITIONS, officers=["lx_inspector", "lx_officer"], violation_type="food_expired"))
+    with at(2026, 3, 20):
+        step(session, other, "end_investigation", note="调查终结")
+    with at(2026, 3, 23):
+        step(session, other, "complete_review", "sd_leader", note="同意")
+    with at(2026, 3, 24):
+        step(session, other, "serve_notice", penalty_kinds=["fine"], fine=Decimal(30000), serious_candidate=True)
+    assert other.serious_notified and "拟列入严重违法失信名单" in other.steps[-1].label
+    with at(2026, 4, 1):
+        step(session, other, "decide", "sd_leader", penalty_kinds=["fine"], fine=Decimal(30000), legal_basis="x",
+             benchmark_id=benchmark(session).id, serious_candidate=True)
+    assert other.status == "decided"
+
+
+def test_rule_c9_case_with_a_surcharge_owed_cannot_close_on_the_principal(session, entity):
+    case = decided_published(session, entity)
+    with at(2026, 4, 2):
+        step(session, case, "deliver")
+    assert case.payment_due_on == D(2026, 4, 17)
+    with at(2026, 4, 20):
+        step(session, case, "urge_payment")
+    urged = {s.action: s.due_on for s in case.steps}
+    # 10 working days after Mon 20 Apr (1–5 May off): 7 May; then within 3 months: Fri 7 Aug
+    assert urged["urge_payment"] == D(2026, 5, 7) and urged["court_application_due"] == D(2026, 8, 7)
+    with at(2026, 4, 21):
+        step(session, case, "record_payment", amount=Decimal(30000))  # 4 days late: 3,600 owed
+        with pytest.raises(DomainError) as caught:
+            step(session, case, "close")
+    assert caught.value.code == "enforcement.surcharge_unpaid" and case.surcharge_amount == Decimal(3600)
+    assert case.status == "executing" and case.closed_on is None
+    with at(2026, 4, 22):
+        step(session, case, "record_payment", amount=Decimal(3600))
+        step(session, case, "close")
+    assert (case.status, case.outcome) == ("closed", "executed")
+
+
+def test_rule_c9_no_surcharge_while_reconsideration_runs(session, entity):
+    case = decided_published(session, entity)
+    with at(2026, 4, 2):
+        step(session, case, "deliver")
+    with at(2026, 5, 20):
+        step(session, case, "record_remedy", on=D(2026, 4, 18), until=D(2026, 5, 20), note="行政复议维持")
+        step(session, case, "record_payment", amount=Decimal(30000))
+        step(session, case, "close")
+    assert case.remedy_days == 33 and case.surcharge_amount == Decimal(0) and case.outcome == "executed"

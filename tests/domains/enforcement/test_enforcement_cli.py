@@ -26,3 +26,15 @@ def test_cli_refuses_bad_dates_with_a_reason(tasks_db):
 def test_cli_expire_publicity_is_idempotent(tasks_db):
     result = CliRunner().invoke(app, ["enforcement", "expire-publicity"])
     assert result.exit_code == 0 and result.output.startswith("ended\t0")
+
+
+def test_rule_c2_cli_prints_the_hearing_notice_latest_day(tasks_db):
+    result = CliRunner().invoke(app, ["enforcement", "clocks", "--filed", "2026-09-01", "--hearing", "2026-10-16"])
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.output.splitlines() if x.startswith("hearing_notice\t")]
+    # back from Fri 16 Oct 2026: 15, 14, 13, 12, Sat 10 (worked), 9, 8 Oct — the 1–7 Oct holiday is skipped
+    assert line.split("\t")[:2] == ["hearing_notice", "2026-10-08"] and "听证办法第二十条" in line
+    assert not line.endswith("provisional")
+    later = CliRunner().invoke(app, ["enforcement", "clocks", "--filed", "2026-09-01", "--hearing", "2027-01-15"])
+    [line] = [x for x in later.output.splitlines() if x.startswith("hearing_notice\t")]
+    assert line.startswith("hearing_notice\t2027-01-06\t") and line.endswith("\tprovisional")

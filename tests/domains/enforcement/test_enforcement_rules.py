@@ -92,10 +92,29 @@ def test_rule_2_6_hearing_thresholds(party, kinds, fine, confiscated, required):
                                   confiscated=Decimal(confiscated)) is required
 
 
-def test_rule_2_7_hearing_request_within_5_working_days_and_notice_7_days_before():
+def test_rule_2_7_hearing_request_within_5_working_days():
     # served Thu 30 Apr: 1–5 May off, Sat 9 May worked → 6, 7, 8, 9, 11 May
     assert rules.hearing_request_due(CAL, D(2026, 4, 30)).due_on == D(2026, 5, 11)
-    assert rules.hearing_notice_latest(D(2026, 6, 10)) == D(2026, 6, 3)
+
+
+def test_rule_c2_hearing_notice_7_working_days_before_the_hearing():
+    # C2 changed 2.7: Wed 10 Jun 2026 − 7 working days (19 Jun holiday not in range) = Mon 1 Jun, not 3 Jun
+    assert rules.hearing_notice_latest(CAL, D(2026, 6, 10)).due_on == D(2026, 6, 1)
+    # across National Day: Fri 16 Oct → 15, 14, 13, 12, Sat 10 (worked), 9, 8 Oct
+    assert rules.hearing_notice_latest(CAL, D(2026, 10, 16)).due_on == D(2026, 10, 8)
+    assert rules.FIGURES["hearing_notice"].unit == "workdays"
+    assert rules.hearing_notice_latest(CAL, D(2027, 1, 15)).provisional
+
+
+def test_rule_c2_hearing_preparation_announcement_and_report():
+    prep = rules.hearing_preparation(CAL, D(2026, 9, 28))
+    # presider: 28 Sep + 3 wd = 29, 30 Sep, then (1–7 Oct off) 8 Oct; materials 9, Sat 10, 12 Oct; …
+    assert [(k, d.due_on) for k, d, _ in prep] == [("hearing_presider", D(2026, 10, 8)),
+                                                   ("hearing_materials", D(2026, 10, 12)),
+                                                   ("hearing_schedule", D(2026, 10, 19))]
+    assert [b for _, _, b in prep] == ["听证办法第十八条", "听证办法第十九条", "听证办法第二十条第一款"]
+    assert rules.hearing_announcement_latest(CAL, D(2026, 10, 16)).due_on == D(2026, 10, 13)
+    assert rules.hearing_report_due(CAL, D(2026, 9, 30)).due_on == D(2026, 10, 13)  # 8, 9, Sat 10, 12, 13 Oct
 
 
 def test_rule_2_8_statement_and_defence_within_5_working_days():
@@ -177,10 +196,56 @@ def test_rule_2_13_handler_with_declared_relation_steps_aside():
     assert rules.conflicting_officers(["lx_officer"], declared, {"91370102MA3C4D5E7Q"}) == []
 
 
-def test_rule_police_transfer_receipt_and_acceptance_are_unconfirmed_and_editable():
-    # not in RULES §2: 行政执法机关移送涉嫌犯罪案件的规定 Art. 8 (3 days), kept UNCONFIRMED
-    assert rules.FIGURES["police_acceptance"].editable and rules.FIGURES["police_receipt"].editable
-    # sent Fri 2026-03-06: receipt Mon 9 Mar, acceptance decision 3 days later (Thu 12 Mar)
-    assert rules.police_receipt_due(CAL, D(2026, 3, 6)).due_on == D(2026, 3, 9)
-    assert rules.police_feedback_due(CAL, D(2026, 3, 6)).due_on == D(2026, 3, 12)
-    assert rules.police_feedback_due(CAL, D(2026, 3, 6), {"police_acceptance": 5}).due_on == D(2026, 3, 16)
+def test_rule_c5_transfer_clocks_and_no_police_receipt_deadline():
+    assert "police_receipt" not in rules.FIGURES  # 移送规定 Art. 7 sets no receipt deadline
+    assert not hasattr(rules, "police_receipt_due")
+    # Art. 5: head's decision within 3 days of the report; transfer within 24 hours of approval
+    assert rules.transfer_head_decision_due(CAL, D(2026, 3, 2)).due_on == D(2026, 3, 5)
+    approved = dt.datetime(2026, 3, 5, 16, 30)
+    assert rules.transfer_send_by(approved) == dt.datetime(2026, 3, 6, 16, 30)
+    # Art. 8: police decide within 3 days of *receipt*; Art. 12: evidence within 3 days
+    assert rules.police_feedback_due(CAL, D(2026, 3, 9)).due_on == D(2026, 3, 12)
+    assert rules.transfer_evidence_due(CAL, D(2026, 3, 6)).due_on == D(2026, 3, 9)  # Sun 8 Mar → Mon 9 Mar
+    # Art. 9: reconsideration asked in 3 days, decided in 3, then 3 days to the procuratorate
+    chain = rules.reconsideration_chain(CAL, D(2026, 3, 2))
+    assert [(k, d.due_on) for k, d, _ in chain] == [("transfer_reconsideration_request", D(2026, 3, 5)),
+                                                    ("transfer_reconsideration_decision", D(2026, 3, 9)),
+                                                    ("transfer_procuratorate", D(2026, 3, 12))]
+    assert all(b == "行政执法机关移送涉嫌犯罪案件的规定第九条" for _, _, b in chain)
+
+
+def test_rule_c3_limitation_2_years_or_5_from_the_end_of_the_act():
+    assert rules.limitation_ends(D(2024, 3, 1), life_health_or_financial=False) == D(2026, 3, 1)
+    assert rules.limitation_ends(D(2024, 3, 1), life_health_or_financial=True) == D(2029, 3, 1)
+    assert rules.limitation_passed(act_ended_on=D(2024, 3, 1), discovered_on=D(2026, 3, 1),
+                                   life_health_or_financial=False) is None
+    assert rules.limitation_passed(act_ended_on=D(2024, 3, 1), discovered_on=D(2026, 3, 2),
+                                   life_health_or_financial=False) == D(2026, 3, 1)
+    assert rules.limitation_passed(act_ended_on=D(2024, 3, 1), discovered_on=D(2026, 3, 2),
+                                   life_health_or_financial=True) is None
+    assert rules.FIGURES["limitation"].basis == "行政处罚法第三十六条第一款"
+
+
+def test_rule_c9_court_application_window_and_no_surcharge_during_remedies():
+    earliest, latest = rules.court_application_window(CAL, D(2026, 9, 14))
+    # 10 working days after Mon 14 Sep: 15–18, Sun 20 (worked), 21–24, then 25–27 Sep off → Mon 28 Sep
+    assert earliest.due_on == D(2026, 9, 28)
+    assert latest.due_on == D(2026, 12, 28)  # within 3 months of that period's end (程序规定 Art. 76)
+    assert rules.late_surcharge(Decimal(10000), 10, suspended_days=10) == Decimal(0)
+    assert rules.late_surcharge(Decimal(10000), 12, suspended_days=10) == Decimal(600)
+    assert rules.surcharge_outstanding(fine=Decimal(1000), surcharge=Decimal(90), paid=Decimal(1000)) == 90
+    assert rules.surcharge_outstanding(fine=Decimal(1000), surcharge=Decimal(90), paid=Decimal(1090)) == 0
+
+
+def test_rule_c11_lower_qualification_is_a_penalty_kind_with_hearing_rights():
+    from marketreg.domains.enforcement.enums import PENALTY_KINDS
+
+    assert PENALTY_KINDS["lower_qualification"] == "降低资质等级"
+    assert rules.hearing_required(party_kind="legal", penalty_kinds=["lower_qualification"], fine=Decimal(0),
+                                  confiscated=Decimal(0))
+
+
+def test_rule_c14_minor_deadlines():
+    assert [rules.FIGURES[k].value for k in ("referral", "extension_decision", "decision_service",
+                                             "fine_remittance", "jurisdiction_dispute")] == [7, 15, 7, 2, 7]
+    assert rules.FIGURES["decision_service"].basis == "程序规定第七十条"

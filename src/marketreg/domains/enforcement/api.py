@@ -45,9 +45,10 @@ class TransferOut(BaseModel):
     target_name: str
     reason: str
     sent_on: str
-    receipt_due_on: str
+    receipt_due_on: str | None
     received_on: str | None
-    feedback_due_on: str
+    feedback_due_on: str | None
+    evidence_due_on: str | None = None
     feedback_on: str | None
     feedback: str | None
 
@@ -57,7 +58,8 @@ class TransferOut(BaseModel):
         return cls(id=t.id, kind=t.kind, case_id=t.case_id, clue_id=t.clue_id, target_name=t.target_name,
                    reason=t.reason, sent_on=iso(t.sent_on),
                    receipt_due_on=iso(t.receipt_due_on), received_on=iso(t.received_on),
-                   feedback_due_on=iso(t.feedback_due_on), feedback_on=iso(t.feedback_on), feedback=t.feedback)
+                   feedback_due_on=iso(t.feedback_due_on), feedback_on=iso(t.feedback_on), feedback=t.feedback,
+                   evidence_due_on=iso(t.evidence_due_on))
 
 
 @staff_router.get("/clues", response_model=list[ClueOut])

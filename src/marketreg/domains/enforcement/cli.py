@@ -43,20 +43,27 @@ def clocks_command(
     filed: Annotated[str, typer.Option(help="filing date YYYY-MM-DD")],
     notice: Annotated[str | None, typer.Option(help="date the prior notice was served")] = None,
     decided: Annotated[str | None, typer.Option(help="decision date")] = None,
+    hearing: Annotated[str | None, typer.Option(help="hearing date")] = None,
     paused_days: Annotated[int, typer.Option(min=0, help="days of excluded periods (Art. 64)")] = 0,
 ) -> None:
-    """Print CLOCK<TAB>DUE_DATE<TAB>BASIS for a case's statutory clocks."""
+    """Print CLOCK<TAB>DUE_DATE<TAB>BASIS for a case's statutory clocks; with --hearing also
+    ``hearing_notice``: the latest day to serve the hearing notice, the 7th working day before the
+    hearing (听证办法 Art. 20, RULES C2); ``<TAB>provisional`` where a year has no official arrangement."""
     filed_on, notice_on, decided_on = _date(filed, "--filed"), _date(notice, "--notice"), _date(decided, "--decided")
-    if any(d is not None and d < filed_on for d in (notice_on, decided_on)):
-        typer.echo("--notice and --decided cannot be before --filed", err=True)
+    hearing_on = _date(hearing, "--hearing")
+    if any(d is not None and d < filed_on for d in (notice_on, decided_on, hearing_on)):
+        typer.echo("--notice, --decided and --hearing cannot be before --filed", err=True)
         raise typer.Exit(2)
     from marketreg.platform.calendar import load_calendar
     from marketreg.platform.db import get_sessions
 
     with get_sessions().read() as session:
         calendar = load_calendar(session)
-    for name, due, basis in case_clocks(calendar, filed=filed_on, notice=notice_on, decided=decided_on,
-                                        paused_days=paused_days):
+    clocks = case_clocks(calendar, filed=filed_on, notice=notice_on, decided=decided_on, paused_days=paused_days)
+    if hearing_on:
+        clocks.append(("hearing_notice", rules.hearing_notice_latest(calendar, hearing_on),
+                       rules.FIGURES["hearing_notice"].basis))
+    for name, due, basis in clocks:
         flag = "\tprovisional" if due.provisional else ""
         typer.echo(f"{name}\t{due.due_on.isoformat()}\t{basis}{flag}")
 

@@ -26,7 +26,7 @@ STATUS_LABELS = {
 
 PENALTY_KINDS = {
     "warning": "警告", "criticism": "通报批评", "fine": "罚款", "confiscation": "没收违法所得、没收非法财物",
-    "suspend_licence": "暂扣许可证件", "revoke_licence": "吊销许可证件、营业执照",
+    "suspend_licence": "暂扣许可证件", "lower_qualification": "降低资质等级", "revoke_licence": "吊销许可证件、营业执照",
     "restrict_business": "限制开展生产经营活动、责令停产停业", "close_down": "责令关闭、限制从业",
     "detention_transfer": "移送行政拘留",
 }
@@ -62,6 +62,9 @@ STEP_LABELS = {
     "decide": "作出处罚决定", "deliver": "送达决定书", "record_payment": "登记缴款", "grant_deferral": "批准延期/分期",
     "close": "结案", "archive": "归档", "pause": "期限暂停", "resume": "期限恢复", "extend_decision": "延长办案期限",
     "publish": "信息公示", "end_publicity": "停止公示", "transfer_police": "移送公安机关",
+    "urge_payment": "催告履行", "record_remedy": "登记复议诉讼期间", "court_application_due": "申请法院强制执行期限",
+    "hearing_presider": "确定听证主持人", "hearing_materials": "移交听证材料", "hearing_schedule": "确定听证时间地点",
+    "hearing_notice": "送达听证通知书", "hearing_announcement": "听证公告",
 }
 
 # Case-file review checklist (案卷评查): item → (label, maximum points); 100 in all

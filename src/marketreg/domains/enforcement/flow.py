@@ -22,6 +22,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "deliver": frozenset({S.decided}),
     "record_payment": frozenset({S.executing}),
     "grant_deferral": frozenset({S.executing}),
+    "urge_payment": frozenset({S.executing}),
+    "record_remedy": frozenset({S.executing}),
     "close": frozenset({S.executing}),
     "archive": frozenset({S.closed}),
     "pause": _OPEN,

@@ -3,7 +3,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketreg.platform.db import Base
@@ -119,6 +131,8 @@ class Case(Base):
     statement_due_on: Mapped[dt.date | None] = mapped_column(Date)
     statement: Mapped[str | None] = mapped_column(Text)
     hearing_rights: Mapped[bool] = mapped_column(Boolean, default=False)
+    # RULES C4 (Order 44 Art. 13): the prior notice told the party of the proposed serious listing
+    serious_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     hearing_request_due_on: Mapped[dt.date | None] = mapped_column(Date)
     hearing_requested_on: Mapped[dt.date | None] = mapped_column(Date)
     hearing_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -138,6 +152,11 @@ class Case(Base):
     payment_due_on: Mapped[dt.date | None] = mapped_column(Date)
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
     paid_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # RULES C9: late-payment surcharge owed (程序规定 Art. 75), the 催告 (Art. 76) and the days a
+    # reconsideration or lawsuit ran (no surcharge for them, 行政处罚法 Art. 73(3))
+    surcharge_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    urged_on: Mapped[dt.date | None] = mapped_column(Date)
+    remedy_days: Mapped[int] = mapped_column(Integer, default=0)
     instalments: Mapped[int] = mapped_column(default=0)
     # publicity
     publicity: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -240,9 +259,11 @@ class Transfer(Base):
     target_name: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
     sent_on: Mapped[dt.date] = mapped_column(Date)
-    receipt_due_on: Mapped[dt.date] = mapped_column(Date)
+    # RULES C5: no receipt deadline for the police (移送规定 Art. 7); clue hand-overs keep theirs
+    receipt_due_on: Mapped[dt.date | None] = mapped_column(Date)
     received_on: Mapped[dt.date | None] = mapped_column(Date)
-    feedback_due_on: Mapped[dt.date] = mapped_column(Date)
+    feedback_due_on: Mapped[dt.date | None] = mapped_column(Date)  # police: 3 days from receipt (Art. 8)
+    evidence_due_on: Mapped[dt.date | None] = mapped_column(Date)  # police: 3 days from transfer (Art. 12)
     feedback_on: Mapped[dt.date | None] = mapped_column(Date)
     feedback: Mapped[str | None] = mapped_column(Text)
     package: Mapped[bytes | None] = mapped_column(LargeBinary)

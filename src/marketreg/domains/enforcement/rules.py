@@ -39,9 +39,24 @@ FIGURES: dict[str, Figure] = {
     # RULES 2.4: decide within 90 days of filing, +30 with the head's approval (Art. 64; 行政处罚法 Art. 60)
     "decision": Figure(90, "days", "程序规定第六十四条；行政处罚法第六十条", "CONFIRMED"),
     "decision_extension": Figure(30, "days", "程序规定第六十四条", "CONFIRMED"),
-    # RULES 2.7: ask for a hearing within 5 (working) days of notice; notify 7 days before it
+    # RULES 2.7: ask for a hearing within 5 (working) days of notice
     "hearing_request": Figure(5, "workdays", "行政处罚法第六十四条、第八十五条", "CONFIRMED"),
-    "hearing_notice": Figure(7, "days", "行政处罚法第六十四条", "CONFIRMED"),
+    # RULES C2, checked 2026-12-01 against `Theonefkguy/Chinese-Laws` `部门规章/市场监督管理总局/市场监督管理行政
+    # 处罚听证办法(2021-07-02).md`: Art. 20 "于举行听证的七个工作日前将听证通知书送达当事人" (working days, not
+    # calendar days); Art. 18 presider named within 3 working days of the request; Art. 19 materials handed
+    # over within 3 working days; Art. 20 time and place fixed within 5 working days of receiving them;
+    # Art. 22 a public hearing announced 3 working days before; Art. 29 report within 5 working days.
+    "hearing_notice": Figure(7, "workdays", "听证办法第二十条第一款；行政处罚法第六十四条", "CONFIRMED"),
+    "hearing_presider": Figure(3, "workdays", "听证办法第十八条", "CONFIRMED"),
+    "hearing_materials": Figure(3, "workdays", "听证办法第十九条", "CONFIRMED"),
+    "hearing_schedule": Figure(5, "workdays", "听证办法第二十条第一款", "CONFIRMED"),
+    "hearing_announcement": Figure(3, "workdays", "听证办法第二十二条第二款", "CONFIRMED"),
+    "hearing_report": Figure(5, "workdays", "听证办法第二十九条", "CONFIRMED"),
+    # RULES C3 (`行政法/行政处罚法(2021-01-22).md` Art. 36): not discovered within 2 years → no penalty;
+    # 5 years where citizens' life and health safety or financial safety is involved with harmful
+    # consequences; counted from the act, or from its end if continuing ("法律另有规定的除外").
+    "limitation": Figure(2, "years", "行政处罚法第三十六条第一款", "CONFIRMED"),
+    "limitation_extended": Figure(5, "years", "行政处罚法第三十六条第一款", "CONFIRMED"),
     # RULES 2.8: statement/defence within 5 working days of service, else waived (Art. 57)
     "statement": Figure(5, "workdays", "程序规定第五十七条", "CONFIRMED"),
     # RULES 2.8: review within 10 working days of receiving the material (Art. 55)
@@ -72,11 +87,31 @@ FIGURES: dict[str, Figure] = {
     # "较低数额罚款" is set by the province (Art. 13(2)); Shandong's figure not found: Shanghai's used
     "lower_fine_natural": Figure(Decimal(5000), "yuan", "公示规定第十三条第二款（省级标准，山东待核）", "UNCONFIRMED"),
     "lower_fine_legal": Figure(Decimal(50000), "yuan", "公示规定第十三条第二款（省级标准，山东待核）", "UNCONFIRMED"),
-    # Not in RULES.md §2 (行刑衔接): 《行政执法机关移送涉嫌犯罪案件的规定》 Art. 8 — the police decide
-    # within 3 days of receiving a transfer whether to open a criminal case and notify in writing.
-    # Not verified against the official text: UNCONFIRMED, editable.
-    "police_acceptance": Figure(3, "days", "行政执法机关移送涉嫌犯罪案件的规定第八条（待核）", "UNCONFIRMED"),
-    "police_receipt": Figure(1, "workdays", "行政执法机关移送涉嫌犯罪案件的规定第八条（签收，待核）", "UNCONFIRMED"),
+    # RULES C5 (行刑衔接), `行政法规/行政执法机关移送涉嫌犯罪案件的规定(2020-08-07).md`: Art. 5 the head decides
+    # within 3 days of the report, the case goes within 24 hours of approval; Art. 8 the police decide within
+    # 3 days of receipt; Art. 9 reconsideration asked within 3 days of the non-filing notice, decided in 3,
+    # then 3 days to ask the procuratorate; Art. 12 evidence handed over within 3 days. Art. 7 sets no
+    # deadline for the police to sign for a transfer: the earlier "1 working day" receipt clock is removed.
+    "transfer_head_decision": Figure(3, "days", "行政执法机关移送涉嫌犯罪案件的规定第五条", "CONFIRMED"),
+    "transfer_send": Figure(24, "hours", "行政执法机关移送涉嫌犯罪案件的规定第五条", "CONFIRMED"),
+    "police_acceptance": Figure(3, "days", "行政执法机关移送涉嫌犯罪案件的规定第八条", "CONFIRMED"),
+    "transfer_reconsideration_request": Figure(3, "days", "行政执法机关移送涉嫌犯罪案件的规定第九条", "CONFIRMED"),
+    "transfer_reconsideration_decision": Figure(3, "days", "行政执法机关移送涉嫌犯罪案件的规定第九条", "CONFIRMED"),
+    "transfer_procuratorate": Figure(3, "days", "行政执法机关移送涉嫌犯罪案件的规定第九条", "CONFIRMED"),
+    "transfer_evidence": Figure(3, "days", "行政执法机关移送涉嫌犯罪案件的规定第十二条", "CONFIRMED"),
+    # RULES C9 (`…行政处罚程序规定(2022-09-29).md` Art. 76; 行政处罚法 Art. 72; 行政强制法 Arts. 35, 53–54):
+    # unpaid: a written 催告 first; 10 working days after it, apply to the court within 3 months of the
+    # end of the period; no late surcharge while reconsideration or litigation runs (行政处罚法 Art. 73(3)).
+    "enforcement_notice_wait": Figure(10, "workdays", "程序规定第七十六条；行政强制法第五十四条", "CONFIRMED"),
+    "court_application": Figure(3, "months", "程序规定第七十六条；行政强制法第五十三条", "CONFIRMED"),
+    # RULES C14 (程序规定 2022): jurisdiction referral 7 wd (Arts. 13, 16); an extension of a time limit
+    # decided within 15 wd (Art. 45); the decision served within 7 wd of its making (Art. 70); a
+    # collection voucher within 2 wd (Art. 73); Order 121 Art. 33: jurisdiction disputes settled in 7 wd.
+    "referral": Figure(7, "workdays", "程序规定第十三条、第十六条", "CONFIRMED"),
+    "extension_decision": Figure(15, "workdays", "程序规定第四十五条", "CONFIRMED"),
+    "decision_service": Figure(7, "workdays", "程序规定第七十条", "CONFIRMED"),
+    "fine_remittance": Figure(2, "workdays", "程序规定第七十三条", "CONFIRMED"),
+    "jurisdiction_dispute": Figure(7, "workdays", "市场监督管理投诉举报处理办法第三十三条", "CONFIRMED"),
 }
 
 # RULES 2.5 ⚠: before 行政处罚法 2021 the on-the-spot limits were ¥50 / ¥1,000 (1996 law Art. 33).
@@ -178,7 +213,9 @@ def simplified_allowed(*, party_kind: str, penalty_kinds: Sequence[str], fine: D
 
 
 # --- 2.6–2.7 hearing -----------------------------------------------------------------------------
-HEARING_KINDS = {"suspend_licence", "revoke_licence", "restrict_business", "close_down"}
+# 听证办法 Art. 5 (checked 2026-12-01): (1) 责令停产停业、责令关闭、限制从业; (2) 降低资质等级、吊销许可证件或者营业执照
+# (RULES C11: 降低资质等级 is a penalty kind); 暂扣许可证件 kept as "其他较重的行政处罚" (Art. 5(5)).
+HEARING_KINDS = {"suspend_licence", "lower_qualification", "revoke_licence", "restrict_business", "close_down"}
 
 
 def hearing_required(*, party_kind: str, penalty_kinds: Sequence[str], fine: Decimal, confiscated: Decimal,
@@ -196,9 +233,68 @@ def hearing_request_due(calendar: WorkCalendar, served_on: dt.date) -> DueDate:
     return calendar.add_workdays(served_on, _wd("hearing_request"))
 
 
-def hearing_notice_latest(hearing_on: dt.date) -> dt.date:
-    """行政处罚法 Art. 64(2): the party is notified at least 7 days before the hearing."""
-    return hearing_on - dt.timedelta(days=_wd("hearing_notice"))
+def workdays_before(calendar: WorkCalendar, day: dt.date, n: int) -> DueDate:
+    """The n-th working day before ``day`` (``day`` itself not counted): "X个工作日前" deadlines.
+    WorkCalendar counts forward only; counting back is the mirror of ``add_workdays``."""
+    current, counted, provisional = day, 0, not calendar.is_official(day.year)
+    while counted < n:
+        current -= dt.timedelta(days=1)
+        provisional |= not calendar.is_official(current.year)
+        counted += calendar.is_workday(current)
+    return DueDate(current, provisional, calendar.version)
+
+
+def hearing_notice_latest(calendar: WorkCalendar, hearing_on: dt.date) -> DueDate:
+    """RULES C2 / 听证办法 Art. 20: the hearing notice is served at the latest on the 7th working day
+    before the hearing."""
+    return workdays_before(calendar, hearing_on, _wd("hearing_notice"))
+
+
+def hearing_announcement_latest(calendar: WorkCalendar, hearing_on: dt.date) -> DueDate:
+    """RULES C2 / 听证办法 Art. 22(2): a public hearing is announced 3 working days before it."""
+    return workdays_before(calendar, hearing_on, _wd("hearing_announcement"))
+
+
+def hearing_preparation(calendar: WorkCalendar, requested_on: dt.date) -> list[tuple[str, DueDate, str]]:
+    """RULES C2 / 听证办法 Arts. 18–20: presider within 3 wd of the request, materials within 3 wd of
+    that, time and place within 5 wd of receiving them (each counted from the previous step's latest day)."""
+    out, start = [], requested_on
+    for key in ("hearing_presider", "hearing_materials", "hearing_schedule"):
+        due = calendar.add_workdays(start, _wd(key))
+        out.append((key, due, FIGURES[key].basis))
+        start = due.due_on
+    return out
+
+
+def hearing_report_due(calendar: WorkCalendar, held_on: dt.date) -> DueDate:
+    """RULES C2 / 听证办法 Art. 29: the hearing report within 5 working days of the hearing."""
+    return calendar.add_workdays(held_on, _wd("hearing_report"))
+
+
+# --- serious list with the penalty (RULES C4) -----------------------------------------------------
+# Order 44 Art. 13 (checked 2026-12-01, `…严重违法失信名单管理办法(2021-07-30).md`): "在作出行政处罚决定时应当对是否
+# 列入严重违法失信名单作出决定…告知、听证、送达、异议处理等程序应当与行政处罚程序一并实施".
+SERIOUS_WITH_PENALTY_BASIS = "《市场监督管理严重违法失信名单管理办法》第十三条"
+
+
+# --- limitation (RULES C3) ------------------------------------------------------------------------
+def limitation_ends(act_ended_on: dt.date, *, life_health_or_financial: bool) -> dt.date:
+    """行政处罚法 Art. 36: the last day a violation may be discovered — 2 years (5 for life, health or
+    financial safety with harmful consequences) from the act, or from the end of a continuing act."""
+    years = _wd("limitation_extended" if life_health_or_financial else "limitation")
+    try:
+        return act_ended_on.replace(year=act_ended_on.year + years)
+    except ValueError:  # 29 February
+        return act_ended_on.replace(year=act_ended_on.year + years, day=28)
+
+
+def limitation_passed(*, act_ended_on: dt.date | None, discovered_on: dt.date,
+                      life_health_or_financial: bool) -> dt.date | None:
+    """The limitation's end when the violation was discovered after it (Art. 36), else None."""
+    if act_ended_on is None:
+        return None
+    ends = limitation_ends(act_ended_on, life_health_or_financial=life_health_or_financial)
+    return ends if discovered_on > ends else None
 
 
 # --- 2.8 statement/defence and review ------------------------------------------------------------
@@ -235,11 +331,27 @@ def payment_due(calendar: WorkCalendar, delivered_on: dt.date) -> DueDate:
     return calendar.add_days(delivered_on, _wd("payment"))
 
 
-def late_surcharge(fine: Decimal, days_late: int) -> Decimal:
-    """Art. 75: 3% of the fine per day late, never more than the fine."""
+def late_surcharge(fine: Decimal, days_late: int, *, suspended_days: int = 0) -> Decimal:
+    """Art. 75: 3% of the fine per day late, never more than the fine; RULES C9 (行政处罚法 Art. 73(3)):
+    no surcharge for the days reconsideration or litigation ran (``suspended_days``)."""
+    days_late -= suspended_days
     if days_late <= 0:
         return Decimal(0)
     return min(fine, (fine * _wd("late_surcharge_percent") * days_late / 100).quantize(Decimal("0.01")))
+
+
+SURCHARGE_BASIS = "程序规定第七十五条、第七十六条；行政强制法第四十五条"
+
+
+def surcharge_outstanding(*, fine: Decimal, surcharge: Decimal | None, paid: Decimal | None,
+                          unpaid_principal_counts: bool = False) -> Decimal:
+    """RULES C9: what is still owed on the surcharge (or, with ``unpaid_principal_counts``, in total):
+    a case is 执行完毕 only when principal and surcharge are paid."""
+    total = fine + (surcharge or Decimal(0))
+    owed = total - (paid or Decimal(0))
+    if unpaid_principal_counts:
+        return max(owed, Decimal(0))
+    return max(min(owed, surcharge or Decimal(0)), Decimal(0))
 
 
 def closure_due(calendar: WorkCalendar, event_on: dt.date) -> DueDate:
@@ -247,7 +359,7 @@ def closure_due(calendar: WorkCalendar, event_on: dt.date) -> DueDate:
 
 
 # --- 2.12 publicity ------------------------------------------------------------------------------
-NO_EARLY_STOP_KINDS = {"suspend_licence", "revoke_licence", "restrict_business", "close_down"}
+NO_EARLY_STOP_KINDS = {"suspend_licence", "lower_qualification", "revoke_licence", "restrict_business", "close_down"}
 
 
 def publicity_required(*, simplified: bool, penalty_kinds: Sequence[str]) -> bool:
@@ -309,15 +421,47 @@ def conflicting_officers(officers: Iterable[str], declarations: Iterable[tuple[s
     return sorted({o for o, party in declarations if o in officers and party in respondent_keys})
 
 
-# --- transfers to the police (行刑衔接) ----------------------------------------------------------
-def police_receipt_due(calendar: WorkCalendar, sent_on: dt.date, overrides: Overrides = None) -> DueDate:
-    return calendar.add_workdays(sent_on, _wd("police_receipt", overrides))
+# --- transfers to the police (行刑衔接, RULES C5) ---------------------------------------------------
+def transfer_head_decision_due(calendar: WorkCalendar, reported_on: dt.date) -> DueDate:
+    """Art. 5: the head decides within 3 days of the transfer report."""
+    return calendar.add_days(reported_on, _wd("transfer_head_decision"))
 
 
-def police_feedback_due(calendar: WorkCalendar, sent_on: dt.date, overrides: Overrides = None) -> DueDate:
-    """Acceptance decision 3 days after receipt (receipt itself due the next working day)."""
-    received = police_receipt_due(calendar, sent_on, overrides).due_on
-    return calendar.add_days(received, _wd("police_acceptance", overrides))
+def transfer_send_by(approved_at: dt.datetime) -> dt.datetime:
+    """Art. 5: the case is transferred within 24 hours of approval."""
+    return approved_at + dt.timedelta(hours=_wd("transfer_send"))
+
+
+def police_feedback_due(calendar: WorkCalendar, received_on: dt.date) -> DueDate:
+    """Art. 8: the police decide within 3 days of receiving the transfer (no receipt deadline, Art. 7)."""
+    return calendar.add_days(received_on, _wd("police_acceptance"))
+
+
+def transfer_evidence_due(calendar: WorkCalendar, sent_on: dt.date) -> DueDate:
+    """Art. 12: the seized items and evidence are handed over within 3 days."""
+    return calendar.add_days(sent_on, _wd("transfer_evidence"))
+
+
+def reconsideration_chain(calendar: WorkCalendar, non_filing_notified_on: dt.date) -> list[tuple[str, DueDate, str]]:
+    """Art. 9: ask the police to reconsider within 3 days of the non-filing notice; they decide within
+    3 days; then 3 days to ask the procuratorate to supervise (each from the previous latest day)."""
+    out, start = [], non_filing_notified_on
+    for key in ("transfer_reconsideration_request", "transfer_reconsideration_decision", "transfer_procuratorate"):
+        due = calendar.add_days(start, _wd(key))
+        out.append((key, due, FIGURES[key].basis))
+        start = due.due_on
+    return out
+
+
+# --- unpaid fines (RULES C9) ----------------------------------------------------------------------
+def court_application_window(calendar: WorkCalendar, urged_on: dt.date) -> tuple[DueDate, DueDate]:
+    """程序规定 Art. 76: (earliest, latest) day to apply to the court — 10 working days after the 催告,
+    then within 3 months of that period's end."""
+    earliest = calendar.add_workdays(urged_on, _wd("enforcement_notice_wait"))
+    month0 = earliest.due_on.month - 1 + _wd("court_application")
+    year, month = earliest.due_on.year + month0 // 12, month0 % 12 + 1
+    end = dt.date(year, month, min(earliest.due_on.day, monthrange(year, month)[1]))
+    return earliest, calendar.add_days(end, 0)
 
 
 # --- discretion benchmarks -----------------------------------------------------------------------

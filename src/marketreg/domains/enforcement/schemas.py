@@ -39,6 +39,12 @@ class FilingIn(BaseModel):
     major: bool = False
     facts: str = Field("", max_length=4000)
     filed_on: dt.date | None = None  # back-dated paper filing; never in the future
+    # RULES C3 (行政处罚法 Art. 36): the day the act ended (its end if continuing), whether it involves life,
+    # health or financial safety with harmful consequences (5 years), and the recorded ground for filing
+    # past the limitation ("法律另有规定的除外")
+    act_ended_on: dt.date | None = None
+    life_health_or_financial: bool = False
+    limitation_ground: str = Field("", max_length=1000)
 
 
 class DeclineIn(BaseModel):

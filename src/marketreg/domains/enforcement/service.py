@@ -240,7 +240,7 @@ def dashboard_tables(session: Session, *, actor: Actor, today: dt.date) -> dict[
     for t in transfers_sent(session, actor=actor):
         if t.feedback_on:
             transfer_status["已反馈"] += 1
-        elif t.feedback_due_on < today:
+        elif t.feedback_due_on and t.feedback_due_on < today:
             transfer_status["反馈超期"] += 1
         elif t.received_on:
             transfer_status["已签收待反馈"] += 1

@@ -1,4 +1,4 @@
-"""law corrections (issue 11): review flags and display ends on list entries, Art. 18 measure proposals
+"""law corrections (issue 11): review flags and display ends on list entries, Art. 18 measure proposals, police transfer clocks (C5)
 
 Revision ID: 0008
 Revises: 0007
@@ -25,6 +25,17 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('public_until', sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f('ix_credit_list_entry_review_flagged_on'), ['review_flagged_on'],
                               unique=False)
+
+    with op.batch_alter_table('enforcement_transfer', schema=None) as batch_op:
+        batch_op.alter_column('receipt_due_on', existing_type=sa.Date(), nullable=True)
+        batch_op.alter_column('feedback_due_on', existing_type=sa.Date(), nullable=True)
+        batch_op.add_column(sa.Column('evidence_due_on', sa.Date(), nullable=True))
+
+    with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('serious_notified', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('surcharge_amount', sa.Numeric(precision=14, scale=2), nullable=True))
+        batch_op.add_column(sa.Column('urged_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('remedy_days', sa.Integer(), nullable=False, server_default='0'))
 
     op.create_table('credit_measure_proposal',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -58,6 +69,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_credit_measure_proposal_org_path'))
         batch_op.drop_index(batch_op.f('ix_credit_measure_proposal_entity_uscc'))
     op.drop_table('credit_measure_proposal')
+    with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
+        batch_op.drop_column('remedy_days')
+        batch_op.drop_column('urged_on')
+        batch_op.drop_column('surcharge_amount')
+        batch_op.drop_column('serious_notified')
+    with op.batch_alter_table('enforcement_transfer', schema=None) as batch_op:
+        batch_op.drop_column('evidence_due_on')
+        batch_op.alter_column('feedback_due_on', existing_type=sa.Date(), nullable=False)
+        batch_op.alter_column('receipt_due_on', existing_type=sa.Date(), nullable=False)
     with op.batch_alter_table('credit_list_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credit_list_entry_review_flagged_on'))
         batch_op.drop_column('public_until')

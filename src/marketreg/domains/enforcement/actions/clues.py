@@ -147,6 +147,28 @@ def do_decline_clue(session: Session, *, actor: Actor, clue_id: int, data: Decli
     return clue
 
 
+def _check_limitation(clue, data: FilingIn) -> str:
+    """RULES C3 / 行政处罚法 Art. 36: a violation discovered (the clue's receipt) after the 2-year (5-year)
+    limitation cannot be filed unless a ground is recorded; returns the note for the filing step."""
+    if data.act_ended_on is None:
+        return ""
+    if data.act_ended_on > clue.received_on:
+        raise DomainError("enforcement.act_date_invalid", "违法行为终了日期不能晚于发现（线索登记）日期")
+    ends = rules.limitation_passed(act_ended_on=data.act_ended_on, discovered_on=clue.received_on,
+                                   life_health_or_financial=data.life_health_or_financial)
+    note = f"；违法行为终了于{data.act_ended_on.isoformat()}"
+    if ends is None:
+        return note
+    ground = data.limitation_ground.strip()
+    if not ground:
+        years = "五" if data.life_health_or_financial else "二"
+        raise DomainError("enforcement.limitation_passed",
+                          f"违法行为自{data.act_ended_on.isoformat()}起{years}年内未被发现（期限至{ends.isoformat()}），"
+                          f"不再给予行政处罚；法律另有规定的，请记录依据后立案",
+                          limitation_ends=ends.isoformat(), basis=rules.FIGURES["limitation"].basis)
+    return f"{note}；已过行政处罚法第三十六条期限（{ends.isoformat()}），立案依据：{ground}"
+
+
 def do_file_case(session: Session, *, actor: Actor, clue_id: int, data: FilingIn) -> Case:
     """Art. 19: file a case from a clue when all four conditions hold, naming ≥2 officers."""
     clue = _open_clue(session, actor, clue_id)
@@ -157,6 +179,7 @@ def do_file_case(session: Session, *, actor: Actor, clue_id: int, data: FilingIn
     filed_on = _on(data.filed_on)
     if filed_on < clue.received_on:
         raise DomainError("enforcement.filed_before_clue", "立案日期不能早于线索登记日期")
+    limitation_note = _check_limitation(clue, data)
     officers = _check_officers(session, actor, data.officers, _respondent_keys(clue.respondent_uscc,
                                                                                 clue.respondent_name), filed_on)
     calendar = load_calendar(session)
@@ -169,7 +192,7 @@ def do_file_case(session: Session, *, actor: Actor, clue_id: int, data: FilingIn
     clue.status, clue.case_id, clue.decided_at = "filed", case.id, clock.now()
     _feedback_to_sender(session, clue, f"已立案：{case.case_no}")
     _step(case, action="file", label="立案", actor=actor, basis="程序规定第十九条、第六十四条",
-          due_on=case.decision_due_on, note=f"线索来源：{CLUE_SOURCES.get(clue.source, clue.source)}")
+          due_on=case.decision_due_on, note=f"线索来源：{CLUE_SOURCES.get(clue.source, clue.source)}{limitation_note}")
     documents.issue(session, case, "filing")
     _refresh_next_due(case)
     _audit(session, actor, "case_filed", case, clue_id=clue.id, officers=officers)

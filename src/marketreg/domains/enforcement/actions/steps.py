@@ -125,10 +125,13 @@ def _serve_notice(session: Session, actor: Actor, case: Case, data: StepIn) -> N
                                                  overrides=service.rule_overrides(session))
     case.hearing_request_due_on = _stamp(case, rules.hearing_request_due(calendar, on)) \
         if case.hearing_rights else None
+    case.serious_notified = data.serious_candidate  # RULES C4: told together with the penalty (Order 44 Art. 13)
     case.status = S.notified
-    _step(case, action="serve_notice", label="送达行政处罚告知书" + ("（含听证告知）" if case.hearing_rights else ""),
+    _step(case, action="serve_notice", label="送达行政处罚告知书" + ("（含听证告知）" if case.hearing_rights else "")
+          + ("（含拟列入严重违法失信名单告知）" if case.serious_notified else ""),
           actor=actor, due_on=case.statement_due_on, basis="程序规定第五十七条" +
-          ("；听证办法第五条；行政处罚法第六十四条" if case.hearing_rights else ""))
+          ("；听证办法第五条；行政处罚法第六十四条" if case.hearing_rights else "") +
+          (f"；{rules.SERIOUS_WITH_PENALTY_BASIS}" if case.serious_notified else ""))
     documents.issue(session, case, "notice")
     if case.hearing_rights:
         documents.issue(session, case, "hearing_notice")
@@ -154,12 +157,26 @@ def _request_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -
                           f"听证申请期限已于{case.hearing_request_due_on.isoformat()}届满，视为放弃听证权利",
                           due_on=case.hearing_request_due_on.isoformat(),
                           basis="行政处罚法第六十四条；程序规定第五十七条")
-    if data.hearing_on is None or data.hearing_on < on or rules.hearing_notice_latest(data.hearing_on) < on:
-        raise DomainError("enforcement.hearing_date", "听证日期应当在通知当事人七日之后", basis="行政处罚法第六十四条")
+    calendar = load_calendar(session)
+    if data.hearing_on is None or data.hearing_on < on:
+        raise DomainError("enforcement.hearing_date", "请确定听证日期", basis=rules.FIGURES["hearing_notice"].basis)
+    latest = rules.hearing_notice_latest(calendar, data.hearing_on)
+    if latest.due_on < on:  # RULES C2: 7 working days, 听证办法 Art. 20
+        raise DomainError("enforcement.hearing_date",
+                          f"听证通知书应当于举行听证的七个工作日前送达（{data.hearing_on.isoformat()}举行的，最迟"
+                          f"{latest.due_on.isoformat()}送达），请另定听证日期", latest=latest.due_on.isoformat(),
+                          basis=rules.FIGURES["hearing_notice"].basis)
     case.hearing_requested_on, case.hearing_on, case.status = on, data.hearing_on, S.hearing
     _pause_clock(case, "hearing", on)
     _step(case, action="request_hearing", label=f"当事人申请听证，定于{data.hearing_on.isoformat()}举行", actor=actor,
           basis="行政处罚法第六十四条；程序规定第六十四条（听证期间不计入）")
+    for key, due, basis in rules.hearing_preparation(calendar, on):
+        _step(case, action=key, label=HEARING_STEP_LABELS[key], actor=actor, due_on=_stamp(case, due), basis=basis)
+    _step(case, action="hearing_notice", label="送达听证通知书（载明听证人员，告知申请回避权利）", actor=actor,
+          due_on=_stamp(case, latest), basis=rules.FIGURES["hearing_notice"].basis)
+    _step(case, action="hearing_announcement", label="公开举行的，公告当事人名称、案由及听证时间地点", actor=actor,
+          due_on=_stamp(case, rules.hearing_announcement_latest(calendar, data.hearing_on)),
+          basis=rules.FIGURES["hearing_announcement"].basis)
     _audit(session, actor, "hearing_requested", case, hearing_on=data.hearing_on)
 
 
@@ -172,7 +189,8 @@ def _hold_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -> N
                           basis="行政处罚法第六十四条")
     case.hearing_held_on, case.status = on, S.notified
     _resume_clock(session, case, on)
-    _step(case, action="hold_hearing", label="举行听证", actor=actor, note=data.note, basis="行政处罚法第六十四条")
+    _step(case, action="hold_hearing", label="举行听证", actor=actor, note=data.note, basis="行政处罚法第六十四条",
+          due_on=_stamp(case, rules.hearing_report_due(load_calendar(session), on)))  # report: 听证办法 Art. 29
     _audit(session, actor, "hearing_held", case)
 
 
@@ -204,6 +222,10 @@ def _decide(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
                           basis="程序规定第六十条")
     if not data.legal_basis.strip():
         raise DomainError("enforcement.basis_required", "请填写处罚依据")
+    if data.serious_candidate and not case.serious_notified:
+        raise DomainError("enforcement.serious_not_notified",
+                          "拟列入严重违法失信名单的，应当在作出决定前与行政处罚一并告知当事人事由、依据和权利，"
+                          "请重新告知", basis=rules.SERIOUS_WITH_PENALTY_BASIS)
     _check_benchmark(session, case, data, fine)
     calendar = load_calendar(session)
     case.penalty_kinds, case.fine_amount, case.confiscated_amount = list(data.penalty_kinds), fine, confiscated
@@ -258,15 +280,50 @@ def _record_payment(session: Session, actor: Actor, case: Case, data: StepIn) ->
     on = _on(data.on)
     if data.amount is None or data.amount <= 0:
         raise DomainError("enforcement.amount_required", "请填写缴款金额")
-    late_days = (on - case.payment_due_on).days if case.payment_due_on else 0
-    surcharge = rules.late_surcharge(case.fine_amount or Decimal(0), late_days)
+    fine = case.fine_amount or Decimal(0)
+    if case.paid_on is None:  # RULES C9: the surcharge runs until the principal is paid, not while remedies run
+        late_days = (on - case.payment_due_on).days if case.payment_due_on else 0
+        case.surcharge_amount = rules.late_surcharge(fine, late_days, suspended_days=case.remedy_days)
     case.paid_amount = (case.paid_amount or Decimal(0)) + data.amount
-    if case.paid_amount >= (case.fine_amount or 0):
+    if case.paid_on is None and case.paid_amount >= fine:
         case.paid_on = on
+    if case.paid_amount >= fine + (case.surcharge_amount or 0):
         case.closure_due_on = _stamp(case, rules.closure_due(load_calendar(session), on))
+    surcharge = case.surcharge_amount or Decimal(0)
     _step(case, action="record_payment", label=f"缴纳罚款 {data.amount} 元", actor=actor,
-          note=f"加处罚款 {surcharge} 元" if surcharge else "", basis="程序规定第七十二条、第七十五条")
+          note=f"应加处罚款 {surcharge} 元" if surcharge else "", basis="程序规定第七十二条、第七十五条")
     _audit(session, actor, "payment_recorded", case, amount=str(data.amount), surcharge=str(surcharge))
+
+
+def _urge_payment(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
+    """RULES C9 / 程序规定 Art. 76: unpaid after the period — a written 催告; 10 working days later the
+    bureau may apply to the court, within 3 months of that period's end."""
+    on = _on(data.on)
+    if case.payment_due_on is None or on <= case.payment_due_on:
+        raise DomainError("enforcement.not_overdue", "缴款期限尚未届满，不能催告", basis=rules.SURCHARGE_BASIS)
+    owed = rules.surcharge_outstanding(fine=case.fine_amount or Decimal(0), surcharge=case.surcharge_amount,
+                                       paid=case.paid_amount, unpaid_principal_counts=True)
+    if owed <= 0:
+        raise DomainError("enforcement.nothing_owed", "罚款和加处罚款均已缴清", basis=rules.SURCHARGE_BASIS)
+    earliest, latest = rules.court_application_window(load_calendar(session), on)
+    case.urged_on = on
+    _step(case, action="urge_payment", label="催告履行（届满十个工作日后可申请人民法院强制执行）", actor=actor,
+          due_on=_stamp(case, earliest), basis=rules.FIGURES["enforcement_notice_wait"].basis)
+    _step(case, action="court_application_due", label="申请人民法院强制执行的最后期限", actor=actor,
+          due_on=_stamp(case, latest), basis=rules.FIGURES["court_application"].basis)
+    _audit(session, actor, "payment_urged", case, court_from=earliest.due_on, court_by=latest.due_on)
+
+
+def _record_remedy(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
+    """RULES C9 / 行政处罚法 Art. 73(3): days a reconsideration or lawsuit ran carry no surcharge."""
+    if data.until is None or data.on is None or data.until < data.on:
+        raise DomainError("enforcement.remedy_dates", "请填写行政复议或者行政诉讼的起止日期",
+                          basis="行政处罚法第七十三条第三款")
+    days = (data.until - data.on).days + 1
+    case.remedy_days += days
+    _step(case, action="record_remedy", label=f"行政复议或行政诉讼期间{days}日不计加处罚款", actor=actor,
+          note=data.note, basis="行政处罚法第七十三条第三款")
+    _audit(session, actor, "remedy_recorded", case, days=days)
 
 
 def _grant_deferral(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -285,6 +342,12 @@ def _close(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
         raise DomainError("enforcement.outcome_unknown", "结案情形不存在")
     if outcome == "executed" and case.fine_amount and case.paid_on is None:
         raise DomainError("enforcement.not_executed", "罚款尚未缴清，不能以执行完毕结案")
+    owed = rules.surcharge_outstanding(fine=case.fine_amount or Decimal(0), surcharge=case.surcharge_amount,
+                                       paid=case.paid_amount)
+    if outcome == "executed" and owed > 0:
+        raise DomainError("enforcement.surcharge_unpaid",
+                          f"加处罚款尚欠{owed}元，仅缴清罚款本金不能以执行完毕结案；可催告后申请人民法院强制执行",
+                          owed=str(owed), basis=rules.SURCHARGE_BASIS)
     case.closed_on, case.outcome, case.status = _on(data.on), outcome, S.closed
     _step(case, action="close", label=f"结案：{OUTCOMES[outcome]}", actor=actor, basis="程序规定第七十七条")
     documents.issue(session, case, "closure")
@@ -414,4 +477,7 @@ _STEPS = {
     "decide": _decide, "deliver": _deliver, "record_payment": _record_payment, "grant_deferral": _grant_deferral,
     "close": _close, "archive": _archive, "pause": _pause, "resume": _resume, "extend_decision": _extend_decision,
     "publish": _publish_penalty, "end_publicity": _end_publicity,
+    "urge_payment": _urge_payment, "record_remedy": _record_remedy,
 }
+HEARING_STEP_LABELS = {"hearing_presider": "确定听证主持人", "hearing_materials": "办案人员移交案件材料",
+                       "hearing_schedule": "确定听证时间、地点"}

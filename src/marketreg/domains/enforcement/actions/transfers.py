@@ -23,15 +23,15 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
     if target is None or target.level != "police":
         raise DomainError("enforcement.transfer_target", "请选择接收移送的公安机关")
     on = clock.today()
-    calendar, overrides = load_calendar(session), service.rule_overrides(session)
+    # RULES C5: the transfer itself is the head's approved decision (Art. 5, permission enforcement.transfer);
+    # evidence follows within 3 days (Art. 12); the police's 3 days run from their receipt (Art. 8).
     transfer = Transfer(case_id=case.id, kind="police", from_org_path=case.org_path, target_path=target.path,
                         target_name=target.name, reason=data.reason.strip(), sent_on=on,
-                        receipt_due_on=rules.police_receipt_due(calendar, on, overrides).due_on,
-                        feedback_due_on=rules.police_feedback_due(calendar, on, overrides).due_on)
+                        evidence_due_on=rules.transfer_evidence_due(load_calendar(session), on).due_on)
     session.add(transfer)
     case.status, case.outcome = S.transferred, "transferred"
-    _step(case, action="transfer_police", label=f"移送{target.name}", actor=actor, note=transfer.reason,
-          due_on=transfer.feedback_due_on, basis=rules.FIGURES["police_acceptance"].basis)
+    _step(case, action="transfer_police", label=f"移送{target.name}（涉案物品和证据材料随案移交）", actor=actor,
+          note=transfer.reason, due_on=transfer.evidence_due_on, basis=rules.FIGURES["transfer_evidence"].basis)
     documents.issue(session, case, "transfer", extra={"target": target.name, "content": transfer.reason})
     session.flush()
     transfer.package = documents.transfer_package(case, transfer)
@@ -51,6 +51,8 @@ def do_acknowledge_transfer(session: Session, *, actor: Actor, transfer_id: int)
     if transfer.received_on is not None:
         raise Conflict("enforcement.already_received", "已签收")
     transfer.received_on = clock.today()
+    if transfer.kind == "police":  # RULES C5: the police decide within 3 days of receipt (Art. 8)
+        transfer.feedback_due_on = rules.police_feedback_due(load_calendar(session), transfer.received_on).due_on
     audit.record(session, actor=actor, action="enforcement.transfer_received", subject_type="enforcement_transfer",
                  subject_id=transfer.id)
     return transfer
