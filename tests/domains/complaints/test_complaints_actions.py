@@ -319,3 +319,21 @@ def test_filer_is_notified_by_sms_and_email_but_an_anonymous_reporter_is_not(ses
     [anon] = actions.do_intake(session, actor=PUBLIC, data=filing(entity, kind="report", anonymous=True,
                                                                   request=None, title="匿名举报虚假宣传"))
     assert session.scalars(select(Notification).where(Notification.subject_id == anon.query_code)).all() == []
+
+
+def test_rule_c10_odr_closes_only_on_the_complainants_confirmation_or_withdrawal(session, entity):
+    session.add(OdrUnit(uscc=entity.uscc, name=entity.name, reply_workdays=3, joined_on=dt.date(2025, 1, 1)))
+    session.flush()
+    with at(2026, 5, 6):
+        [item] = actions.do_intake(session, actor=PUBLIC, data=filing(entity))
+        with pytest.raises(DomainError) as early:  # nothing claimed by the enterprise yet
+            actions.do_consumer_odr_answer(session, actor=PUBLIC, query_code=item.query_code, phone="13912345678",
+                                           answer="confirm")
+        assert early.value.code == "complaints.no_settlement_claimed" and item.status == "odr_pending"
+        with pytest.raises(PermissionDenied):
+            actions.do_consumer_odr_answer(session, actor=PUBLIC, query_code=item.query_code, phone="13800000000",
+                                           answer="withdraw")
+        actions.do_consumer_odr_answer(session, actor=PUBLIC, query_code=item.query_code, phone="13912345678",
+                                       answer="withdraw")
+    assert (item.status, item.outcome, item.outcome_note) == ("closed", "settled", "投诉人撤回投诉")
+    assert item.steps[-1].basis == "办法第二十三条第一款第（一）项"

@@ -581,8 +581,23 @@ def test_enterprise_sees_its_complaints_never_reports_and_settles_through_odr(cl
     done = client.post(f"/enterprise/complaints/{complaint.id}/reply", follow_redirects=False,
                        data={"csrf_token": csrf, "reply": "已与消费者协商一致，全额退款", "settled": "1"})
     assert done.status_code == 303
+    # RULES C10 changed this: the enterprise's "settled" closes nothing until the complainant confirms
     complaint = item_by_code(db, complaint_code)
-    assert (complaint.status, complaint.outcome) == ("closed", "settled")
+    assert (complaint.status, complaint.outcome) == ("odr_pending", None)
+    assert complaint.next_due_on == min(complaint.odr_due_on, complaint.accept_due_on)  # acceptance clock runs
+    claimed = complaint.steps[-1]
+    assert claimed.action == "odr_settlement_claimed" and claimed.due_on == complaint.accept_due_on
+    client.cookies.clear()
+    wrong = client.post(f"/api/v1/public/complaints/{complaint_code}/odr-answer",
+                        json={"phone": "13900000000", "answer": "confirm"})
+    assert wrong.status_code == 403 and item_by_code(db, complaint_code).status == "odr_pending"
+    confirmed = client.post("/complaints/odr-answer", follow_redirects=False,
+                            data={"code": complaint_code, "phone": "13912345678", "answer": "confirm"})
+    assert confirmed.status_code == 303
+    complaint = item_by_code(db, complaint_code)
+    assert (complaint.status, complaint.outcome, complaint.outcome_ground) == ("closed", "settled",
+                                                                               "withdrawn_or_settled")
+    csrf = enterprise_login(client, "shop_odr", "Shop@2026!")
     after = client.get("/enterprise/complaints").text
     assert "13912345678" not in after and "全额退款" in after  # identity only while settling
 

@@ -87,7 +87,8 @@ def _basis(item: Item, old: str, new: str) -> str:
 def _refresh_next_due(item: Item) -> None:
     item.next_due_on = {
         Status.received: item.accept_due_on,
-        Status.odr_pending: item.odr_due_on,
+        # RULES C10: the acceptance clock keeps running while the enterprise and consumer settle
+        Status.odr_pending: min(d for d in (item.odr_due_on, item.accept_due_on) if d) if item.odr_due_on else None,
         Status.accepted: item.mediation_due_on,
         Status.mediating: item.mediation_due_on,
         Status.verifying: item.report_due_on,
@@ -682,11 +683,35 @@ def do_odr_reply(session: Session, *, actor: Actor, item_id: int, reply: str, se
     item.enterprise_reply, item.enterprise_replied_at = text, clock.now()
     _step(item, action="odr_reply", label="企业答复", actor=actor, org_name=item.respondent_name, note=text)
     _audit(session, actor, "odr_reply", item, settled=settled)
-    if settled:
-        _close(session, actor, item, Outcome.settled, note=f"企业答复：{text}",
-               basis=_basis(item, "暂行办法第十六条（自行和解）", "办法第十八条（自行和解）"))
+    if settled:  # RULES C10: the consumer confirms; the enterprise's word alone closes nothing
+        _step(item, action="odr_settlement_claimed", label="企业称已和解，待投诉人确认", actor=actor,
+              org_name=item.respondent_name, due_on=item.accept_due_on)
+        _notify_filer(session, item, "被投诉企业称已与您和解，请凭查询码和手机号确认是否已和解；未确认前投诉不会办结")
     else:
         _fallback(session, actor, item, "企业表示无法和解，转市场监管部门处理")
+    return item
+
+
+def do_consumer_odr_answer(session: Session, *, actor: Actor, query_code: str, phone: str, answer: str) -> Item:
+    """The complainant answers an ODR complaint (RULES C10): ``confirm`` the enterprise's settlement or
+    ``withdraw`` — both close it as settled (Art. 23(1)(1)); ``reject`` hands it to the bureau."""
+    item = service.by_query_code(session, query_code=query_code)
+    if item.anonymous or not item.complainant_phone or item.complainant_phone != phone.strip():
+        raise PermissionDenied("complaints.not_owner", "查询码与手机号不匹配")
+    flow.check("odr_reply", item.status)
+    rule_set = _rules_for(session, item.received_on)
+    if answer == rules.ODR_REJECT_ANSWER:
+        _fallback(session, actor, item, "投诉人表示未和解，转市场监管部门处理")
+        return item
+    if answer not in rules.ODR_CLOSING_ANSWERS:
+        raise DomainError("complaints.bad_answer", "请选择确认和解、撤回投诉或未和解")
+    if answer == "confirm" and not any(s.action == "odr_settlement_claimed" for s in item.steps):
+        raise DomainError("complaints.no_settlement_claimed", "企业尚未答复已和解，无需确认",
+                          basis=rules.odr_closing_basis(rule_set))
+    label = rules.ODR_CLOSING_ANSWERS[answer]
+    _close(session, actor, item, Outcome.settled, ground="withdrawn_or_settled", note=label,
+           basis=rules.odr_closing_basis(rule_set))
+    _audit(session, actor, "odr_consumer_answer", item, answer=answer)
     return item
 
 

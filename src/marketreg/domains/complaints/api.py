@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from marketreg.domains.complaints import actions, rules, service
 from marketreg.domains.complaints.enums import Channel
 from marketreg.domains.complaints.models import Item
-from marketreg.domains.complaints.schemas import IntakeIn, ItemOut, TrackingOut
+from marketreg.domains.complaints.schemas import IntakeIn, ItemOut, OdrAnswerIn, TrackingOut
 from marketreg.domains.org import service as org
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict
@@ -253,6 +253,15 @@ def track(request: Request, session: ReadSession, query_code: str) -> TrackingOu
 def rate(request: Request, session: WriteSession, query_code: str, body: RatingIn) -> TrackingOut:
     item = actions.do_rate(session, actor=PUBLIC, query_code=query_code, phone=body.phone, rating=body.rating,
                            resolved=body.resolved, comment=body.comment)
+    return TrackingOut.of(item, can_rate=can_rate(item))
+
+
+@public_router.post("/{query_code}/odr-answer", response_model=TrackingOut)
+@public_limit
+def odr_answer(request: Request, session: WriteSession, query_code: str, body: OdrAnswerIn) -> TrackingOut:
+    """RULES C10: only the complainant's confirmation or withdrawal closes an ODR complaint."""
+    item = actions.do_consumer_odr_answer(session, actor=PUBLIC, query_code=query_code, phone=body.phone,
+                                          answer=body.answer)
     return TrackingOut.of(item, can_rate=can_rate(item))
 
 

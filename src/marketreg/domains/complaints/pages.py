@@ -225,6 +225,25 @@ class RatingForm(BaseModel):
     comment: str = Field("", max_length=500)
 
 
+class OdrAnswerForm(BaseModel):
+    code: str = Field(max_length=20)
+    phone: str = Field("", max_length=20)
+    answer: str = Field("", max_length=10)
+
+
+@public_pages.post("/complaints/odr-answer")
+@public_limit
+def odr_answer_page(request: Request, session: WriteSession, form: Annotated[OdrAnswerForm, Form()]) -> Response:
+    """RULES C10: the complainant confirms the enterprise's settlement, withdraws, or says it is unsettled."""
+    try:
+        with session.begin_nested():
+            actions.do_consumer_odr_answer(session, actor=PUBLIC, query_code=form.code, phone=form.phone,
+                                           answer=form.answer)
+    except DomainError as exc:
+        return _tracking(request, session, form.code.strip(), error=exc, phone=form.phone)
+    return RedirectResponse(f"/complaints/track?code={form.code.strip().upper()}", status_code=303)
+
+
 @public_pages.post("/complaints/rating")
 @public_limit
 def rate_page(request: Request, session: WriteSession, form: Annotated[RatingForm, Form()]) -> Response:

@@ -207,6 +207,17 @@ def clocks(calendar: WorkCalendar, *, kind: str, received_on: dt.date, accepted_
     return steps
 
 
+# RULES C10, checked 2026-12-01 against `…投诉举报处理办法(2025-12-30).md` Art. 23(1)(1) ("投诉人撤回投诉或者双方
+# 自行和解"): an ODR complaint closes as settled only on the complainant's withdrawal or a settlement both sides
+# confirm — never on the enterprise's word alone; meanwhile the acceptance clock (Art. 15) keeps running.
+ODR_CLOSING_ANSWERS = {"confirm": "投诉人确认双方已自行和解", "withdraw": "投诉人撤回投诉"}
+ODR_REJECT_ANSWER = "reject"
+
+
+def odr_closing_basis(rules: RuleSet) -> str:
+    return rules.ground("withdrawn_or_settled").basis
+
+
 def reporter_notice(rules: RuleSet, *, anonymous: bool) -> Figure | None:
     """RULES C7: under Order 20 a real-name reporter is told the decision whether to file a case — filed
     or not — within 5 working days (Art. 31(2)); Order 121 has no such duty (RULES 1.34)."""

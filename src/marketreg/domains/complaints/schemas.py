@@ -124,6 +124,7 @@ class TrackingOut(BaseModel):
     rule_version: str
     steps: list[StepOut]
     can_rate: bool
+    odr_open: bool = False  # RULES C10: the complainant may confirm, withdraw or reject while the ODR runs
 
     @classmethod
     def of(cls, item: Item, *, can_rate: bool) -> TrackingOut:
@@ -134,8 +135,15 @@ class TrackingOut(BaseModel):
             next_due_on=item.next_due_on, rule_version=item.rule_version,
             steps=[StepOut(at=s.at, label=s.label, org_name=s.org_name, note=s.note, basis=s.basis, due_on=s.due_on)
                    for s in item.steps if s.public],
-            can_rate=can_rate,
+            can_rate=can_rate, odr_open=item.status == "odr_pending" and not item.anonymous,
         )
+
+
+class OdrAnswerIn(BaseModel):
+    """The complainant's answer to an ODR complaint (RULES C10)."""
+
+    phone: str = Field(max_length=20)
+    answer: str = Field(pattern="^(confirm|withdraw|reject)$")
 
 
 class ItemOut(BaseModel):
