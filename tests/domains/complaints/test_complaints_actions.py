@@ -169,8 +169,10 @@ def test_report_decision_updates_the_clue_and_2022_reporters_get_a_notice_step(s
     actions.do_decide_report(session, actor=handler, item_id=report.id, filed=True)
     session.flush()
     clue = session.scalar(select(Clue).where(Clue.source_ref == f"report:{report.query_code}"))
-    assert clue.status == "filed" and report.outcome == "converted_to_clue"
+    # issue 11 item 13 changed this: 立案 opens the case-filing step; the clue is 已立案 only with a case
+    assert (clue.status, clue.case_id) == ("filing", None) and report.outcome == "converted_to_clue"
     assert any(s.action == "report_notice_due" for s in report.steps)
+
 
 
 def test_rule_c7_real_name_reporter_told_of_a_decision_not_to_file_too(session, entity):

@@ -247,6 +247,11 @@ def test_rule_c1_sweep_never_transfers_under_the_2024_text_and_proposes_the_art_
     actions.do_decide_measure(session, actor=LX_STAFF, proposal_id=proposal.id, accept=True, note="移交立案审查",
                               today=dt.date(2026, 7, 10))
     assert (proposal.status, proposal.decided_on) == ("accepted", dt.date(2026, 7, 10))
+    from marketreg.domains.enforcement.models import Clue  # the accepted measure reaches case handling
+
+    clue = session.scalar(select(Clue).where(Clue.source_ref == f"credit:{proposal.id}"))
+    assert (clue.status, clue.source, clue.received_on) == ("checking", "transfer", dt.date(2026, 7, 10))
+    assert "第十八条第一款" in clue.summary
 
 
 def _old_listing(session, entity, *, listed_on: dt.date, transfer_on: dt.date) -> ListEntry:

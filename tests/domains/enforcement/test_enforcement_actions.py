@@ -624,3 +624,21 @@ def test_rule_c9_no_surcharge_while_reconsideration_runs(session, entity):
         step(session, case, "record_payment", amount=Decimal(30000))
         step(session, case, "close")
     assert case.remedy_days == 33 and case.surcharge_amount == Decimal(0) and case.outcome == "executed"
+
+
+def test_item_13_report_decided_filed_opens_the_case_filing_step(session, entity):
+    with at(2026, 3, 2):
+        clue = actions.do_register_clue(session, actor=staff(session, "lx_inspector"), data=ClueIn(
+            source="report", source_ref="R-TEST-1", respondent_uscc=entity.uscc, respondent_name=entity.name,
+            summary="举报销售过期食品", received_on=D(2026, 3, 2)))
+        clue.source_ref = "report:R-TEST-1"
+        publish(session, name="complaints.report_decided", subject_type="market_entity", subject_key=entity.uscc,
+                org_path=entity.org_path, payload={"query_code": "R-TEST-1", "filed": True})
+        assert (clue.status, clue.case_id) == ("filing", None)  # never 已立案 without a case
+        with pytest.raises(DomainError) as caught:
+            actions.do_file_case(session, actor=staff(session, "lx_inspector"), clue_id=clue.id, data=FilingIn(
+                conditions=ALL_CONDITIONS, officers=["lx_inspector"], violation_type="food_expired"))
+        assert clue.status == "filing" and caught.value.code.startswith("enforcement.")
+        case = actions.do_file_case(session, actor=staff(session, "lx_inspector"), clue_id=clue.id, data=FilingIn(
+            conditions=ALL_CONDITIONS, officers=["lx_inspector", "lx_officer"], violation_type="food_expired"))
+    assert (clue.status, clue.case_id) == ("filed", case.id)

@@ -64,7 +64,7 @@ class TransferOut(BaseModel):
 
 @staff_router.get("/clues", response_model=list[ClueOut])
 def clues(session: ReadSession, actor: staff("enforcement.clues"),
-          status: Annotated[str, Query(pattern="^(|checking|filed|not_filed)$")] = "") -> list[ClueOut]:
+          status: Annotated[str, Query(pattern="^(|checking|filing|filed|not_filed)$")] = "") -> list[ClueOut]:
     """Clues in the actor's jurisdiction, nearest check deadline first."""
     today = clock.today()
     return [ClueOut.of(c, today=today) for c in service.list_clues(session, actor=actor, status=status)]

@@ -33,7 +33,11 @@ PENALTY_KINDS = {
 
 CLUE_SOURCES = {"report": "举报", "complaint": "投诉", "mediation": "调解中发现", "inspection": "检查发现",
                 "sampling": "抽检发现", "monitoring": "监测发现", "transfer": "移送", "assignment": "上级交办"}
-CLUE_STATUS = {"checking": "核查中", "filed": "已立案", "not_filed": "不予立案", "transferred": "已移送"}
+# "filing": a 12315 report decided 立案 waits for the case-filing step (four conditions, two officers);
+# "filed" only ever comes with a case (issue 11 item 13)
+CLUE_STATUS = {"checking": "核查中", "filing": "待立案审批", "filed": "已立案", "not_filed": "不予立案",
+               "transferred": "已移送"}
+OPEN_CLUE_STATUSES = ("checking", "filing")
 
 EVIDENCE_KINDS = {"record": "现场检查笔录", "questioning": "询问笔录", "sampling": "抽样取证",
                   "preservation": "先行登记保存", "seizure": "查封扣押"}

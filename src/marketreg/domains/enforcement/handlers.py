@@ -42,10 +42,25 @@ def register_clue(session: Session, event: DomainEvent) -> None:
 
 @subscribe("complaints.report_decided")
 def report_decided(session: Session, event: DomainEvent) -> None:
+    """A report decided 立案 opens the case-filing step (程序规定 Art. 19: four conditions, two officers):
+    the clue waits as "filing" — it is 已立案 only when ``do_file_case`` makes the case."""
     clue = session.scalar(select(Clue).where(Clue.source_ref == f"report:{event.payload['query_code']}"))
     if clue is not None and clue.status == "checking":
-        clue.status = "filed" if event.payload["filed"] else "not_filed"
-        clue.decided_at = clock.now()
+        if event.payload["filed"]:
+            clue.status = "filing"
+        else:
+            clue.status, clue.decided_at = "not_filed", clock.now()
+
+
+@subscribe("credit.measure_accepted")
+def credit_measure(session: Session, event: DomainEvent) -> None:
+    """RULES C1: a measure accepted under 条例 (2024) Art. 18 goes to case handling as a clue."""
+    payload = event.payload
+    entity = registry.find_respondent(session, uscc=event.subject_key)
+    _add_clue(session, source="transfer", ref=f"credit:{payload['proposal_id']}", uscc=event.subject_key,
+              name=entity.name if entity else event.subject_key,
+              summary=f"信用监管移送：{payload['label']}（{payload['basis']}）", org_path=event.org_path,
+              received=dt.date.fromisoformat(payload["decided_on"]))
 
 
 @subscribe("inspections.result_recorded")

@@ -49,7 +49,7 @@ from marketreg.web.templating import register_templates
 register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/enforcement")
 public_pages = APIRouter()
-StatusQ = Annotated[str, Query(pattern="^(|checking|filed|not_filed)$")]
+StatusQ = Annotated[str, Query(pattern="^(|checking|filing|filed|not_filed)$")]
 CaseStatusQ = Annotated[str, Query(max_length=20)]
 SearchQ = Annotated[str, Query(max_length=60)]
 _LABELS = {"status_labels": STATUS_LABELS, "penalty_kinds": PENALTY_KINDS, "evidence_kinds": EVIDENCE_KINDS,

@@ -154,7 +154,7 @@ class ClueOut(BaseModel):
                    respondent_name=clue.respondent_name, summary=clue.summary, org_path=clue.org_path,
                    received_on=clue.received_on, check_due_on=clue.check_due_on, basis=clue.basis,
                    status=clue.status, status_label=CLUE_STATUS.get(clue.status, clue.status),
-                   overdue=clue.status == "checking" and clue.check_due_on < today, case_id=clue.case_id)
+                   overdue=clue.status in ("checking", "filing") and clue.check_due_on < today, case_id=clue.case_id)
 
 
 class CaseOut(BaseModel):

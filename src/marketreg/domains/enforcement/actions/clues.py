@@ -19,7 +19,7 @@ from marketreg.domains.enforcement.actions.common import (
     _stamp,
     _step,
 )
-from marketreg.domains.enforcement.enums import CLUE_SOURCES
+from marketreg.domains.enforcement.enums import CLUE_SOURCES, OPEN_CLUE_STATUSES
 from marketreg.domains.enforcement.models import Case, Clue, Transfer
 from marketreg.domains.enforcement.schemas import ClueIn, ClueTransferIn, DeclineIn, FeedbackIn, FilingIn
 from marketreg.domains.org import service as org
@@ -57,7 +57,7 @@ def _open_clue(session: Session, actor: Actor, clue_id: int) -> Clue:
     if clue is None:
         raise NotFound("enforcement.clue_not_found", "线索不存在")
     ensure_visible(actor, clue.org_path, "线索")
-    if clue.status != "checking":
+    if clue.status not in OPEN_CLUE_STATUSES:
         raise Conflict("enforcement.clue_decided", "该线索已作出立案或不予立案决定")
     return clue
 
