@@ -149,7 +149,9 @@ def decided_case(session, entity: Entity, *, kinds: tuple[str, ...] = ("fine",),
     with at(2026, 3, 23):
         step(session, case, "complete_review", "sd_leader", note="事实清楚，证据确凿")
     with at(2026, 3, 24):
-        step(session, case, "serve_notice", penalty_kinds=list(kinds), fine=Decimal(150000))
+        # RULES C4: a serious listing is notified together with the penalty (Order 44 Art. 13)
+        step(session, case, "serve_notice", penalty_kinds=list(kinds), fine=Decimal(150000),
+             serious_candidate=serious)
     with at(2026, 4, 13):
         step(session, case, "decide", "sd_leader", penalty_kinds=list(kinds), fine=fine,
              legal_basis="食品安全法第一百二十四条", benchmark_id=bench.id, serious_candidate=serious)

@@ -204,12 +204,13 @@ def test_serious_listing_from_a_heavier_penalty_and_early_removal_by_repair(sess
     assert consent.value.code == "credit.higher_consent_required"
     actions.do_decide_proposal(session, actor=LX_STAFF, entry_id=entry.id, approve=True, reason="情节严重",
                                consent_ref="济市监信〔2026〕1号", today=dt.date(2026, 3, 2))
-    assert (entry.removal_due_on, entry.early_removal_from, entry.legal_rep_bar_until) == (
-        dt.date(2029, 3, 2), dt.date(2027, 3, 2), dt.date(2029, 3, 2))
+    # C4 changed this: the listing dates from the penalty decision (1 Mar), not from the staff step (2 Mar)
+    assert (entry.listed_on, entry.removal_due_on, entry.early_removal_from, entry.legal_rep_bar_until) == (
+        dt.date(2026, 3, 1), dt.date(2029, 3, 1), dt.date(2027, 3, 1), dt.date(2029, 3, 1))
     decl = actions.Declarations(duties_performed=True, harm_removed=True, pledge=True)
     with pytest.raises(DomainError) as early:
         actions.do_apply_repair(session, actor=enterprise(entity), target="serious", ref=str(entry.id), decl=decl,
-                                today=dt.date(2027, 3, 1))
+                                today=dt.date(2027, 2, 28))
     assert early.value.code == "credit.repair_too_early"
     application = actions.do_apply_repair(session, actor=enterprise(entity), target="serious", ref=str(entry.id),
                                           decl=decl, today=dt.date(2027, 3, 2))
@@ -343,3 +344,14 @@ def test_rule_3_13_revoked_penalty_revokes_its_serious_listing(session, make_ent
     assert (entry.status, entry.removed_on, entry.removal_reason) == ("removed", dt.date(2026, 5, 6),
                                                                        "penalty_revoked")
     assert service.entries_of(session, uscc=entity.uscc, public_only=True) == []
+
+
+def test_rule_c4_serious_listing_dates_from_the_penalty_decision(session, make_entity):
+    entity = make_entity()
+    penalty(session, entity, "D-91", decided_on="2026-03-02", serious=True, kinds=("fine", "revoke_licence"))
+    entry = session.scalar(select(ListEntry).where(ListEntry.entity_uscc == entity.uscc))
+    actions.do_decide_proposal(session, actor=SYSTEM, entry_id=entry.id, approve=True, reason="情节严重",
+                               today=dt.date(2026, 3, 20))
+    # decided with the penalty (Order 44 Art. 13): listed on 2 Mar, published within 20 wd of it, 3 years from it
+    assert (entry.listed_on, entry.publish_due_on, entry.removal_due_on) == (
+        dt.date(2026, 3, 2), dt.date(2026, 3, 30), dt.date(2029, 3, 2))

@@ -525,6 +525,13 @@ def legal_rep_bar_until(listed_on: dt.date) -> dt.date:
     return add_years(listed_on, SERIOUS_FIGURES["legal_rep_bar"].value)
 
 
+def serious_listed_on(penalty_ref: str | None, penalty_decided_on: dt.date, today: dt.date) -> dt.date:
+    """RULES C4 / Order 44 Art. 13: a listing for a penalty is decided with the penalty decision, so it
+    dates from that decision (its 20-working-day publication and 3-year period run from it); Art. 11
+    listings (refusal to perform) are decided on their own, on the day staff decide."""
+    return penalty_decided_on if penalty_ref else today
+
+
 def serious_publication_due(calendar: WorkCalendar, decided_on: dt.date) -> DueDate:
     return due(calendar, decided_on, SERIOUS_FIGURES["publication"])
 
