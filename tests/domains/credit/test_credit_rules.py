@@ -292,3 +292,20 @@ def test_rule_3_11_every_enforcement_violation_type_suggests_its_serious_list_ca
     from marketreg.domains.enforcement.enums import VIOLATION_TYPES
 
     assert rules.suggest_serious_category(violation_type, VIOLATION_TYPES[violation_type]) == category
+
+
+def test_item_16_annual_report_checked_field_by_field():
+    good = {"address": "济南市历下区泉城路1号", "postcode": "250000", "phone": "13912345678",
+            "email": "a@b.cn", "operating_status": "开业"}
+    assert rules.annual_report_errors(good, {"headcount": "12", "revenue": "100万", "profit": "-3.5"}) == {}
+    errors = rules.annual_report_errors({**good, "postcode": "2500", "phone": "12345", "email": "x@",
+                                         "operating_status": "营业"},
+                                        {"headcount": "1.5", "revenue": "-1", "tax": "很多"})
+    assert errors == {"postcode": "邮政编码应为6位数字",
+                      "phone": "联系电话应为11位手机号码或区号加座机号码（如0531-88888888）",
+                      "email": "电子邮箱格式不正确", "operating_status": "企业存续状态应为开业、歇业、清算之一",
+                      "item7_headcount": "从业人数应为整数", "item7_revenue": "不能为负数",
+                      "item7_tax": "请填写数字（万元）"}
+    with pytest.raises(DomainError) as exc:
+        rules.check_annual_report({**good, "postcode": "x"}, {})
+    assert exc.value.code == "credit.report_invalid" and exc.value.details["fields"] == {"postcode": "邮政编码应为6位数字"}

@@ -68,6 +68,21 @@ def test_enterprise_files_in_window_item7_private_and_public_page_shows_items_1_
     assert api["annual_reports"][0]["address"] == FORM["address"] and "revenue" not in api["annual_reports"][0]
 
 
+def test_item_16_invalid_fields_are_shown_by_field_and_the_correction_form_opens_prefilled(client, db, firm):
+    with at(2026, 5, 10):
+        csrf = enterprise_login(client)
+        bad = client.post("/enterprise/credit/annual-report", data={
+            **FORM, "postcode": "25", "item7_headcount": "-3", "report_year": "2025", "csrf_token": csrf})
+        assert bad.status_code == 400 and 'data-code="credit.report_invalid"' in bad.text
+        assert 'data-error-for="postcode"' in bad.text and 'data-error-for="item7_headcount"' in bad.text
+        assert 'value="济南市历下区泉城路1号"' in bad.text  # what was entered is kept
+        assert count(db, AnnualReport, AnnualReport.entity_uscc == firm.uscc) == 0
+        client.post("/enterprise/credit/annual-report", data={**FORM, "postcode": "250000", "report_year": "2025",
+                                                              "csrf_token": csrf})
+        page = client.get("/enterprise/credit").text
+    assert 'name="correct" value="1"' in page and 'value="250000"' in page and "2026-06-30 前更正" in page
+
+
 def test_annual_report_outside_the_window_is_refused_with_its_article(client, db, firm):
     with at(2026, 7, 1):
         csrf = enterprise_login(client)

@@ -104,13 +104,12 @@ def do_file_annual_report(session: Session, *, actor: Actor, report_year: int, p
     late = rules.check_annual_report_filing(report_year=report_year, filed_on=today,
                                             established_on=entity.established_on,
                                             listed_for_late_report=listed is not None)
-    items = _clean_items(public_items, PUBLIC_ITEM_FIELDS)
-    _require_text(items["address"], "credit.report_address_required", "企业通信地址", rules.ANNUAL_REPORT_BASIS)
-    _require_text(items["operating_status"], "credit.report_status_required", "企业存续状态", rules.ANNUAL_REPORT_BASIS)
+    items, figures = _clean_items(public_items, PUBLIC_ITEM_FIELDS), _clean_items(item7, ITEM7_FIELDS)
+    rules.check_annual_report(items, figures)
     report = AnnualReport(
         entity_uscc=entity.uscc, entity_name=entity.name, entity_type=entity.entity_type, city_code=entity.city_code,
         org_path=entity.org_path, report_year=report_year, filed_on=today, late=late, public_items=items,
-        item7=_clean_items(item7, ITEM7_FIELDS), item7_public=item7_public, created_at=clock.now())
+        item7=figures, item7_public=item7_public, created_at=clock.now())
     session.add(report)
     session.flush()
     audit.record(session, actor=actor, action="credit.annual_report_filed", subject_type="credit_annual_report",
@@ -128,9 +127,10 @@ def do_correct_annual_report(session: Session, *, actor: Actor, report_year: int
     if report is None:
         raise NotFound("credit.report_not_found", f"尚未报送{report_year}年度报告")
     rules.check_correction(report_year=report_year, corrected_on=today)
+    items, figures = _clean_items(public_items, PUBLIC_ITEM_FIELDS), _clean_items(item7, ITEM7_FIELDS)
+    rules.check_annual_report(items, figures)
     old = {"public_items": report.public_items, "item7_public": report.item7_public}
-    report.public_items = _clean_items(public_items, PUBLIC_ITEM_FIELDS)
-    report.item7, report.item7_public = _clean_items(item7, ITEM7_FIELDS), item7_public
+    report.public_items, report.item7, report.item7_public = items, figures, item7_public
     report.corrections += 1
     report.corrected_on = today
     audit.record(session, actor=actor, action="credit.annual_report_corrected", subject_type="credit_annual_report",

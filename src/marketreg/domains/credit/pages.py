@@ -299,13 +299,20 @@ def dashboard_export(session: ReadSession, actor: staff("credit.dashboard"),
 # ============================================================================ enterprise
 
 
-def _enterprise_page(request: Request, session, actor, *, done: str = "") -> Response:
+def _enterprise_page(request: Request, session, actor, *, done: str = "", error: DomainError | None = None,
+                     values: dict | None = None) -> Response:
     uscc = actor.entity_uscc or ""
     today = clock.today()
     year = today.year - 1
     reports = service.annual_reports(session, uscc=uscc)
     entries = [EntryOut.of(e) for e in service.entries_of(session, uscc=uscc)]
+    filed = next((r for r in reports if r.report_year == year), None)
+    prefill = {**(filed.public_items if filed else {}),
+               **{f"item7_{k}": v for k, v in (filed.item7 if filed else {}).items()}}
     return render(request, "credit/enterprise.html", {
+        "values": values if values is not None else prefill, "error": error,
+        "field_errors": (error.details.get("fields") or {}) if error else {},
+        "statuses": rules.OPERATING_STATUSES, "correct_until": rules.report_window(year)[1],
         "year": year, "window": rules.report_window(year), "today": today, "reports": reports,
         "filed_years": {r.report_year for r in reports}, "entries": entries, "done": done,
         "late_years": sorted({y for y in (year, year - 1, year - 2) if y not in {r.report_year for r in reports}}),
@@ -313,7 +320,7 @@ def _enterprise_page(request: Request, session, actor, *, done: str = "") -> Res
         "penalties": [CreditEventOut.of(e) for e in service.penalties_in_publicity(session, uscc=uscc)],
         "public_fields": PUBLIC_ITEM_FIELDS, "item7_fields": ITEM7_FIELDS, "targets": REPAIR_TARGET_LABELS,
         "basis": rules.ANNUAL_REPORT_BASIS, "item7_basis": rules.ITEM7_BASIS,
-    })
+    }, status_code=error.status if error else 200)
 
 
 @enterprise_pages.get("")
@@ -329,8 +336,13 @@ async def annual_report_page(request: Request, session: WriteSession, actor: Ent
     public_items = {k: str(form.get(k, "")) for k in PUBLIC_ITEM_FIELDS}
     item7 = {k: str(form.get(f"item7_{k}", "")) for k in ITEM7_FIELDS}
     do = actions.do_correct_annual_report if form.get("correct") == "1" else actions.do_file_annual_report
-    do(session, actor=actor, report_year=year, public_items=public_items, item7=item7,
-       item7_public=form.get("item7_public") == "1")
+    try:
+        with session.begin_nested():
+            do(session, actor=actor, report_year=year, public_items=public_items, item7=item7,
+               item7_public=form.get("item7_public") == "1")
+    except DomainError as exc:  # item 16: re-render with each field's message and the values entered
+        values = {**public_items, **{f"item7_{k}": v for k, v in item7.items()}}
+        return _enterprise_page(request, session, actor, error=exc, values=values)
     return RedirectResponse("/enterprise/credit?done=report", status_code=303)
 
 

@@ -17,7 +17,9 @@ to staff as such.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from marketreg.domains.credit.enums import ListType, RepairTarget
 from marketreg.kernel.errors import DomainError
@@ -80,6 +82,64 @@ ITEM7_BASIS = "《企业信息公示暂行条例》第九条第（七）项"
 # Who reports and is listed for a missing report: enterprises (条例 Art. 2), their branches and farmers'
 # cooperatives; individual businesses too from Order 101 (RULES C6, ``reporting_types``).
 REPORTING_TYPES = ("enterprise", "branch", "cooperative")
+
+
+# Issue 11 item 16: the report is checked field by field before it is accepted (条例 Art. 9 names the
+# items; the formats are the ones the national 公示系统 asks for). Amounts are in 万元, headcount in persons.
+OPERATING_STATUSES = ("开业", "歇业", "清算")  # 条例 Art. 9(2) "开业、歇业、清算等存续状态信息"
+_POSTCODE = re.compile(r"^\d{6}$")
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_COUNT_FIELDS = ("headcount",)
+_AMOUNT_FIELDS = ("total_assets", "total_liabilities", "owners_equity", "revenue", "main_revenue", "profit",
+                  "net_profit", "tax")
+_SIGNED_FIELDS = ("owners_equity", "profit", "net_profit")  # may be negative (a loss)
+
+
+def annual_report_errors(public_items: dict[str, str], item7: dict[str, str]) -> dict[str, str]:
+    """Field → Chinese message for every field that is missing or malformed (empty optional fields pass)."""
+    errors: dict[str, str] = {}
+    if not public_items.get("address"):
+        errors["address"] = "请填写企业通信地址"
+    checks = (("postcode", _POSTCODE, "邮政编码应为6位数字"),
+              ("phone", _PHONE, "联系电话应为11位手机号码或区号加座机号码（如0531-88888888）"),
+              ("email", _EMAIL, "电子邮箱格式不正确"))
+    for key, pattern, message in checks:
+        value = public_items.get(key, "")
+        if value and not pattern.match(value):
+            errors[key] = message
+    if public_items.get("operating_status") not in OPERATING_STATUSES:
+        errors["operating_status"] = f"企业存续状态应为{'、'.join(OPERATING_STATUSES)}之一"
+    for key in (*_COUNT_FIELDS, *_AMOUNT_FIELDS):
+        value = item7.get(key, "")
+        if value:
+            message = _number_error(value, integer=key in _COUNT_FIELDS, signed=key in _SIGNED_FIELDS)
+            if message:
+                errors[f"item7_{key}"] = message
+    return errors
+
+
+def _number_error(value: str, *, integer: bool, signed: bool) -> str | None:
+    value = value.removesuffix("人") if integer else value.removesuffix("元").removesuffix("万")
+    try:
+        number = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        return "请填写数字" + ("（人）" if integer else "（万元）")
+    if not number.is_finite():
+        return "请填写数字"
+    if integer and number != number.to_integral_value():
+        return "从业人数应为整数"
+    if number < 0 and not signed:
+        return "不能为负数"
+    return None
+
+
+def check_annual_report(public_items: dict[str, str], item7: dict[str, str]) -> None:
+    """Refuse a report with any invalid field, naming each one (the page shows them by the field)."""
+    errors = annual_report_errors(public_items, item7)
+    if errors:
+        raise DomainError("credit.report_invalid", "年度报告填写有误：" + "；".join(errors.values()),
+                          fields=errors, basis=ANNUAL_REPORT_BASIS)
 
 
 def report_window(report_year: int) -> tuple[dt.date, dt.date]:
