@@ -308,4 +308,5 @@ def test_item_16_annual_report_checked_field_by_field():
                       "item7_tax": "请填写数字（万元）"}
     with pytest.raises(DomainError) as exc:
         rules.check_annual_report({**good, "postcode": "x"}, {})
-    assert exc.value.code == "credit.report_invalid" and exc.value.details["fields"] == {"postcode": "邮政编码应为6位数字"}
+    assert exc.value.code == "credit.report_invalid"
+    assert exc.value.details["fields"] == {"postcode": "邮政编码应为6位数字"}

@@ -358,7 +358,8 @@ def do_decide_proposal(session: Session, *, actor: Actor, entry_id: int, approve
                               f"县级、设区的市级市场监督管理部门列入严重违法失信名单，应当报经上一级部门同意（{rules.HIGHER_CONSENT_BASIS}）")
         entry.higher_consent = bool(consent_ref.strip())
         entry.evidence = (entry.evidence + (f"；上级同意文号：{consent_ref.strip()}" if consent_ref.strip() else ""))
-    _activate(session, entry, actor=actor, listed_on=rules.serious_listed_on(entry.penalty_ref, entry.trigger_on, today))
+    listed_on = rules.serious_listed_on(entry.penalty_ref, entry.trigger_on, today)
+    _activate(session, entry, actor=actor, listed_on=listed_on)
     return entry
 
 
