@@ -37,6 +37,7 @@ DEMO_USERS = [
     ("jn_supervisor", "济南市局12315督办员", "370100", ["supervisor"]),
     ("sd_12315", "省12315指挥中心", "370000", ["supervisor", "handler"]),
     ("lx_officer", "历下区局执法人员（二）", "370102", ["inspector"]),
+    ("lx_reviewer", "历下区局法制审核员", "370102", ["legal_reviewer"]),
     ("sn_officer", "市南区局执法人员", "370202", ["inspector"]),
     ("jn_police", "济南市公安局经侦支队", "GA370100", ["police"]),
 ]

@@ -165,3 +165,19 @@ def test_rules_benchmarks_and_reviews_pages_write_through_forms_and_audit(client
     reviews = client.get("/staff/enforcement/reviews")
     assert reviews.status_code == 200 and "尚未抽取案卷" in reviews.text
     assert client.post("/staff/enforcement/reviews/sample", data={"csrf_token": csrf, "share": "2"}).status_code == 400
+
+
+def test_item_15_county_legal_reviewer_reviews_and_decide_says_why_it_waits(client, db):
+    csrf = login(client, "lx_inspector")
+    case = _filed(client, csrf)
+    assert _step(client, csrf, case["id"], "end_investigation").status_code == 200
+    page = client.get(f"/staff/enforcement/cases/{case['id']}").text
+    assert 'id="decide-blocker"' in page and "尚未完成法制审核" in page
+    denied = _step(client, csrf, case["id"], "complete_review", note="同意")  # an investigator never reviews
+    assert denied.status_code == 403
+    csrf = login(client, "lx_reviewer")  # the county's own legal-review staff (role legal_reviewer)
+    assert _step(client, csrf, case["id"], "complete_review", note="事实清楚").status_code == 200
+    csrf = login(client, "lx_inspector")
+    assert _step(client, csrf, case["id"], "serve_notice", penalty_kinds=["fine"], fine="30000").status_code == 200
+    page = client.get(f"/staff/enforcement/cases/{case['id']}").text
+    assert "陈述申辩期限至" in page and "程序规定第五十七条" in page

@@ -224,6 +224,7 @@ def _case(request: Request, session, actor, case_id: int, error: DomainError | N
         "case": case, "out": CaseOut.of(case, today=clock.today()), "allowed": allowed, "error": error,
         "done": done, "benchmarks": service.benchmarks(session, violation_type=case.violation_type),
         "police_units": service.police_units(session, actor=actor), **_LABELS,
+        "decide_blocker": service.decide_blocker(case, actor=actor, today=clock.today()),
     }, status_code=400 if error else 200)
 
 

@@ -302,6 +302,13 @@ def statement_due(calendar: WorkCalendar, served_on: dt.date) -> DueDate:
     return calendar.add_workdays(served_on, _wd("statement"))
 
 
+def statement_window_open(*, statement_recorded: bool, hearing_held: bool, statement_due_on: dt.date | None,
+                          on: dt.date) -> bool:
+    """程序规定 Art. 57: no decision while the party's 5-working-day statement period runs, unless the
+    party has already stated its case or a hearing was held."""
+    return not statement_recorded and not hearing_held and statement_due_on is not None and on <= statement_due_on
+
+
 def legal_review_due(calendar: WorkCalendar, received_on: dt.date) -> DueDate:
     return calendar.add_workdays(received_on, _wd("legal_review"))
 

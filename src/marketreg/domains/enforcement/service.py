@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from marketreg.domains.enforcement import rules
 from marketreg.domains.enforcement.models import (
     Benchmark,
     Case,
@@ -78,6 +79,24 @@ def list_cases(session: Session, *, actor: Actor, status: str = "", q: str = "",
                               Case.respondent_uscc == q, Case.decision_no.like(like)))
     stmt = stmt.order_by(Case.next_due_on.is_(None), Case.next_due_on, Case.id.desc()).limit(limit)
     return list(session.scalars(stmt))
+
+
+def decide_blocker(case, *, actor: Actor, today: dt.date) -> str | None:
+    """Issue 11 item 15: why the decide step is not yet available, in Chinese with its article (None: it is)."""
+    if case.status in ("investigating", "reviewing", "reviewed"):
+        steps = {"investigating": "调查终结", "reviewing": "法制审核", "reviewed": "送达行政处罚告知书"}
+        return f"尚未完成{steps[case.status]}：作出决定前须经调查终结、法制审核并告知当事人（程序规定第五十五条、第五十七条）"
+    if case.status == "hearing":
+        return f"听证定于{case.hearing_on}举行，听证结束后方可作出决定（行政处罚法第六十五条）"
+    if case.status != "notified":
+        return None
+    if rules.statement_window_open(statement_recorded=case.statement is not None,
+                                   hearing_held=case.hearing_held_on is not None,
+                                   statement_due_on=case.statement_due_on, on=today):
+        return f"当事人陈述申辩期限至{case.statement_due_on}，期满或当事人陈述申辩后方可作出决定（程序规定第五十七条）"
+    if not actor.can("enforcement.decide"):
+        return "作出行政处罚决定须由具有决定权限的负责人办理（程序规定第六十条）"
+    return None
 
 
 def get_case(session: Session, *, actor: Actor, case_id: int, for_update: bool = False) -> Case:

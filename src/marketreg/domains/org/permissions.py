@@ -36,6 +36,12 @@ DEFAULT_ROLES: dict[str, tuple[str, str, set[str]]] = {
         "dashboard.view", "registry.view", "reference.view", "complaints.view", "complaints.supervise",
         "complaints.dashboard", "complaints.manage_rules", "enforcement.clues",
     }),
+    # Issue 11 item 15 (程序规定 Arts. 49–55): every county's own legal-review staff (法制审核) — never the case's
+    # investigators (checked at the step); a county grants this role to its own staff
+    "legal_reviewer": ("法制审核人员", "对行政处罚案件进行法制审核、主持听证", {
+        "dashboard.view", "registry.view", "reference.view", "enforcement.view", "enforcement.clues",
+        "enforcement.review",
+    }),
     # 行刑衔接: police department users see only the cases transferred to their unit
     "police": ("公安机关（移送接收）", "接收、签收并反馈移送的涉嫌犯罪案件", {"dashboard.view", "enforcement.police"}),
     "sysadmin": ("运维管理员", "工作日历、任务、审计", {

@@ -209,7 +209,9 @@ def _decide(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     on = _on(data.on)
     _check_kinds(data.penalty_kinds)
     fine, confiscated = data.fine or Decimal(0), data.confiscated or Decimal(0)
-    if case.statement is None and case.hearing_held_on is None and on <= case.statement_due_on:
+    if rules.statement_window_open(statement_recorded=case.statement is not None,
+                                   hearing_held=case.hearing_held_on is not None,
+                                   statement_due_on=case.statement_due_on, on=on):
         raise DomainError("enforcement.statement_window_open",
                           f"陈述申辩期限至{case.statement_due_on.isoformat()}，期满或当事人陈述申辩后方可作出决定",
                           basis="程序规定第五十七条")
