@@ -85,7 +85,8 @@ def decide_blocker(case, *, actor: Actor, today: dt.date) -> str | None:
     """Issue 11 item 15: why the decide step is not yet available, in Chinese with its article (None: it is)."""
     if case.status in ("investigating", "reviewing", "reviewed"):
         steps = {"investigating": "调查终结", "reviewing": "法制审核", "reviewed": "送达行政处罚告知书"}
-        return f"尚未完成{steps[case.status]}：作出决定前须经调查终结、法制审核并告知当事人（程序规定第五十五条、第五十七条）"
+        return (f"尚未完成{steps[case.status]}：作出决定前须经调查终结、法制审核并告知当事人"
+                "（程序规定第五十五条、第五十七条）")
     if case.status == "hearing":
         return f"听证定于{case.hearing_on}举行，听证结束后方可作出决定（行政处罚法第六十五条）"
     if case.status != "notified":
