@@ -642,3 +642,31 @@ def test_item_13_report_decided_filed_opens_the_case_filing_step(session, entity
         case = actions.do_file_case(session, actor=staff(session, "lx_inspector"), clue_id=clue.id, data=FilingIn(
             conditions=ALL_CONDITIONS, officers=["lx_inspector", "lx_officer"], violation_type="food_expired"))
     assert (clue.status, clue.case_id) == ("filed", case.id)
+
+
+def test_item_14_steps_produce_their_documents_and_the_seal_date_is_the_decision_date(session, entity):
+    case = filed_case(session, entity)
+    with at(2026, 3, 5):
+        step(session, case, "add_evidence", kind="seizure", description="扣押过期牛奶20箱")
+    seizure = case.evidence[0]
+    with at(2026, 3, 10):
+        step(session, case, "extend_seizure", evidence_id=seizure.id)
+        step(session, case, "release_evidence", evidence_id=seizure.id, note="已销毁")
+        with pytest.raises(DomainError) as again:
+            step(session, case, "release_evidence", evidence_id=seizure.id)
+    assert again.value.code == "enforcement.already_released"
+    kinds = [d.kind for d in case.documents]
+    assert kinds[-3:] == ["seizure", "seizure_extension", "seizure_release"]
+    text = pdf_text(case.documents[-3])
+    assert "扣押过期牛奶20箱" in text and "2026-04-07" in text  # 30 days → Sat 4 Apr; 4–6 Apr off → 7 Apr
+    to_notice(session, case, fine=Decimal(30000))
+    assert {"investigation_report", "legal_review", "notice"} <= {d.kind for d in case.documents}
+    notice = pdf_text(next(d for d in case.documents if d.kind == "notice"))
+    for field in ("违法事实", "证据", "扣押过期牛奶20箱", "法律依据", "拟作出的行政处罚", "30,000.00"):
+        assert field in notice
+    assert case.legal_basis  # from the discretion benchmark of the violation type
+    with at(2026, 4, 3):  # a back-dated decision: its seal date is its own date, not today
+        step(session, case, "decide", "sd_leader", penalty_kinds=["fine"], fine=Decimal(30000), legal_basis="x",
+             benchmark_id=benchmark(session).id, on=D(2026, 4, 1))
+    decision = pdf_text(next(d for d in case.documents if d.kind == "decision"))
+    assert "2026-04-01" in decision and "2026-04-03" not in decision

@@ -36,6 +36,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "delivery": ("送达回证", "送"),
     "closure": ("结案审批表", "结"),
     "transfer": ("涉嫌犯罪案件移送书", "移"),
+    # issue 11 item 14: every step that decides something produces its document
+    "seizure": ("实施行政强制措施决定书（查封、扣押）", "强"),
+    "seizure_extension": ("延长行政强制措施期限决定书", "延"),
+    "seizure_release": ("解除行政强制措施决定书", "解"),
+    "investigation_report": ("案件调查终结报告", "终"),
+    "legal_review": ("法制审核意见书", "审"),
 }
 
 
@@ -67,8 +73,10 @@ def _seq_of(number: str) -> int:
     return int(number.rsplit("〕", 1)[1].rstrip("号"))
 
 
-def issue(session: Session, case: Case, kind: str, *, extra: dict | None = None) -> Document:
-    """Produce the step's document from the case data and store it with the case."""
+def issue(session: Session, case: Case, kind: str, *, extra: dict | None = None,
+          sealed_on: dt.date | None = None) -> Document:
+    """Produce the step's document from the case data and store it with the case; ``sealed_on`` is the
+    date printed under the seal — the step's own date (a decision's seal date is its decision date)."""
     organ = organ_for(session, org_path=case.org_path)
     year = clock.today().year
     if kind == "filing":
@@ -79,7 +87,8 @@ def issue(session: Session, case: Case, kind: str, *, extra: dict | None = None)
         number = next_number(session, organ, kind, year)
     title = KINDS[kind][0]
     doc = Document(kind=kind, title=title, organ_code=organ.code, year=_year_of(number), seq=_seq_of(number),
-                   number=number, pdf=render(title, number, case.organ_name, _fields(case, kind, extra or {})),
+                   number=number, pdf=render(title, number, case.organ_name, _fields(case, kind, extra or {}),
+                                             sealed_on=sealed_on or clock.today()),
                    created_at=clock.now())
     case.documents.append(doc)
     session.flush()
@@ -109,8 +118,10 @@ def _fields(case: Case, kind: str, extra: dict) -> list[tuple[str, str]]:
                    ("立案依据", "《市场监督管理行政处罚程序规定》第十九条")],
         "questioning": [("询问日期", today), ("询问内容", extra.get("content", "")),
                         ("询问人", "、".join(case.officers))],
-        "notice": [("拟作出的行政处罚", _kinds(case.proposed_kinds)), ("拟罚款金额", _money(case.proposed_fine)),
-                   ("违法事实", case.facts), ("陈述申辩期限", _date(case.statement_due_on)),
+        # 行政处罚法 Art. 44; 程序规定 Art. 57: facts, evidence, legal basis and the proposed penalty
+        "notice": [("违法事实", case.facts), ("证据", _evidence(case)), ("法律依据", case.legal_basis or ""),
+                   ("拟作出的行政处罚", _kinds(case.proposed_kinds)), ("拟罚款金额", _money(case.proposed_fine)),
+                   ("拟没收金额", _money(case.proposed_confiscation)), ("陈述申辩期限", _date(case.statement_due_on)),
                    ("权利告知", "你（单位）有权在收到本告知书之日起五个工作日内进行陈述和申辩，逾期视为放弃。")],
         "hearing_notice": [("拟作出的行政处罚", _kinds(case.proposed_kinds)),
                            ("拟罚款金额", _money(case.proposed_fine)),
@@ -129,16 +140,35 @@ def _fields(case: Case, kind: str, extra: dict) -> list[tuple[str, str]]:
                     ("罚款缴纳", _money(case.paid_amount)), ("结案日期", _date(case.closed_on)),
                     ("办理环节", STATUS_LABELS.get(case.status, case.status))],
         "transfer": [("接收机关", extra.get("target", "")), ("移送理由", extra.get("content", "")),
-                     ("证据材料", "、".join(EVIDENCE_KINDS.get(e.kind, e.kind) for e in case.evidence) or "见案卷")],
+                     ("证据材料", _evidence(case))],
+        "seizure": [("查封、扣押的财物", extra.get("content", "")),
+                    ("期限", f"{extra.get('from', '')}至{extra.get('due', '')}（三十日）"),
+                    ("依据", "《中华人民共和国行政强制法》第二十四条、第二十五条；程序规定第三十八条"),
+                    ("救济途径", "如不服本决定，可依法申请行政复议或者提起行政诉讼。")],
+        "seizure_extension": [("查封、扣押的财物", extra.get("content", "")), ("延长至", extra.get("due", "")),
+                              ("依据", "《中华人民共和国行政强制法》第二十五条（延长不得超过三十日）")],
+        "seizure_release": [("解除查封、扣押的财物", extra.get("content", "")), ("解除日期", extra.get("on", "")),
+                            ("依据", "《中华人民共和国行政强制法》第二十八条")],
+        "investigation_report": [("违法事实", case.facts), ("证据", _evidence(case)),
+                                 ("调查终结日期", _date(case.investigation_ended_on)),
+                                 ("处理意见", extra.get("content", "")), ("审核期限", _date(case.legal_review_due_on)),
+                                 ("依据", "程序规定第四十九条至第五十四条")],
+        "legal_review": [("审核人员", extra.get("reviewer", "")), ("审核日期", _date(case.reviewed_on)),
+                         ("审核意见", case.review_opinion or ""), ("依据", "程序规定第五十五条")],
     }
     return head + by_kind[kind]
+
+
+def _evidence(case: Case) -> str:
+    return "；".join(f"{EVIDENCE_KINDS.get(e.kind, e.kind)}：{e.description}" for e in case.evidence) or "见案卷"
 
 
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else "—"
 
 
-def render(title: str, number: str, organ_name: str, fields: list[tuple[str, str]]) -> bytes:
+def render(title: str, number: str, organ_name: str, fields: list[tuple[str, str]], *,
+           sealed_on: dt.date) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_page()
@@ -155,7 +185,7 @@ def render(title: str, number: str, organ_name: str, fields: list[tuple[str, str
         pdf.ln(1)
     pdf.ln(10)
     pdf.cell(0, 8, text=f"{organ_name}（印章）", align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 8, text=clock.today().isoformat(), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, text=sealed_on.isoformat(), align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

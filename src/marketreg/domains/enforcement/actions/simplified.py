@@ -53,7 +53,7 @@ def do_simplified_case(session: Session, *, actor: Actor, data: SimplifiedIn) ->
         case.closed_on, case.outcome = on, "executed"
     _step(case, action="simplified", label="当场作出行政处罚决定", actor=actor, basis="程序规定第六十六条至第七十条",
           due_on=case.payment_due_on)
-    documents.issue(session, case, "decision")
+    documents.issue(session, case, "decision", sealed_on=on)
     _refresh_next_due(case)
     _audit(session, actor, "simplified_decided", case, fine=str(data.fine), kinds=data.penalty_kinds)
     _publish_decided(session, case, serious_candidate=False)

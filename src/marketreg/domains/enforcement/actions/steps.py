@@ -54,6 +54,9 @@ def _add_evidence(session: Session, actor: Actor, case: Case, data: StepIn) -> N
     elif data.kind == "seizure":
         due = _stamp(case, rules.seizure_due(calendar, on))
     case.evidence.append(Evidence(kind=data.kind, description=data.description.strip(), taken_on=on, due_on=due))
+    if data.kind == "seizure":  # item 14: the seizure decision with its 30-day clock (行政强制法 Art. 24–25)
+        documents.issue(session, case, "seizure", sealed_on=on, extra={
+            "content": data.description.strip(), "from": on.isoformat(), "due": due.isoformat()})
     _step(case, action="add_evidence", label=EVIDENCE_KINDS[data.kind], actor=actor, note=data.description,
           due_on=due,
           basis={"preservation": "程序规定第三十五条", "seizure": "行政强制法第二十五条"}.get(data.kind, ""))
@@ -80,13 +83,19 @@ def _extend_seizure(session: Session, actor: Actor, case: Case, data: StepIn) ->
     ev.due_on = _stamp(case, rules.seizure_due(load_calendar(session), ev.taken_on, extended=True))
     _step(case, action="extend_seizure", label="延长查封扣押期限", actor=actor, due_on=ev.due_on,
           basis="行政强制法第二十五条")
+    documents.issue(session, case, "seizure_extension", extra={"content": ev.description, "due": ev.due_on.isoformat()})
     _audit(session, actor, "seizure_extended", case, evidence_id=ev.id, due_on=ev.due_on)
 
 
 def _release_evidence(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     ev = _evidence(case, data.evidence_id)
+    if ev.released_on is not None:
+        raise Conflict("enforcement.already_released", "该证据措施已解除")
     ev.released_on = _on(data.on)
     _step(case, action="release_evidence", label=f"解除{EVIDENCE_KINDS[ev.kind]}", actor=actor, note=data.note)
+    if ev.kind == "seizure":
+        documents.issue(session, case, "seizure_release", sealed_on=ev.released_on,
+                        extra={"content": ev.description, "on": ev.released_on.isoformat()})
     _audit(session, actor, "evidence_released", case, evidence_id=ev.id)
 
 
@@ -97,6 +106,7 @@ def _end_investigation(session: Session, actor: Actor, case: Case, data: StepIn)
     case.status = S.reviewing
     _step(case, action="end_investigation", label="调查终结报告，提交审核", actor=actor, note=data.note,
           due_on=case.legal_review_due_on, basis="程序规定第四十九条至第五十五条")
+    documents.issue(session, case, "investigation_report", sealed_on=on, extra={"content": data.note})
     _audit(session, actor, "investigation_ended", case, review_due_on=case.legal_review_due_on)
 
 
@@ -108,6 +118,7 @@ def _complete_review(session: Session, actor: Actor, case: Case, data: StepIn) -
     case.reviewed_on, case.review_opinion, case.status = _on(data.on), data.note or "同意", S.reviewed
     _step(case, action="complete_review", label="审核完毕", actor=actor, note=case.review_opinion,
           basis="程序规定第五十五条")
+    documents.issue(session, case, "legal_review", sealed_on=case.reviewed_on, extra={"reviewer": actor.display_name})
     _audit(session, actor, "reviewed", case)
 
 
@@ -118,6 +129,7 @@ def _serve_notice(session: Session, actor: Actor, case: Case, data: StepIn) -> N
     fine, confiscated = data.fine or Decimal(0), data.confiscated or Decimal(0)
     calendar = load_calendar(session)
     case.proposed_kinds, case.proposed_fine, case.proposed_confiscation = list(data.penalty_kinds), fine, confiscated
+    case.legal_basis = _proposed_basis(session, case, data)  # item 14: the notice states its legal basis
     case.notice_served_on = on
     case.statement_due_on = _stamp(case, rules.statement_due(calendar, on))
     case.hearing_rights = rules.hearing_required(party_kind=case.party_kind, penalty_kinds=data.penalty_kinds,
@@ -136,6 +148,17 @@ def _serve_notice(session: Session, actor: Actor, case: Case, data: StepIn) -> N
     if case.hearing_rights:
         documents.issue(session, case, "hearing_notice")
     _audit(session, actor, "notice_served", case, hearing_rights=case.hearing_rights, fine=str(fine))
+
+
+def _proposed_basis(session: Session, case: Case, data: StepIn) -> str:
+    """The legal basis the notice states (行政处罚法 Art. 44): given, or the discretion benchmark's basis
+    for the case's violation type; without either the notice cannot be served."""
+    basis = data.legal_basis.strip() or next(
+        (b.legal_basis for b in service.benchmarks(session, violation_type=case.violation_type)), "")
+    if not basis:
+        raise DomainError("enforcement.basis_required", "告知书应当载明拟作出行政处罚的法律依据，请填写",
+                          basis="行政处罚法第四十四条；程序规定第五十七条")
+    return basis
 
 
 def _record_statement(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -246,7 +269,7 @@ def _decide(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     case.status = S.decided
     _step(case, action="decide", label=f"作出行政处罚决定 {case.decision_no}", actor=actor, due_on=case.delivery_due_on,
           basis="程序规定第六十条至第六十二条", note=case.outside_range_reason or "")
-    documents.issue(session, case, "decision")
+    documents.issue(session, case, "decision", sealed_on=on)  # item 14: seal date = decision date
     _audit(session, actor, "penalty_decided", case, decision_no=case.decision_no, fine=str(fine),
            outside_range_reason=case.outside_range_reason)
     _publish_decided(session, case, serious_candidate=data.serious_candidate)
