@@ -77,6 +77,7 @@ def drawn_tasks(session, registrar: Actor, size: int) -> list:
                                       starts_on=clock.today() - dt.timedelta(days=5),
                                       ends_on=clock.today() + dt.timedelta(days=30))
     batch = inspection_actions.do_create_batch(session, actor=registrar, plan_id=plan.id, data=data)
+    inspection_actions.do_file_plan(session, actor=registrar, plan_id=plan.id)
     inspection_actions.do_commit_batch(session, actor=registrar, batch_id=batch.id)
     inspection_actions.do_draw_batch(session, actor=registrar, batch_id=batch.id)
     return inspections.tasks_of(session, batch_id=batch.id)

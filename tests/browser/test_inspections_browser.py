@@ -35,6 +35,7 @@ def test_county_draws_inspector_records_public_verifies(live_server, inspection_
     with staff.expect_navigation():
         staff.click("#new-plan button[type=submit]")
     assert re.search(r"/staff/inspections/plans/\d+$", staff.url)
+    plan_url = staff.url
 
     form = staff.locator("#new-batch")
     form.locator("input[name=title]").fill("历下区企业公示信息抽查（浏览器测试）")
@@ -45,6 +46,11 @@ def test_county_draws_inspector_records_public_verifies(live_server, inspection_
     assert re.search(r"/staff/inspections/batches/\d+$", staff.url)
     batch_url = staff.url
     assert staff.locator("#batch").get_attribute("data-status") == "draft"
+    staff.goto(plan_url)  # only a plan filed with the next level up can be drawn (issue 11 item 17)
+    with staff.expect_navigation():
+        staff.click("#file-plan")
+    assert staff.locator("#filed").is_visible()
+    staff.goto(batch_url)
 
     with staff.expect_navigation():
         staff.click("#commit")

@@ -57,11 +57,28 @@ def make_batch(session, registrar, *, size=6, items=("XY-001",), **kw) -> Batch:
         ends_on=today + dt.timedelta(days=30), scope=kw.pop("scope", {}), **kw))
 
 
-def drawn_batch(session, registrar, **kw) -> Batch:
+def filed_batch(session, registrar, **kw) -> Batch:
+    """A batch of a plan filed with the next level up (issue 11 item 17: only those can be drawn)."""
     batch = make_batch(session, registrar, **kw)
+    actions.do_file_plan(session, actor=registrar, plan_id=batch.plan_id)
+    return batch
+
+
+def drawn_batch(session, registrar, **kw) -> Batch:
+    batch = filed_batch(session, registrar, **kw)
     actions.do_commit_batch(session, actor=registrar, batch_id=batch.id)
     actions.do_draw_batch(session, actor=registrar, batch_id=batch.id)
     return batch
+
+
+def test_item_17_only_a_plan_filed_with_the_next_level_up_can_be_drawn(session, county):
+    batch = make_batch(session, county)
+    with pytest.raises(DomainError) as caught:
+        actions.do_commit_batch(session, actor=county, batch_id=batch.id)
+    assert caught.value.code == "inspections.plan_not_filed" and "备案" in caught.value.details["basis"]
+    assert (batch.status, batch.commitment) == ("draft", None)
+    actions.do_file_plan(session, actor=county, plan_id=batch.plan_id)
+    assert actions.do_commit_batch(session, actor=county, batch_id=batch.id).status == "committed"
 
 
 def test_plan_is_filed_with_the_city_and_visible_there(session, county):
@@ -76,7 +93,7 @@ def test_plan_is_filed_with_the_city_and_visible_there(session, county):
 
 
 def test_commit_draw_publish_and_the_record_verifies(session, county):
-    batch = make_batch(session, county)
+    batch = filed_batch(session, county)
     actions.do_commit_batch(session, actor=county, batch_id=batch.id)
     assert batch.status == "committed" and len(batch.commitment) == 64
     with pytest.raises(DomainError):
@@ -104,7 +121,7 @@ def test_second_draw_is_refused_and_changes_nothing(session, county):
 
 
 def test_asking_for_more_than_the_directory_holds_stores_nothing(session, county):
-    batch = make_batch(session, county, size=10_000)
+    batch = filed_batch(session, county, size=10_000)
     with pytest.raises(DomainError) as exc:
         actions.do_commit_batch(session, actor=county, batch_id=batch.id)
     assert exc.value.code == "inspections.too_many_requested"
@@ -114,7 +131,7 @@ def test_asking_for_more_than_the_directory_holds_stores_nothing(session, county
 
 
 def test_pool_too_small_for_three_inspectors_is_refused(session, county):
-    batch = make_batch(session, county, per_entity=3)  # only two 信用 inspectors in 历下区
+    batch = filed_batch(session, county, per_entity=3)  # only two 信用 inspectors in 历下区
     with pytest.raises(DomainError) as exc:
         actions.do_commit_batch(session, actor=county, batch_id=batch.id)
     assert exc.value.code == "inspections.pool_too_small"
@@ -122,7 +139,7 @@ def test_pool_too_small_for_three_inspectors_is_refused(session, county):
 
 
 def test_declared_relation_makes_the_pool_too_small_for_that_entity(session, county):
-    batch = make_batch(session, county, size=30)
+    batch = filed_batch(session, county, size=30)
     inspector = service.inspector_for_user(session, user_id=org.get_user_by_username(
         session, username="lx_inspector").id)
     directory, usccs = service.build_directory(session, batch=batch)
@@ -138,11 +155,11 @@ def test_declared_relation_makes_the_pool_too_small_for_that_entity(session, cou
 def test_entities_drawn_for_the_same_item_recently_are_excluded(session, county):
     first = drawn_batch(session, county, size=10)
     drawn = {t.entity_id for t in service.tasks_of(session, batch_id=first.id)}
-    second = make_batch(session, county, size=5)
+    second = filed_batch(session, county, size=5)
     directory, _ = service.build_directory(session, batch=second)
     excluded = set(directory.entity_ids[directory.excluded].tolist())
     assert drawn <= excluded
-    other_item = make_batch(session, county, size=5, items=("DJ-001",))
+    other_item = filed_batch(session, county, size=5, items=("DJ-001",))
     directory, _ = service.build_directory(session, batch=other_item)
     assert not (drawn & set(directory.entity_ids[directory.excluded].tolist()))
 
@@ -150,7 +167,7 @@ def test_entities_drawn_for_the_same_item_recently_are_excluded(session, county)
 def test_deregistered_entities_are_excluded(session, county):
     from marketreg.domains.registry.models import Entity
 
-    batch = make_batch(session, county)
+    batch = filed_batch(session, county)
     directory, usccs = service.build_directory(session, batch=batch)
     session.execute(Entity.__table__.update().where(Entity.uscc == usccs[0]).values(status="cancelled"))
     directory, usccs = service.build_directory(session, batch=batch)
@@ -206,7 +223,7 @@ def test_incomplete_or_unknown_results_are_refused(session, county):
 
 
 def test_batch_of_another_county_is_not_visible(session, county):
-    batch = make_batch(session, county)
+    batch = filed_batch(session, county)
     with pytest.raises(DomainError) as exc:
         actions.do_commit_batch(session, actor=actor(session, "sn_registrar"), batch_id=batch.id)
     assert exc.value.status == 404

@@ -39,6 +39,8 @@ def _drawn_via_api(client, csrf: str, **batch) -> dict:
     created = client.post(f"/api/v1/inspections/plans/{plan.json()['id']}/batches", json=body, headers=headers)
     assert created.status_code == 201, created.text
     batch_id = created.json()["id"]
+    filed = client.post(f"/api/v1/inspections/plans/{plan.json()['id']}/file", headers=headers)
+    assert filed.status_code == 200, filed.text
     committed = client.post(f"/api/v1/inspections/batches/{batch_id}/commit", headers=headers).json()
     assert committed["status"] == "committed" and committed["seed"] is None
     public = client.get(f"/api/v1/public/inspections/batches/{committed['batch_no']}").json()
@@ -87,6 +89,7 @@ def test_cli_draw_writes_a_record_that_verifies(tasks_db, tmp_path):
         today = clock.today()
         batch = actions.do_create_batch(s, actor=registrar, plan_id=plan.id, data=actions.BatchIn(
             title="批次", item_codes=["XY-001"], size=4, starts_on=today, ends_on=today, scope={}))
+        actions.do_file_plan(s, actor=registrar, plan_id=plan.id)  # item 17: only filed plans are drawn
         batch_id = batch.id
     out = tmp_path / "draw.json"
     runner = CliRunner()

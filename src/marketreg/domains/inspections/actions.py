@@ -243,6 +243,9 @@ def do_commit_batch(session: Session, *, actor: Actor, batch_id: int) -> Batch:
     batch = _locked_batch(session, actor, batch_id)
     if batch.status != BatchStatus.draft:
         raise Conflict("inspections.already_committed", "该批次已公布承诺值，不能再次冻结")
+    if not rules.plan_ready_to_draw(filed_with_path=batch.plan.filed_with_path, filed_at=batch.plan.filed_at):
+        raise DomainError("inspections.plan_not_filed", "抽查计划报上一级市场监管部门备案后方可摇号",
+                          basis=rules.PLAN_NOT_FILED_BASIS)
     inputs = service.build_inputs(session, batch=batch)
     params = params_snapshot(batch)
     seed = secrets.token_hex(32)

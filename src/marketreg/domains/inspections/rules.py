@@ -27,6 +27,15 @@ MIN_INSPECTORS_BASIS = "国市监信〔2019〕38号：每个抽查对象随机�
 # next higher bureau (county → city → province; the province files with SAMR, outside this system).
 PLAN_FILING_BASIS = "国市监信〔2019〕38号：明确各批次抽查的范围、数量和时间安排，并报上一级市场监管部门备案"
 
+# Issue 11 item 17 / RULES 5.5: only a plan filed with the next level up may be drawn from; a
+# provincial plan is filed with SAMR outside this system (``filed_with`` gives no unit).
+PLAN_NOT_FILED_BASIS = PLAN_FILING_BASIS
+
+
+def plan_ready_to_draw(*, filed_with_path: str | None, filed_at: object) -> bool:
+    return filed_with_path is None or filed_at is not None
+
+
 # RULES 5.4 (国办 random-check notice; 程序规定 Art. 4, PARTIAL): an inspector with an interest in
 # the inspected party steps aside. Encoded as: declared relations, and (configured practice) not the
 # same inspector as the entity's previous check.
