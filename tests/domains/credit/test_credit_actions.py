@@ -355,3 +355,17 @@ def test_rule_c4_serious_listing_dates_from_the_penalty_decision(session, make_e
     # decided with the penalty (Order 44 Art. 13): listed on 2 Mar, published within 20 wd of it, 3 years from it
     assert (entry.listed_on, entry.publish_due_on, entry.removal_due_on) == (
         dt.date(2026, 3, 2), dt.date(2026, 3, 30), dt.date(2029, 3, 2))
+
+
+def test_rule_c14_two_registered_letters_15_to_30_days_apart(session, make_entity):
+    entity = make_entity()
+    with pytest.raises(DomainError) as caught:
+        actions.do_list(session, actor=LX_STAFF, uscc=entity.uscc, ground_code="unreachable", evidence="退信",
+                        reason="无法联系", today=dt.date(2026, 8, 3),
+                        letters=(dt.date(2026, 7, 1), dt.date(2026, 7, 10)))
+    assert caught.value.code == "credit.letter_interval" and "第九条第二款" in caught.value.message_zh
+    assert count(session, ListEntry, ListEntry.entity_uscc == entity.uscc) == 0
+    entry = actions.do_list(session, actor=LX_STAFF, uscc=entity.uscc, ground_code="unreachable", evidence="退信",
+                            reason="无法联系", today=dt.date(2026, 8, 3),
+                            letters=(dt.date(2026, 7, 1), dt.date(2026, 7, 16)))
+    assert "2026-07-01、2026-07-16" in entry.evidence

@@ -270,7 +270,7 @@ def _missing_reporters(session: Session, report_year: int, trigger: dt.date) -> 
 
 
 def do_list(session: Session, *, actor: Actor, uscc: str, ground_code: str, evidence: str, reason: str,
-            today: dt.date | None = None) -> ListEntry:
+            today: dt.date | None = None, letters: tuple[dt.date, dt.date] | None = None) -> ListEntry:
     """Staff list an entity on the abnormal list for a ground other than the automatic one; evidence
     and reason are required (RULES 3.6: listed after verification)."""
     today = today or clock.today()
@@ -279,6 +279,10 @@ def do_list(session: Session, *, actor: Actor, uscc: str, ground_code: str, evid
     ground = version.ground(ground_code)
     if ground.code == "annual_report_late":
         raise DomainError("credit.ground_automatic", "未按期公示年度报告的，由系统在公示期满后自动列入")
+    if letters is not None and ground.code == "unreachable":
+        rules.check_registered_letters(*letters)
+        sent = f"专用信函两次邮寄：{letters[0].isoformat()}、{letters[1].isoformat()}"
+        evidence = f"{evidence.strip()}；{sent}".lstrip("；")
     evidence = _require_text(evidence, "credit.evidence_required", "列入证据", ground.basis)
     reason = _require_text(reason, "credit.reason_required", "列入理由", ground.basis)
     if _current(session, entity.uscc, ListType.abnormal, ground.code):

@@ -110,8 +110,9 @@ def entries(session: ReadSession, actor: staff("credit.view"), list_type: Filter
 @staff_router.post("/entries", response_model=EntryOut, status_code=201)
 def list_entity(session: WriteSession, actor: staff("credit.list"), body: ListIn) -> EntryOut:
     """Abnormal-list listing for a ground other than the missed annual report: evidence and reason required."""
+    letters = (body.first_letter_on, body.second_letter_on) if body.first_letter_on and body.second_letter_on else None
     return EntryOut.of(actions.do_list(session, actor=actor, uscc=body.uscc, ground_code=body.ground_code,
-                                       evidence=body.evidence, reason=body.reason))
+                                       evidence=body.evidence, reason=body.reason, letters=letters))
 
 
 @staff_router.post("/entries/{entry_id:int}/decision", response_model=EntryOut)

@@ -97,12 +97,15 @@ class ListForm(BaseModel):
     ground_code: str = Field(max_length=40)
     evidence: str = Field("", max_length=4000)
     reason: str = Field("", max_length=2000)
+    first_letter_on: dt.date | None = None
+    second_letter_on: dt.date | None = None
 
 
 @staff_pages.post("/list")
 def list_page(session: WriteSession, actor: staff("credit.list"), form: Annotated[ListForm, Form()]) -> Response:
+    letters = (form.first_letter_on, form.second_letter_on) if form.first_letter_on and form.second_letter_on else None
     entry = actions.do_list(session, actor=actor, uscc=form.uscc.strip().upper(), ground_code=form.ground_code,
-                            evidence=form.evidence, reason=form.reason)
+                            evidence=form.evidence, reason=form.reason, letters=letters)
     return RedirectResponse(f"/staff/credit/entities/{entry.entity_uscc}", status_code=303)
 
 

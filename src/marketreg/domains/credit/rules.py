@@ -345,6 +345,21 @@ def abnormal_rules_for(day: dt.date, entity_type: str = "enterprise") -> Abnorma
     return SAIC68_2014
 
 
+# RULES C14, checked 2026-12-01 against `…企业经营异常名录管理办法(2025-03-18).md` Art. 9(2): two special letters
+# to the registered address unsigned count as unreachable; "两次邮寄间隔时间不得少于15日，不得超过30日".
+LETTER_INTERVAL_MIN = Figure(15, "days", "《企业经营异常名录管理办法》第九条第二款", "CONFIRMED")
+LETTER_INTERVAL_MAX = Figure(30, "days", "《企业经营异常名录管理办法》第九条第二款", "CONFIRMED")
+
+
+def check_registered_letters(first_sent: dt.date, second_sent: dt.date) -> None:
+    """Two registered letters prove unreachability only when sent 15 to 30 days apart (Art. 9(2))."""
+    gap = (second_sent - first_sent).days
+    if not LETTER_INTERVAL_MIN.value <= gap <= LETTER_INTERVAL_MAX.value:
+        raise DomainError("credit.letter_interval",
+                          f"两次邮寄专用信函间隔应为15日以上30日以下（本次间隔{gap}日），不能据此认定无法联系"
+                          f"（{LETTER_INTERVAL_MIN.basis}）")
+
+
 def abnormal_rules_named(version: str) -> AbnormalRules:
     """The rule set a stored entry was listed under (its ``rule_version``)."""
     for rules in (*ABNORMAL_VERSIONS, *_TYPE_VERSIONS.values()):

@@ -128,6 +128,9 @@ class ListIn(BaseModel):
     ground_code: str = Field(max_length=40)
     evidence: str = Field("", max_length=4000)
     reason: str = Field("", max_length=2000)
+    # RULES C14 (Order 101 Art. 9(2)): the two registered letters, when unreachability rests on them
+    first_letter_on: dt.date | None = None
+    second_letter_on: dt.date | None = None
 
 
 class DecisionIn(BaseModel):
