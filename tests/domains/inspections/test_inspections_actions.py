@@ -235,3 +235,16 @@ def test_targeting_lift_against_a_uniform_draw():
     assert report.observed_rate == pytest.approx(13 / 60)
     assert report.uniform_rate == pytest.approx(0.7 * 0.1 + 0.15 * 0.3 + 0.05 * 0.5)
     assert report.lift == pytest.approx((13 / 60) / 0.14)
+
+
+def test_item_17_an_items_scope_limits_the_directory(session, county):
+    batch = filed_batch(session, county, items=("XY-002",))  # individual businesses' annual reports
+    assert batch.scope["entity_type"] == "individual"
+    with pytest.raises(DomainError) as caught:
+        filed_batch(session, county, items=("SP-001",), scope={"industry": "C"})
+    assert caught.value.code == "inspections.scope_outside_item" and "SP-001" in caught.value.message_zh
+    food = filed_batch(session, county, items=("SP-001",), scope={"industry": "H"})
+    assert food.scope["industry"] == "H"
+    directory, _ = service.build_directory(session, batch=batch)
+    everyone, _ = service.build_directory(session, batch=filed_batch(session, county))
+    assert len(directory.entity_ids) < len(everyone.entity_ids)

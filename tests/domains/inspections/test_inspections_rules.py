@@ -71,3 +71,14 @@ def _plan(session):
 
     seed.load_items(session)
     return actions.do_create_plan(session, actor=_county_actor(session), year=2026, title="计划")
+
+
+def test_item_17_batch_scope_narrowed_to_the_items_scope():
+    scope, error = rules.scope_within_items({}, {"XY-002": {"entity_type": ["individual"]}})
+    assert (scope, error) == ({"entity_type": "individual"}, None)
+    scope, error = rules.scope_within_items({"industry": "H62"}, {"SP-001": {"industry": ["F", "H"]}})
+    assert error is None and scope["industry"] == "H62"
+    _, error = rules.scope_within_items({}, {"SP-001": {"industry": ["F", "H"]}})
+    assert "SP-001" in error and "行业" in error
+    assert rules.plan_ready_to_draw(filed_with_path=None, filed_at=None)  # provincial plan: filed with SAMR
+    assert not rules.plan_ready_to_draw(filed_with_path="/370000/", filed_at=None)

@@ -40,14 +40,16 @@ from marketreg.platform.uploads import store as store_upload
 
 
 def do_upsert_item(session: Session, *, actor: Actor, code: str, department: str, name: str, basis: str = "",
-                   method: str = "现场检查") -> CheckItem:
+                   method: str = "现场检查", scope: dict | None = None) -> CheckItem:
     item = session.scalar(select(CheckItem).where(CheckItem.code == code))
     old = None if item is None else {"department": item.department, "name": item.name}
+    scope = {k: list(v) for k, v in (scope or {}).items() if k in rules.ITEM_SCOPE_KEYS and v} or None
     if item is None:
-        item = CheckItem(code=code, department=department, name=name, basis=basis, method=method, active=True)
+        item = CheckItem(code=code, department=department, name=name, basis=basis, method=method, active=True,
+                         scope=scope)
         session.add(item)
     else:
-        item.department, item.name, item.basis, item.method = department, name, basis, method
+        item.department, item.name, item.basis, item.method, item.scope = department, name, basis, method, scope
     session.flush()
     audit.record(session, actor=actor, action="inspections.item_saved", subject_type="inspection_item",
                  subject_id=code, old=old, new={"department": department, "name": name})
@@ -199,6 +201,9 @@ def do_create_batch(session: Session, *, actor: Actor, plan_id: int, data: Batch
     scope_ = {k: v for k, v in data.scope.items() if k in SCOPE_KEYS and v}
     if set(scope_.get("classes") or ()) - set(RISK_CLASSES):
         raise DomainError("inspections.bad_scope", "风险分类只能是A、B、C、D")
+    scope_, outside = rules.scope_within_items(scope_, {c: i.scope for c, i in items.items()})
+    if outside:
+        raise DomainError("inspections.scope_outside_item", outside, basis=rules.PLAN_FILING_BASIS)
     seq = (session.scalar(select(func.count()).select_from(Batch).where(Batch.plan_id == plan.id)) or 0) + 1
     batch = Batch(batch_no=f"{plan.plan_no}-{seq:02d}", plan_id=plan.id, title=data.title.strip()[:200],
                   org_path=plan.org_path, departments=sorted({i.department for i in items.values()}),

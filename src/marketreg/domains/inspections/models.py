@@ -24,6 +24,9 @@ class CheckItem(Base):
     basis: Mapped[str] = mapped_column(String(300), default="")
     method: Mapped[str] = mapped_column(String(60), default="现场检查")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Issue 11 item 17: the item's own scope (entity types, industry sections or code prefixes, licence
+    # kinds) — a batch of the item draws only from entities inside it; empty = no restriction
+    scope: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Inspector(Base):

@@ -36,6 +36,30 @@ def plan_ready_to_draw(*, filed_with_path: str | None, filed_at: object) -> bool
     return filed_with_path is None or filed_at is not None
 
 
+# Issue 11 item 17: an item's scope limits the directory. Keys shared with the batch scope.
+ITEM_SCOPE_KEYS = ("entity_type", "industry", "licence_type")
+ITEM_SCOPE_LABELS = {"entity_type": "主体类型", "industry": "行业", "licence_type": "许可证种类"}
+
+
+def scope_within_items(scope: dict, item_scopes: dict[str, dict]) -> tuple[dict, str | None]:
+    """The batch scope narrowed to its items' scopes: a key an item restricts to one value is filled in;
+    a value outside an item's list (industry: outside its prefixes) is refused. Returns (scope, error)."""
+    scope = dict(scope)
+    for code, item_scope in item_scopes.items():
+        for key in ITEM_SCOPE_KEYS:
+            allowed = [str(v) for v in (item_scope or {}).get(key) or ()]
+            if not allowed:
+                continue
+            value = str(scope.get(key) or "")
+            if not value and len(allowed) == 1:
+                scope[key] = value = allowed[0]
+            inside = any(value.startswith(a) for a in allowed) if key == "industry" else value in allowed
+            if not inside:
+                return scope, (f"抽查事项{code}的范围限于{ITEM_SCOPE_LABELS[key]}：{'、'.join(allowed)}，"
+                               f"请在该范围内确定批次的{ITEM_SCOPE_LABELS[key]}")
+    return scope, None
+
+
 # RULES 5.4 (国办 random-check notice; 程序规定 Art. 4, PARTIAL): an inspector with an interest in
 # the inspected party steps aside. Encoded as: declared relations, and (configured practice) not the
 # same inspector as the entity's previous check.

@@ -51,9 +51,14 @@ def hidden_violation(uscc: str, risk_class: str, *, seed: int) -> bool:
     return u < VIOLATION_PROBABILITY.get(risk_class, VIOLATION_PROBABILITY["B"])
 
 
+# Issue 11 item 17: items whose scope is narrower than every registered entity
+ITEM_SCOPES = {"XY-002": {"entity_type": ["individual"]}, "SP-001": {"industry": ["F", "H"]}}
+
+
 def load_items(session: Session) -> int:
     for code, department, name, basis in ITEMS:
-        actions.do_upsert_item(session, actor=SYSTEM, code=code, department=department, name=name, basis=basis)
+        actions.do_upsert_item(session, actor=SYSTEM, code=code, department=department, name=name, basis=basis,
+                               scope=ITEM_SCOPES.get(code))
     return len(ITEMS)
 
 

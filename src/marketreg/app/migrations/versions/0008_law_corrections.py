@@ -37,6 +37,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('urged_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('remedy_days', sa.Integer(), nullable=False, server_default='0'))
 
+    with op.batch_alter_table('inspection_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('scope', sa.JSON(), nullable=True))
+
     op.create_table('credit_measure_proposal',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('source_ref', sa.String(length=120), nullable=False),
@@ -69,6 +72,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_credit_measure_proposal_org_path'))
         batch_op.drop_index(batch_op.f('ix_credit_measure_proposal_entity_uscc'))
     op.drop_table('credit_measure_proposal')
+    with op.batch_alter_table('inspection_item', schema=None) as batch_op:
+        batch_op.drop_column('scope')
     with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
         batch_op.drop_column('remedy_days')
         batch_op.drop_column('urged_on')
