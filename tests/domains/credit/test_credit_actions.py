@@ -369,3 +369,21 @@ def test_rule_c14_two_registered_letters_15_to_30_days_apart(session, make_entit
                             reason="无法联系", today=dt.date(2026, 8, 3),
                             letters=(dt.date(2026, 7, 1), dt.date(2026, 7, 16)))
     assert "2026-07-01、2026-07-16" in entry.evidence
+
+
+def test_rule_c1_false_information_of_an_enterprise_is_an_art_18_2_proposal(session, make_entity):
+    firm, shop = make_entity(), make_entity(entity_type="individual")
+    with pytest.raises(DomainError) as empty:
+        actions.do_propose_false_information(session, actor=LX_STAFF, uscc=firm.uscc, evidence=" ", reason="虚报")
+    assert empty.value.code == "credit.evidence_required"
+    proposal = actions.do_propose_false_information(session, actor=LX_STAFF, uscc=firm.uscc, evidence="核查笔录",
+                                                    reason="虚报实缴出资", today=dt.date(2026, 8, 3))
+    assert (proposal.kind, proposal.basis, proposal.entry_id) == (
+        "false_information", "《企业信息公示暂行条例》（2024年修订）第十八条第二款", None)
+    assert "罚款" in proposal.label and "严重违法失信名单" in proposal.label
+    with pytest.raises(DomainError) as individual:  # individual businesses are listed under their own measures
+        actions.do_propose_false_information(session, actor=LX_STAFF, uscc=shop.uscc, evidence="笔录", reason="虚报")
+    assert individual.value.code == "credit.measure_not_for_type"
+    with pytest.raises(DomainError) as hidden:
+        actions.do_propose_false_information(session, actor=SN_STAFF, uscc=firm.uscc, evidence="笔录", reason="虚报")
+    assert hidden.value.status == 404

@@ -659,17 +659,44 @@ def do_settle_review(session: Session, *, actor: Actor, entry_id: int, remove: b
 # ============================================================================ 条例 (2024) Art. 18 measures (C1)
 
 
-def _propose_measure(session: Session, entry: ListEntry, *, code: str, today: dt.date, source_ref: str,
+def _propose_measure(session: Session, subject, *, code: str, today: dt.date, source_ref: str,
                      reason: str) -> MeasureProposal | None:
-    """A measure under Art. 18 proposed to staff, once per ``source_ref`` (the sweep re-runs)."""
+    """A measure under Art. 18 proposed to staff, once per ``source_ref`` (the sweep re-runs); ``subject``
+    is the listing, or the registry entity, it concerns."""
     if session.scalar(select(MeasureProposal.id).where(MeasureProposal.source_ref == source_ref)):
         return None
     measure = rules.art18_measure(code)
-    proposal = MeasureProposal(source_ref=source_ref, entity_uscc=entry.entity_uscc, entity_name=entry.entity_name,
-                               org_path=entry.org_path, kind=code, label=measure.label, basis=measure.basis,
-                               reason=reason, entry_id=entry.id, status="proposed", proposed_on=today, note="",
-                               created_at=clock.now())
+    listing = isinstance(subject, ListEntry)
+    proposal = MeasureProposal(source_ref=source_ref, entity_uscc=subject.entity_uscc if listing else subject.uscc,
+                               entity_name=subject.entity_name if listing else subject.name,
+                               org_path=subject.org_path, kind=code, label=measure.label, basis=measure.basis,
+                               reason=reason, entry_id=subject.id if listing else None, status="proposed",
+                               proposed_on=today, note="", created_at=clock.now())
     session.add(proposal)
+    return proposal
+
+
+def do_propose_false_information(session: Session, *, actor: Actor, uscc: str, evidence: str, reason: str,
+                                 today: dt.date | None = None) -> MeasureProposal:
+    """RULES C1: an enterprise's falsified published information is no abnormal-list ground under Order 101;
+    条例 (2024) Art. 18(2) makes it a fine (and, if serious, the serious list) — proposed with its evidence."""
+    today = today or clock.today()
+    entity = _entity_in_scope(session, actor, uscc)
+    if entity.entity_type not in ("enterprise", "branch"):
+        raise DomainError("credit.measure_not_for_type",
+                          "个体工商户、农民专业合作社年度报告弄虚作假的，依其年度报告办法列入经营异常名录",
+                          basis=rules.ART18_BASIS)
+    measure = rules.art18_measure("false_information")
+    evidence = _require_text(evidence, "credit.evidence_required", "核查证据", measure.basis)
+    reason = _require_text(reason, "credit.reason_required", "认定理由", measure.basis)
+    proposal = _propose_measure(session, entity, code="false_information", today=today,
+                                source_ref=f"art18:false_information:{entity.uscc}:{today.isoformat()}",
+                                reason=f"{reason}（证据：{evidence}）")
+    if proposal is None:
+        raise Conflict("credit.measure_exists", "今日已就该主体提出同一处理建议")
+    session.flush()
+    audit.record(session, actor=actor, action="credit.measure_proposed", subject_type="credit_measure_proposal",
+                 subject_id=proposal.id, new={"kind": "false_information", "uscc": entity.uscc})
     return proposal
 
 

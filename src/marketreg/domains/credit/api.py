@@ -135,6 +135,13 @@ def settle_review(session: WriteSession, actor: staff("credit.list"), entry_id: 
                                                 note=body.note))
 
 
+@staff_router.post("/measures/false-information", response_model=MeasureOut, status_code=201)
+def propose_false_information(session: WriteSession, actor: staff("credit.list"), body: ListIn) -> MeasureOut:
+    """RULES C1: an enterprise's falsified published information → a fine/serious-list proposal (Art. 18(2))."""
+    return MeasureOut.of(actions.do_propose_false_information(session, actor=actor, uscc=body.uscc,
+                                                              evidence=body.evidence, reason=body.reason))
+
+
 @staff_router.get("/measures", response_model=list[MeasureOut])
 def measures(session: ReadSession, actor: staff("credit.view"), status: Filter = "proposed") -> list[MeasureOut]:
     """RULES C1: measures proposed under 条例 (2024) Art. 18."""

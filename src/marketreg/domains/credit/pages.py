@@ -137,6 +137,15 @@ def review_page(session: WriteSession, actor: staff("credit.list"), entry_id: in
     return RedirectResponse("/staff/credit#reviews", status_code=303)
 
 
+@staff_pages.post("/measures/false-information")
+def false_information_page(session: WriteSession, actor: staff("credit.list"),
+                           form: Annotated[ListForm, Form()]) -> Response:
+    """RULES C1: propose the Art. 18(2) fine and serious list for an enterprise's falsified information."""
+    actions.do_propose_false_information(session, actor=actor, uscc=form.uscc.strip().upper(), evidence=form.evidence,
+                                         reason=form.reason)
+    return RedirectResponse("/staff/credit#measures", status_code=303)
+
+
 @staff_pages.post("/measures/{proposal_id:int}/decide")
 def measure_page(session: WriteSession, actor: staff("credit.list"), proposal_id: int,
                  form: Annotated[VerdictForm, Form()]) -> Response:
