@@ -147,6 +147,9 @@ def test_enterprise_reply_is_published_without_personal_data(session, shop):
     actions.do_odr_reply(session, actor=enterprise, item_id=item.id, settled=True,
                          reply="王先生您好，王小明反映的问题已处理，已退款至尾号13912345678的账户，"
                                "邮件已发 wxm@example.com。")
+    # RULES C10: the complainant's confirmation closes it
+    actions.do_consumer_odr_answer(session, actor=PUBLIC, query_code=item.query_code, phone="13912345678",
+                                   answer="confirm")
     item.closed_at = clock.now() - dt.timedelta(days=9)
     session.flush()
     rebuild_complaint_publicity(session)

@@ -279,7 +279,8 @@ def test_a_report_lands_in_the_clue_register_and_its_decision_updates_it(client,
                           json={"filed": True, "note": "涉嫌销售过期食品"}).json()
     assert decided["outcome"] == "converted_to_clue"
     with db.read() as s:
-        assert s.scalar(select(Clue.status).where(Clue.source_ref == f"report:{code}")) == "filed"
+        # issue 11 item 13: 立案 opens the case-filing step; the clue is 已立案 only with its case
+        assert s.scalar(select(Clue.status).where(Clue.source_ref == f"report:{code}")) == "filing"
 
 
 def test_supervision_comes_from_a_level_above(client, filed):

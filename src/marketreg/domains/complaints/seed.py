@@ -615,6 +615,9 @@ def _run_event(session: Session, run: _Run, item, plan: Plan, name: str, params:
                            kind="enterprise", entity_uscc=plan.entity.uscc)
         actions.do_odr_reply(session, actor=enterprise, item_id=item.id, reply=_reply(run.rng, plan, settled),
                              settled=settled)
+        if settled:  # RULES C10: the complainant confirms before the complaint closes
+            actions.do_consumer_odr_answer(session, actor=PUBLIC, query_code=item.query_code,
+                                           phone=item.complainant_phone or "", answer="confirm")
     elif name == "rate":
         # The rating window runs from the (simulated) closure; only ratings inside it are planned.
         closed_at, item.closed_at = item.closed_at, clock.now()
