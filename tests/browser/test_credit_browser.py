@@ -83,8 +83,17 @@ def test_missed_report_listed_by_sweep_filed_late_and_removed(live_server, page,
     form = enterprise.locator("#report-form")
     form.locator("select[name=report_year]").select_option(str(year))
     form.locator("input[name=address]").fill("济南市历下区泉城路188号")
-    form.locator("input[name=operating_status]").fill("开业")
+    form.locator("select[name=operating_status]").select_option("开业")  # item 16: status from the list
+    form.locator("input[name=postcode]").fill("2500")
     form.locator("input[name=item7_revenue]").fill("120万元")
+    with enterprise.expect_navigation():
+        form.locator("button[type=submit]").click()
+    # item 16: checked field by field, the message by the field, what was entered kept
+    assert "邮政编码应为6位数字" in enterprise.locator("[data-error-for=postcode]").inner_text()
+    form = enterprise.locator("#report-form")
+    assert form.locator("input[name=address]").input_value() == "济南市历下区泉城路188号"
+    form.locator("select[name=report_year]").select_option(str(year))
+    form.locator("input[name=postcode]").fill("250014")
     with enterprise.expect_navigation():
         form.locator("button[type=submit]").click()
     assert "年度报告已提交" in enterprise.locator("#done").inner_text()
