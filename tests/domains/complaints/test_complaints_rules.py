@@ -165,3 +165,10 @@ def test_confirmed_figures_cannot_be_overridden_partial_ones_can():
     assert overridden.figure("accept_decision").value == 10
     assert overridden.figure("mediation_limit").value == 60
     assert overridden.overridden == frozenset({"accept_decision"})
+
+
+def test_rule_c14_jurisdiction_disputes_settled_within_7_working_days():
+    assert rules.SAMR121_2026.figure("jurisdiction_dispute").basis == "办法第三十三条"
+    assert rules.SAMR20_2022.figure("jurisdiction_dispute").value == 7
+    figure = rules.SAMR121_2026.figure("jurisdiction_dispute")
+    assert rules.due(CAL, D(2026, 9, 28), figure).due_on == D(2026, 10, 13)  # 29, 30 Sep, 8, 9, Sat 10, 12, 13 Oct

@@ -247,5 +247,5 @@ def test_rule_c11_lower_qualification_is_a_penalty_kind_with_hearing_rights():
 
 def test_rule_c14_minor_deadlines():
     assert [rules.FIGURES[k].value for k in ("referral", "extension_decision", "decision_service",
-                                             "fine_remittance", "jurisdiction_dispute")] == [7, 15, 7, 2, 7]
+                                             "fine_remittance")] == [7, 15, 7, 2]
     assert rules.FIGURES["decision_service"].basis == "程序规定第七十条"

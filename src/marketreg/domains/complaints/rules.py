@@ -93,6 +93,8 @@ SAMR20_2022 = RuleSet(
         "first_response": Figure(24, "hours", "山东省“十四五”市场监管规划 二(三)3(1)（平台服务承诺）", "CONFIRMED"),
         # RULES 1.10: violation clue found in mediation: check within 15 (+15) working days
         "clue_check": Figure(15, "workdays", "暂行办法第二十三条", "PARTIAL"),
+        # RULES 1.12: disputes over authority settled by consultation within 7 working days (Art. 30)
+        "jurisdiction_dispute": Figure(7, "workdays", "暂行办法第三十条", "CONFIRMED"),
     },
     refusal_grounds=_REFUSAL_2022,
     termination_grounds=_TERMINATION_2022,
@@ -140,6 +142,8 @@ SAMR121_2026 = RuleSet(
         "limitation": Figure(3, "years", "办法第十六条第（四）项", "CONFIRMED"),
         "first_response": Figure(24, "hours", "山东省“十四五”市场监管规划 二(三)3(1)（平台服务承诺）", "CONFIRMED"),
         "clue_check": Figure(15, "workdays", "办法第二十七条", "PARTIAL"),
+        # RULES C14 / 1.32: disputes over authority settled by consultation within 7 working days (Art. 33)
+        "jurisdiction_dispute": Figure(7, "workdays", "办法第三十三条", "CONFIRMED"),
         # RULES 1.34: Order 121 has no general 5-working-day notice to reporters — deliberately absent.
     },
     refusal_grounds=_REFUSAL_2026,

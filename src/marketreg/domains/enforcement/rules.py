@@ -106,12 +106,11 @@ FIGURES: dict[str, Figure] = {
     "court_application": Figure(3, "months", "程序规定第七十六条；行政强制法第五十三条", "CONFIRMED"),
     # RULES C14 (程序规定 2022): jurisdiction referral 7 wd (Arts. 13, 16); an extension of a time limit
     # decided within 15 wd (Art. 45); the decision served within 7 wd of its making (Art. 70); a
-    # collection voucher within 2 wd (Art. 73); Order 121 Art. 33: jurisdiction disputes settled in 7 wd.
+    # collection voucher within 2 wd (Art. 73). (Order 121 Art. 33 is in complaints/rules.py.)
     "referral": Figure(7, "workdays", "程序规定第十三条、第十六条", "CONFIRMED"),
     "extension_decision": Figure(15, "workdays", "程序规定第四十五条", "CONFIRMED"),
     "decision_service": Figure(7, "workdays", "程序规定第七十条", "CONFIRMED"),
     "fine_remittance": Figure(2, "workdays", "程序规定第七十三条", "CONFIRMED"),
-    "jurisdiction_dispute": Figure(7, "workdays", "市场监督管理投诉举报处理办法第三十三条", "CONFIRMED"),
 }
 
 # RULES 2.5 ⚠: before 行政处罚法 2021 the on-the-spot limits were ¥50 / ¥1,000 (1996 law Art. 33).
