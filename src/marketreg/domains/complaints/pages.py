@@ -62,7 +62,8 @@ FIELD_LABELS = {**TEXT_FIELD_LABELS, "kind": "类型", "channel": "登记渠道"
 CLOCK_LABELS = {
     "accept_decision": "受理决定", "mediation_limit": "调解期限", "termination_notice": "终止调解告知",
     "report_filing_decision": "举报核查、立案决定", "report_filing_extension": "核查期限延长",
-    "report_notice": "告知实名举报人", "jurisdiction_dispute": "管辖争议协商", "limitation": "投诉时效", "first_response": "首次响应（平台承诺）",
+    "report_notice": "告知实名举报人", "jurisdiction_dispute": "管辖争议协商", "limitation": "投诉时效",
+    "first_response": "首次响应（平台承诺）",
     "clue_check": "调解中发现线索的核查",
 }
 UNIT_LABELS = {"workdays": "个工作日", "days": "日", "hours": "小时", "years": "年"}
