@@ -201,14 +201,23 @@ def test_enterprise_replies_through_odr(live_server, page, open_page, screenshot
     with enterprise.expect_navigation():
         card.locator("button[type=submit]").tap()
     assert "答复已提交" in enterprise.locator(".alert-ok").inner_text()
+    # RULES C10: the enterprise's "settled" closes nothing; the complainant confirms on the tracking page
+    assert _item(live_server, code).status == "odr_pending"
+    page.goto(f"/complaints/track?code={code}")
+    steps = page.locator("#steps").inner_text()
+    assert "企业答复" in steps and "同意换货" in steps and "待投诉人确认" in steps
+    answer = page.locator("#odr-answer form")
+    answer.locator("input[name=phone]").fill(CONSUMER["phone"])
+    answer.locator("input[name=answer][value=confirm]").check()
+    with page.expect_navigation():
+        answer.locator("button[type=submit]").click()
+    item = _item(live_server, code)
+    assert (item.status, item.outcome) == ("closed", "settled")
+    assert page.locator("#odr-answer").count() == 0
+
+    enterprise.reload()
     card = enterprise.locator(f"section[data-query-code='{code}']")
     assert "已办结" in card.locator("[data-field=status]").inner_text()
     assert card.locator("[data-field=complainant]").count() == 0
     _assert_fits(enterprise)
     enterprise.screenshot(path=screenshots / f"complaint-odr-{live_server.backend}.png", full_page=True)
-    item = _item(live_server, code)
-    assert (item.status, item.outcome) == ("closed", "settled")
-
-    page.goto(f"/complaints/track?code={code}")
-    steps = page.locator("#steps").inner_text()
-    assert "企业答复" in steps and "同意换货" in steps
