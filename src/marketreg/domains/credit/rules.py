@@ -12,6 +12,10 @@ Versions (DESIGN §6):
 
 Confidence as RULES.md gives it: CONFIRMED figures are fixed; PARTIAL/UNCONFIRMED ones are shown
 to staff as such.
+
+Size: about 750 lines because five texts meet here (条例 2014/2024, Orders 68/101, the 2025 individual
+and cooperative measures, Order 44, the credit-repair rules), each rule once with its article; it would
+split by list (abnormal, serious, repair) into a ``rules/`` package if it grows further.
 """
 
 from __future__ import annotations
