@@ -310,3 +310,11 @@ def test_item_16_annual_report_checked_field_by_field():
         rules.check_annual_report({**good, "postcode": "x"}, {})
     assert exc.value.code == "credit.report_invalid"
     assert exc.value.details["fields"] == {"postcode": "邮政编码应为6位数字"}
+
+
+def test_rule_c13_order_44_figures_confirmed_from_the_official_text():
+    figures = rules.SERIOUS_FIGURES
+    assert all(figures[k].confidence == "CONFIRMED" for k in ("publication", "removal_order44", "repair_accept",
+                                                               "repair_decide", "stop_publication"))
+    assert figures["publication"].basis.endswith("第十四条第一款")
+    assert (figures["push_other_province"].value, figures["publish_other_province"].value) == (10, 10)
