@@ -12,6 +12,7 @@ from sqlalchemy import Integer, String, column, delete, func, insert, literal, s
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marketreg.kernel import clock
+from marketreg.platform.authz import org_path_type
 from marketreg.platform.db import Base
 from marketreg.platform.tasks import crontab, periodic
 
@@ -23,7 +24,7 @@ class MartEntityCount(Base):
     __tablename__ = "mart_entity_count"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     city_code: Mapped[str] = mapped_column(String(6))
     region_code: Mapped[str] = mapped_column(String(6))
     industry_section: Mapped[str] = mapped_column(String(1))

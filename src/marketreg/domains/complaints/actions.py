@@ -44,7 +44,14 @@ from marketreg.kernel.codes import check_resident_id, check_uscc
 from marketreg.kernel.errors import Conflict, DomainError, PermissionDenied
 from marketreg.kernel.regions import SHANDONG, org_path_for_region
 from marketreg.platform import audit, events
-from marketreg.platform.authz import Actor, ensure_visible
+from marketreg.platform.authz import (
+    SYSTEM,
+    Actor,
+    ensure_writable,
+    get_in_scope,
+    not_found,
+    require_province,
+)
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.platform.notify import notify
 from marketreg.platform.uploads import Upload, stored_path
@@ -123,8 +130,10 @@ def _notify_filer(session: Session, item: Item, text: str) -> None:
 
 
 def _load(session: Session, actor: Actor, item_id: int, action: str, permission: str = "complaints.handle") -> Item:
+    """The item in scope, locked until commit, in a state that allows ``action``: of two handlers
+    acting at once, the second waits and then meets the state the first left (409)."""
     actor.require(permission)
-    item = service.get_item(session, actor=actor, item_id=item_id)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
     flow.check(action, item.status)
     return item
 
@@ -462,6 +471,7 @@ def do_transfer_to_police(session: Session, *, actor: Actor, item_id: int, note:
 def do_mark_duplicate(session: Session, *, actor: Actor, item_id: int, of_query_code: str) -> Item:
     item = _load(session, actor, item_id, "mark_duplicate")
     original = service.by_query_code(session, query_code=of_query_code)
+    ensure_writable(actor, original.org_path, "重复的原投诉举报")
     if original.id == item.id:
         raise DomainError("complaints.self_duplicate", "不能标记为与自身重复")
     item.duplicate_of_id = original.id
@@ -520,7 +530,8 @@ def do_merge_report(session: Session, *, actor: Actor, item_id: int, into_query_
     report (办法第三十五条, RULES 1.33)."""
     item = _load(session, actor, item_id, "merge_report")
     target = service.by_query_code(session, query_code=into_query_code)
-    ensure_visible(actor, target.org_path, "举报")
+    ensure_writable(actor, target.org_path, "并入的举报")
+    target = service.get_item(session, actor=actor, item_id=target.id, for_update=True)
     if target.id == item.id or target.kind != Kind.report or target.status != Status.verifying:
         raise DomainError("complaints.bad_merge_target", "只能并入正在核查的其他举报")
     rule_set = _rules_for(session, item.received_on)
@@ -550,6 +561,7 @@ def do_reroute(session: Session, *, actor: Actor, item_id: int, region_code: str
     item = _load(session, actor, item_id, "reroute", permission="complaints.supervise")
     if region_code not in reference.county_codes(session):
         raise DomainError("complaints.bad_region", "请选择山东省的县级行政区")
+    ensure_writable(actor, org_path_for_region(region_code), "改派的目标单位")
     reason = clean_text(reason, "改派理由") or ""
     if not reason:
         raise DomainError("complaints.reason_required", "请填写改派理由")
@@ -565,7 +577,7 @@ def do_reroute(session: Session, *, actor: Actor, item_id: int, region_code: str
 def do_take_over(session: Session, *, actor: Actor, item_id: int, reason: str) -> Item:
     """A higher level takes an item over (暂行办法第十二条／办法第十四条)."""
     actor.require("complaints.supervise")
-    item = service.get_item(session, actor=actor, item_id=item_id)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
     if item.status == Status.closed or item.org_path == actor.org_path:
         raise DomainError("complaints.cannot_take_over", "已办结或已由本级办理")
     old = item.org_path
@@ -581,7 +593,7 @@ def do_take_over(session: Session, *, actor: Actor, item_id: int, reason: str) -
 def do_supervise(session: Session, *, actor: Actor, item_id: int, instruction: str, due_on: dt.date) -> Supervision:
     """督办: only a level above the handling unit may urge it."""
     actor.require("complaints.supervise")
-    item = service.get_item(session, actor=actor, item_id=item_id)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
     if item.org_path == actor.org_path:
         raise PermissionDenied("complaints.supervise_own", "不能督办本级办理的事项")
     text = clean_text(instruction, "督办意见")
@@ -607,7 +619,9 @@ def do_view_identity(session: Session, *, actor: Actor, item_id: int) -> Item:
 
 
 def do_set_rule_figure(session: Session, *, actor: Actor, version: str, key: str, value: int, note: str) -> None:
+    """A province-wide statutory figure: only the province changes it."""
     actor.require("complaints.manage_rules")
+    require_province(actor)
     rule_set = next((r for r in rules.RULESETS if r.version == version), None)
     if rule_set is None or key not in rule_set.figures:
         raise DomainError("complaints.unknown_rule", "规则参数不存在")
@@ -671,9 +685,9 @@ def do_odr_reply(session: Session, *, actor: Actor, item_id: int, reply: str, se
     hands it to the bureau at once."""
     if actor.kind != "enterprise":
         raise PermissionDenied("complaints.enterprise_only", "仅限企业用户")
-    item = session.get(Item, item_id)
-    if item is None or item.kind != Kind.complaint or item.respondent_uscc != actor.entity_uscc:
-        raise DomainError("complaints.not_found", "未找到该投诉", status=404)
+    item = get_in_scope(session, Item, item_id, actor=SYSTEM, what="投诉", for_update=True)
+    if item.kind != Kind.complaint or item.respondent_uscc != actor.entity_uscc:
+        raise not_found("投诉")
     flow.check("odr_reply", item.status)
     text = clean_text(reply, "答复")
     if not text:
@@ -760,7 +774,7 @@ def select_follow_ups(session: Session, *, closed_on: dt.date, share: float) -> 
 
 def do_record_follow_up(session: Session, *, actor: Actor, item_id: int, result: str, note: str = "") -> FollowUp:
     actor.require("complaints.handle")
-    item = service.get_item(session, actor=actor, item_id=item_id)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
     if result not in FOLLOW_UP_RESULTS:
         raise DomainError("complaints.bad_follow_up_result", "请选择回访结果")
     follow_up = session.scalar(select(FollowUp).where(FollowUp.item_id == item.id, FollowUp.kind == "visit"))
@@ -781,10 +795,14 @@ def do_record_follow_up(session: Session, *, actor: Actor, item_id: int, result:
 def do_resolve_duplicate_link(session: Session, *, actor: Actor, item_id: int, link_id: int, confirmed: bool) -> None:
     """Staff confirm or dismiss a suggested duplicate (closing as duplicate stays its own action)."""
     actor.require("complaints.handle")
-    item = service.get_item(session, actor=actor, item_id=item_id)
-    link = session.get(DuplicateLink, link_id)
-    if link is None or item.id not in (link.item_id, link.other_id):
-        raise DomainError("complaints.not_found", "未找到该关联", status=404)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
+    link = get_in_scope(session, DuplicateLink, link_id, actor=actor, what="疑似重复关联", for_update=True,
+                        org_path=lambda _: item.org_path)
+    if item.id not in (link.item_id, link.other_id):
+        raise not_found("疑似重复关联")
+    other_id = link.other_id if link.item_id == item.id else link.item_id
+    other = session.get(Item, other_id)
+    ensure_writable(actor, other.org_path if other else None, "关联的投诉举报")
     link.status = "confirmed" if confirmed else "dismissed"
     _step(item, action="duplicate_link", label="确认疑似重复" if confirmed else "排除疑似重复", actor=actor,
           public=False)

@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints import actions, flow, rules, service
@@ -40,7 +40,7 @@ from marketreg.domains.complaints.uploads import ACCEPT, MAX_BYTES, MAX_FILES, R
 from marketreg.domains.reference import service as reference
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError, NotFound
-from marketreg.platform.authz import PUBLIC, Actor
+from marketreg.platform.authz import PUBLIC, Actor, get_in_scope, scope
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.web.deps import EnterpriseActor, ReadSession, WriteSession, staff
 from marketreg.web.pages import render, xlsx_download
@@ -553,10 +553,11 @@ def _detail(request: Request, session: Session, actor: Actor, item_id: int, *, s
     today = clock.today()
     rule_set = rules.ruleset_for(item.received_on, service.rule_overrides(session))
     clocks = _clocks(item, rule_set, load_calendar(session), today)
-    links = session.execute(select(DuplicateLink, Item).join(Item, Item.id == DuplicateLink.other_id)
-                            .where(DuplicateLink.item_id == item.id).order_by(DuplicateLink.score.desc())).all()
-    parent = session.get(Item, item.parent_id) if item.parent_id else None
-    children = list(session.scalars(select(Item).where(Item.parent_id == item.id)))
+    links = session.execute(scope(select(DuplicateLink, Item).join(Item, Item.id == DuplicateLink.other_id)
+                                  .where(DuplicateLink.item_id == item.id), Item.org_path, actor)
+                            .order_by(DuplicateLink.score.desc())).all()
+    related = session.scalars(scope(select(Item).where(or_(Item.id == item.parent_id, Item.parent_id == item.id)),
+                                    Item.org_path, actor).order_by(Item.id))
     supervisions = service.open_supervisions(session, item_id=item.id)
     return render(request, "complaints/detail.html", {
         "item": item, "out": ItemOut.of(item, today=today, show_identity=show_identity),
@@ -565,7 +566,7 @@ def _detail(request: Request, session: Session, actor: Actor, item_id: int, *, s
         "actions": available_actions(item, actor), "specs": ACTIONS, "follow_up_results": FOLLOW_UP_RESULTS,
         "supervisions": supervisions, "sup_orgs": {s.org_path: org_name(session, s.org_path) for s in supervisions},
         "links": links,
-        "related": ([parent] if parent else []) + children, "org_name": org_name(session, item.org_path),
+        "related": list(related), "org_name": org_name(session, item.org_path),
         "regions": reference.region_choices(session, within=actor.org_path) if actor.can(SUPERVISE) else [],
         "error": error, "done": done, "today": today, "mark": due_mark(item.next_due_on, today, item.status),
         "rule_title": rule_set.title, **_labels(),
@@ -588,10 +589,10 @@ def identity_page(request: Request, session: WriteSession, actor: staff("complai
 
 @staff_pages.get("/{item_id:int}/attachments/{attachment_id:int}")
 def attachment(session: ReadSession, actor: staff("complaints.view"), item_id: int, attachment_id: int) -> Response:
-    item = service.get_item(session, actor=actor, item_id=item_id)
-    found = session.get(Attachment, attachment_id)
-    path = actions.attachment_path(found.sha256) if found is not None and found.item_id == item.id else None
-    if path is None or not path.exists():
+    found = get_in_scope(session, Attachment, attachment_id, actor=actor, what="附件",
+                         org_path=lambda a: a.item.org_path)
+    path = actions.attachment_path(found.sha256)
+    if found.item_id != item_id or not path.exists():
         raise NotFound("complaints.attachment_not_found", "附件不存在")
     disposition = "inline" if found.mime.startswith("image/") else "attachment"
     return FileResponse(path, media_type=found.mime, filename=found.filename, content_disposition_type=disposition)

@@ -11,18 +11,15 @@ from sqlalchemy.orm import Session
 from marketreg.domains.complaints.enums import Status
 from marketreg.domains.complaints.models import FollowUp, Item, OdrUnit, RuleOverride, Supervision
 from marketreg.kernel.errors import DomainError, NotFound
-from marketreg.platform.authz import Actor, ensure_visible, scope
+from marketreg.platform.authz import Actor, get_in_scope, scope
 
 SIMILAR = 0.5  # character-bigram Jaccard at which two texts are "similar"
 SAME = 0.8     # … and at which a repeated report counts as the same facts (办法第三十五条)
 
 
-def get_item(session: Session, *, actor: Actor, item_id: int) -> Item:
-    item = session.get(Item, item_id)
-    if item is None:
-        raise NotFound("complaints.not_found", "未找到该投诉举报")
-    ensure_visible(actor, item.org_path, "投诉举报")
-    return item
+def get_item(session: Session, *, actor: Actor, item_id: int, for_update: bool = False) -> Item:
+    """An item in the actor's jurisdiction (locked with ``for_update``), else 404."""
+    return get_in_scope(session, Item, item_id, actor=actor, what="投诉举报", for_update=for_update)
 
 
 def by_query_code(session: Session, *, query_code: str) -> Item:

@@ -25,7 +25,7 @@ from marketreg.domains.credit.models import (
     RiskClass,
 )
 from marketreg.kernel import clock
-from marketreg.platform.authz import Actor, scope
+from marketreg.platform.authz import Actor, in_subtree, scope
 
 
 @cache
@@ -52,15 +52,15 @@ market_entity = table(
 )
 
 
-def missing_reporters(session: Session, *, types: tuple[str, ...], established_by: dt.date, filed: Select,
-                      listed: Select) -> list:
-    """(uscc, name, legal_rep_name, city_code, org_path) of entities due to report without a report
-    or an entry for it."""
+def missing_reporters(session: Session, *, actor: Actor, types: tuple[str, ...], established_by: dt.date,
+                      filed: Select, listed: Select) -> list:
+    """(uscc, name, legal_rep_name, city_code, org_path) of entities in the actor's jurisdiction due to
+    report without a report or an entry for it."""
     e = market_entity.c
     stmt = (select(e.uscc, e.name, e.legal_rep_name, e.city_code, e.org_path)
             .where(e.entity_type.in_(types), e.status == "active", e.established_on <= established_by,
                    e.uscc.not_in(filed), e.uscc.not_in(listed)).order_by(e.id))
-    return list(session.execute(stmt))
+    return list(session.execute(scope(stmt, e.org_path, actor)))
 
 
 def reporting_totals(session: Session, *, types: tuple[str, ...], established_by: dt.date,
@@ -71,7 +71,7 @@ def reporting_totals(session: Session, *, types: tuple[str, ...], established_by
             .where(e.entity_type.in_(types), e.status == "active", e.established_on <= established_by)
             .group_by(e.city_code, e.entity_type))
     if org_prefix != "/":
-        stmt = stmt.where(e.org_path.startswith(org_prefix, autoescape=True))
+        stmt = stmt.where(in_subtree(e.org_path, org_prefix))
     return {(c, t): n for c, t, n in session.execute(stmt)}
 
 
@@ -91,7 +91,7 @@ def class_dimensions(session: Session, *, org_prefix: str) -> Iterator[tuple[int
     e = market_entity.c
     stmt = select(e.id, e.city_code, e.industry_section)
     if org_prefix != "/":
-        stmt = stmt.where(e.org_path.startswith(org_prefix, autoescape=True))
+        stmt = stmt.where(in_subtree(e.org_path, org_prefix))
     yield from session.execute(stmt.execution_options(yield_per=50_000))
 
 
@@ -247,7 +247,7 @@ def class_distribution(session: Session, *, actor: Actor) -> dict:
     stmt = select(RiskClass.entity_id, func.coalesce(RiskClass.override_class, RiskClass.computed_class))
     if actor.org_path != "/":
         stmt = stmt.where(RiskClass.entity_id.in_(select(market_entity.c.id).where(
-            market_entity.c.org_path.startswith(actor.org_path, autoescape=True))))
+            in_subtree(market_entity.c.org_path, actor.org_path))))
     classes = dict(session.execute(stmt).all())
     by_city: Counter = Counter()
     by_industry: Counter = Counter()

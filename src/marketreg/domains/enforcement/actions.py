@@ -52,7 +52,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.codes import check_uscc
 from marketreg.kernel.errors import Conflict, DomainError, NotFound
 from marketreg.platform import audit, events
-from marketreg.platform.authz import SYSTEM, Actor, ensure_visible
+from marketreg.platform.authz import SYSTEM, Actor, ensure_visible, require_province
 from marketreg.platform.calendar import DueDate, load_calendar
 
 S = CaseStatus
@@ -190,10 +190,7 @@ def do_register_clue(session: Session, *, actor: Actor, data: ClueIn, org_path: 
 
 def _open_clue(session: Session, actor: Actor, clue_id: int) -> Clue:
     actor.require("enforcement.handle")
-    clue = session.get(Clue, clue_id)
-    if clue is None:
-        raise NotFound("enforcement.clue_not_found", "线索不存在")
-    ensure_visible(actor, clue.org_path, "线索")
+    clue = service.get_clue(session, actor=actor, clue_id=clue_id, for_update=True)
     if clue.status != "checking":
         raise Conflict("enforcement.clue_decided", "该线索已作出立案或不予立案决定")
     return clue
@@ -246,7 +243,7 @@ def _feedback_to_sender(session: Session, clue: Clue, text: str) -> None:
 def do_record_department_feedback(session: Session, *, actor: Actor, transfer_id: int, data: FeedbackIn) -> Transfer:
     """The sender records a department's written reply (receipt and result)."""
     actor.require("enforcement.transfer")
-    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id, for_update=True)
     if transfer.kind != "department":
         raise Conflict("enforcement.feedback_by_receiver", "该移送由接收单位在系统内反馈")
     if transfer.feedback_on is not None:
@@ -814,8 +811,7 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
 
 def _police_transfer(session: Session, actor: Actor, transfer_id: int) -> Transfer:
     actor.require("enforcement.police")
-    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
-    return transfer
+    return service.get_transfer(session, actor=actor, transfer_id=transfer_id, for_update=True)
 
 
 def do_acknowledge_transfer(session: Session, *, actor: Actor, transfer_id: int) -> Transfer:
@@ -846,6 +842,7 @@ def do_transfer_feedback(session: Session, *, actor: Actor, transfer_id: int, da
 def do_save_benchmark(session: Session, *, actor: Actor, data: BenchmarkIn) -> Benchmark:
     """Create or change a discretion benchmark; the old and new ranges go to the audit log."""
     actor.require("enforcement.benchmarks")
+    require_province(actor, "全省统一的裁量基准")
     _violation_label(data.violation_type)
     if data.fine_min > data.fine_max:
         raise DomainError("enforcement.range_invalid", "罚款下限不能高于上限")
@@ -909,7 +906,7 @@ def do_sample_reviews(session: Session, *, actor: Actor, share: float, seed: int
 def do_score_review(session: Session, *, actor: Actor, review_id: int, scores: dict[str, int]) -> FileReview:
     """Score one sampled case file against the checklist; the reviewer must not have handled it."""
     actor.require("enforcement.review")
-    review = service.get_review(session, actor=actor, review_id=review_id)
+    review = service.get_review(session, actor=actor, review_id=review_id, for_update=True)
     case = session.get(Case, review.case_id)
     if actor.username in case.officers:
         raise DomainError("enforcement.reviewer_is_investigator", "办案人员不得评查本人办理的案卷")
@@ -933,6 +930,7 @@ def do_score_review(session: Session, *, actor: Actor, review_id: int, scores: d
 def do_set_rule_figure(session: Session, *, actor: Actor, key: str, value: Decimal, note: str) -> RuleOverride:
     """Enter the in-force value of a figure RULES.md does not confirm (e.g. a Shandong amount)."""
     actor.require("enforcement.benchmarks")
+    require_province(actor)
     fig = rules.FIGURES.get(key)
     if fig is None:
         raise NotFound("enforcement.rule_unknown", "规则参数不存在")

@@ -82,7 +82,7 @@ def do_register_inspector(session: Session, *, actor: Actor, username: str, code
 
 
 def do_set_inspector_active(session: Session, *, actor: Actor, inspector_id: int, active: bool) -> Inspector:
-    inspector = service.get_inspector(session, actor=actor, inspector_id=inspector_id)
+    inspector = service.get_inspector(session, actor=actor, inspector_id=inspector_id, for_update=True)
     old = inspector.active
     inspector.active = active
     audit.record(session, actor=actor, action="inspections.inspector_active", subject_type="inspection_inspector",
@@ -147,8 +147,7 @@ def _weights(weights: dict | None) -> dict | None:
 
 def do_file_plan(session: Session, *, actor: Actor, plan_id: int) -> Plan:
     """RULES 5.5: file the plan with the next higher bureau (备案); then it is public."""
-    plan = service.get_plan(session, actor=actor, plan_id=plan_id)
-    ensure_visible(actor, plan.org_path, "抽查计划")
+    plan = service.get_plan(session, actor=actor, plan_id=plan_id, for_update=True, own=True)
     if plan.filed_at is not None:
         raise Conflict("inspections.plan_already_filed", "该计划已备案")
     if not plan.batches:
@@ -180,8 +179,7 @@ SCOPE_KEYS = {"region_code", "industry", "entity_type", "status", "licence_type"
 def do_create_batch(session: Session, *, actor: Actor, plan_id: int, data: BatchIn) -> Batch:
     """A batch with its scope, number and timing; items from one or several departments
     (several = a joint task, 联合抽查)."""
-    plan = service.get_plan(session, actor=actor, plan_id=plan_id)
-    ensure_visible(actor, plan.org_path, "抽查计划")
+    plan = service.get_plan(session, actor=actor, plan_id=plan_id, for_update=True, own=True)
     items = service.items_by_code(session, codes=data.item_codes)
     missing = set(data.item_codes) - set(items)
     if not data.item_codes or missing:
@@ -229,11 +227,7 @@ def _store(session: Session, batch: Batch, kind: str, value: dict) -> None:
 
 
 def _locked_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
-    batch = session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update(of=Batch))
-    if batch is None:
-        raise DomainError("inspections.batch_not_found", "抽查批次不存在", status=404)
-    ensure_visible(actor, batch.org_path, "抽查批次")
-    return batch
+    return service.get_batch(session, actor=actor, batch_id=batch_id, for_update=True)
 
 
 def do_commit_batch(session: Session, *, actor: Actor, batch_id: int) -> Batch:
@@ -320,7 +314,7 @@ def do_record_result(session: Session, *, actor: Actor, task_id: int, inspected_
                      results: dict[str, tuple[str, str]], uploads: list[Upload] | None = None) -> Task:
     """Record the on-site result of every item of the task (by an assigned inspector), start the
     publication clock (RULES 5.1) and publish ``inspections.result_recorded`` per item."""
-    task = service.get_task(session, actor=actor, task_id=task_id)
+    task = service.get_task(session, actor=actor, task_id=task_id, for_update=True)
     _assigned(session, actor, task)
     if task.status != TaskStatus.assigned:
         raise Conflict("inspections.already_recorded", "该任务的检查结果已录入")
@@ -363,7 +357,7 @@ def do_record_result(session: Session, *, actor: Actor, task_id: int, inspected_
 
 def do_publish_results(session: Session, *, actor: Actor, task_ids: list[int]) -> list[Task]:
     """Publish recorded results on the public portal (一公开); each task once."""
-    tasks = [service.get_task(session, actor=actor, task_id=i) for i in sorted(set(task_ids))]
+    tasks = [service.get_task(session, actor=actor, task_id=i, for_update=True) for i in sorted(set(task_ids))]
     if not tasks:
         raise DomainError("inspections.nothing_selected", "请选择要公示的检查结果")
     not_ready = [t.task_no for t in tasks if t.status != TaskStatus.recorded]

@@ -27,7 +27,7 @@ from marketreg.domains.inspections.models import (
 )
 from marketreg.domains.registry import service as registry
 from marketreg.kernel.errors import NotFound
-from marketreg.platform.authz import Actor, ensure_visible, scope
+from marketreg.platform.authz import Actor, get_in_scope, in_subtree, scope
 
 ACTIVE_STATUS = "active"
 
@@ -57,12 +57,8 @@ def inspector_for_user(session: Session, *, user_id: int | None) -> Inspector | 
     return session.scalar(select(Inspector).where(Inspector.user_id == user_id))
 
 
-def get_inspector(session: Session, *, actor: Actor, inspector_id: int) -> Inspector:
-    inspector = session.get(Inspector, inspector_id)
-    if inspector is None:
-        raise NotFound("inspections.inspector_not_found", "执法检查人员不存在")
-    ensure_visible(actor, inspector.org_path, "执法检查人员")
-    return inspector
+def get_inspector(session: Session, *, actor: Actor, inspector_id: int, for_update: bool = False) -> Inspector:
+    return get_in_scope(session, Inspector, inspector_id, actor=actor, what="执法检查人员", for_update=for_update)
 
 
 # ----------------------------------------------------------------------------- plans, batches, tasks
@@ -79,20 +75,15 @@ def list_plans(session: Session, *, actor: Actor) -> list[Plan]:
     return plans
 
 
-def get_plan(session: Session, *, actor: Actor, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
-    if plan is None or not (actor.org_path == "/" or actor.sees(plan.org_path)
-                            or (plan.filed_at and plan.filed_with_path == actor.org_path)):
-        raise NotFound("inspections.plan_not_found", "抽查计划不存在或不在您的管辖范围内")
-    return plan
+def get_plan(session: Session, *, actor: Actor, plan_id: int, for_update: bool = False,
+             own: bool = False) -> Plan:
+    """A plan in scope, or (to read, not ``own``) one filed with the actor's unit (备案)."""
+    return get_in_scope(session, Plan, plan_id, actor=actor, what="抽查计划", for_update=for_update,
+                        also=None if own else lambda p: bool(p.filed_at and p.filed_with_path == actor.org_path))
 
 
-def get_batch(session: Session, *, actor: Actor, batch_id: int) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None:
-        raise NotFound("inspections.batch_not_found", "抽查批次不存在")
-    ensure_visible(actor, batch.org_path, "抽查批次")
-    return batch
+def get_batch(session: Session, *, actor: Actor, batch_id: int, for_update: bool = False) -> Batch:
+    return get_in_scope(session, Batch, batch_id, actor=actor, what="抽查批次", for_update=for_update)
 
 
 def public_batch(session: Session, *, batch_no: str) -> Batch:
@@ -126,15 +117,11 @@ def published_tasks(session: Session, *, batch_id: int | None = None, uscc: str 
     return list(session.scalars(stmt.order_by(Task.published_on.desc(), Task.task_no).limit(limit)))
 
 
-def get_task(session: Session, *, actor: Actor, task_id: int) -> Task:
+def get_task(session: Session, *, actor: Actor, task_id: int, for_update: bool = False) -> Task:
     """A task in the actor's jurisdiction, or one the actor is assigned to inspect (a city batch
     sends county inspectors across county lines)."""
-    task = session.get(Task, task_id)
-    if task is None:
-        raise NotFound("inspections.task_not_found", "检查任务不存在")
-    if not is_assigned(session, actor=actor, task=task):
-        ensure_visible(actor, task.org_path, "检查任务")
-    return task
+    return get_in_scope(session, Task, task_id, actor=actor, what="检查任务", for_update=for_update,
+                        also=lambda task: is_assigned(session, actor=actor, task=task))
 
 
 def is_assigned(session: Session, *, actor: Actor, task: Task) -> bool:
@@ -256,7 +243,7 @@ def build_pool(session: Session, *, batch: Batch, directory: draw.Directory,
     of its items; conflicts: declared relations and (if configured) the previous check's inspectors."""
     candidates = session.scalars(select(Inspector).where(
         Inspector.active.is_(True), Inspector.department.in_(batch.departments),
-        Inspector.org_path.startswith(batch.org_path, autoescape=True)).order_by(Inspector.id))
+        in_subtree(Inspector.org_path, batch.org_path)).order_by(Inspector.id))
     inspectors = [i for i in candidates if set(i.qualifications or ()) & set(batch.item_codes)]
     ids = np.asarray([i.id for i in inspectors], np.int64)
     position = {u: n for n, u in enumerate(usccs)}
