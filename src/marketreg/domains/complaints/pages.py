@@ -361,13 +361,15 @@ def staff_file(request: Request, session: WriteSession, actor: staff("complaints
 @staff_pages.get("/rules")
 def rules_page(request: Request, session: ReadSession, actor: staff("complaints.manage_rules"),
                done: Annotated[str, Query(max_length=60)] = "") -> Response:
-    return _rules(request, session, done=done)
+    return _rules(request, session, actor, done=done)
 
 
-def _rules(request: Request, session: Session, *, error: DomainError | None = None, done: str = "") -> Response:
+def _rules(request: Request, session: Session, actor: Actor, *, error: DomainError | None = None,
+           done: str = "") -> Response:
+    """The figures; edit forms only for the province, whose figures they are."""
     return render(request, "complaints/rules.html", {
         "rulesets": ruleset_out(session), "grounds": {r.version: r for r in rules.RULESETS}, "error": error,
-        "done": done, "clock_labels": CLOCK_LABELS, "unit_labels": UNIT_LABELS,
+        "done": done, "can_edit": actor.is_province, "clock_labels": CLOCK_LABELS, "unit_labels": UNIT_LABELS,
         "confidence_labels": CONFIDENCE_LABELS,
     }, status_code=error.status if error else 200)
 
@@ -387,7 +389,7 @@ def set_figure(request: Request, session: WriteSession, actor: staff("complaints
             actions.do_set_rule_figure(session, actor=actor, version=version, key=key, value=int(form.value),
                                        note=form.note)
     except DomainError as exc:
-        return _rules(request, session, error=exc)
+        return _rules(request, session, actor, error=exc)
     return RedirectResponse(f"/staff/complaints/rules?done={version}:{key}", status_code=303)
 
 
