@@ -83,7 +83,7 @@ def test_every_org_path_column_leads_an_index():
     an index (or unique)."""
     unindexed = [f"{t.name}.{c.name}" for t in metadata.sorted_tables for c in t.columns
                  if c.name.endswith("org_path") and not c.unique
-                 and not any(list(i.columns)[0] is c for i in t.indexes)]
+                 and not any(next(iter(i.columns)) is c for i in t.indexes)]
     assert unindexed == ["domain_event.org_path"]  # the outbox is read by id, never by jurisdiction
 
 

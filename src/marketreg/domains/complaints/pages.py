@@ -592,7 +592,7 @@ def identity_page(request: Request, session: WriteSession, actor: staff("complai
 @staff_pages.get("/{item_id:int}/attachments/{attachment_id:int}")
 def attachment(session: ReadSession, actor: staff("complaints.view"), item_id: int, attachment_id: int) -> Response:
     found = get_in_scope(session, Attachment, attachment_id, actor=actor, what="附件",
-                         org_path=lambda a: a.item.org_path)
+                         org_path=lambda a: session.get(Item, a.item_id).org_path)
     path = actions.attachment_path(found.sha256)
     if found.item_id != item_id or not path.exists():
         raise NotFound("complaints.attachment_not_found", "附件不存在")
