@@ -261,18 +261,30 @@ def world(perm_world) -> World:
     return perm_world[1]
 
 
+@pytest.fixture(scope="session")
+def perm_app(perm_world):
+    """One application for the whole suite; each test points it at its own rolled-back transaction."""
+    from marketreg.app.main import create_app
+    from marketreg.platform import db as platform_db
+
+    previous = platform_db._current
+    app = create_app(sessions=perm_world[0], start_workers=False)
+    platform_db._current = previous
+    return app
+
+
 @pytest.fixture
-def perm_client(perm_db):
+def perm_client(perm_app, perm_db):
     from starlette.testclient import TestClient
 
-    from marketreg.app.main import create_app
     from marketreg.platform import db as platform_db
     from marketreg.web.ratelimit import limiter
 
     previous = platform_db._current
     platform_db.use_sessions(perm_db)
+    perm_app.state.sessions = perm_db
     limiter.reset()
-    with TestClient(create_app(sessions=perm_db, start_workers=False)) as client:
+    with TestClient(perm_app) as client:
         yield client
     platform_db._current = previous
 
