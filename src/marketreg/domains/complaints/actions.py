@@ -643,7 +643,7 @@ def do_set_rule_figure(session: Session, *, actor: Actor, version: str, key: str
 def do_rate(session: Session, *, actor: Actor, query_code: str, phone: str, rating: int, resolved: bool,
             comment: str = "") -> Item:
     """The filer rates a closed item; "not resolved" reopens it within the window."""
-    item = service.by_query_code(session, query_code=query_code)
+    item = service.by_query_code(session, query_code=query_code, for_update=True)
     if item.anonymous or not item.complainant_phone or item.complainant_phone != phone.strip():
         raise PermissionDenied("complaints.not_owner", "查询码与手机号不匹配")
     if item.status != Status.closed or item.closed_at is None:

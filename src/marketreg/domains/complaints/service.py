@@ -22,9 +22,11 @@ def get_item(session: Session, *, actor: Actor, item_id: int, for_update: bool =
     return get_in_scope(session, Item, item_id, actor=actor, what="投诉举报", for_update=for_update)
 
 
-def by_query_code(session: Session, *, query_code: str) -> Item:
+def by_query_code(session: Session, *, query_code: str, for_update: bool = False) -> Item:
     code = query_code.strip().upper()
-    item = session.scalar(select(Item).where(Item.query_code == code)) if 6 <= len(code) <= 16 else None
+    stmt = select(Item).where(Item.query_code == code)
+    stmt = stmt.with_for_update().execution_options(populate_existing=True) if for_update else stmt
+    item = session.scalar(stmt) if 6 <= len(code) <= 16 else None
     if item is None:
         raise NotFound("complaints.query_code_unknown", "查询码不存在，请核对后重试")
     return item
