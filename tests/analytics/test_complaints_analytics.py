@@ -345,3 +345,18 @@ def test_demo_complaints_go_through_the_real_actions(db, session):
         assert s.scalar(select(func.count()).select_from(MartComplaintPublicity)) > 0
     again = demo.seed_complaints(db, n=60, seed=7)
     assert again.created == 0 and again.skipped == again.planned
+
+
+def test_publicity_csv_carries_no_live_formula_from_an_enterprise_reply(client, session, shop):
+    a = shop()
+    session.add(OdrUnit(uscc=a[0], name=a[1], reply_workdays=5, joined_on=clock.today() - dt.timedelta(days=90)))
+    session.flush()
+    item = file(session, a)
+    enterprise = Actor(None, "ent", a[1], None, "/", a[1], kind="enterprise", entity_uscc=a[0])
+    actions.do_odr_reply(session, actor=enterprise, item_id=item.id, settled=True,
+                         reply='=HYPERLINK("http://evil.example/","已退款")')
+    item.closed_at = clock.now() - dt.timedelta(days=9)
+    session.flush()
+    rebuild_complaint_publicity(session)
+    csv = client.get("/complaints/publicity.csv").text
+    assert "'=HYPERLINK(" in csv and ",=HYPERLINK(" not in csv and ',"=HYPERLINK(' not in csv
