@@ -71,3 +71,14 @@ def test_tracking_page_and_api_mask_an_id_number_in_the_title(client):
     api = client.get(f"/api/v1/public/complaints/{code}").json()
     assert ID_NUMBER not in page and "身份证***被商家登记" in page
     assert api["title"] == "身份证***被商家登记"
+
+
+def test_staff_unmasked_identity_views_are_never_cached(client, db):
+    code = file_api(client).json()["items"][0]["query_code"]
+    item_id = item_by_code(db, code).id
+    headers = web.staff_login(client, "lx_handler")
+    api = client.post(f"/api/v1/complaints/{item_id}/identity", headers=headers)
+    page = client.post(f"/staff/complaints/{item_id}/identity", data={"csrf_token": headers["X-CSRF-Token"]})
+    assert api.json()["complainant_phone"] == "13912345678" and "13912345678" in page.text
+    assert api.headers["cache-control"] == page.headers["cache-control"] == "no-store"
+    assert web.audits(db, "complaints.identity_viewed") == 2

@@ -165,3 +165,18 @@ def test_rules_benchmarks_and_reviews_pages_write_through_forms_and_audit(client
     reviews = client.get("/staff/enforcement/reviews")
     assert reviews.status_code == 200 and "尚未抽取案卷" in reviews.text
     assert client.post("/staff/enforcement/reviews/sample", data={"csrf_token": csrf, "share": "2"}).status_code == 400
+
+
+def test_police_package_read_is_audited_and_never_cached(client, db):
+    csrf = login(client, "sd_admin")
+    case = _filed(client, csrf, name="涉嫌犯罪公司")
+    client.post(f"{API}/cases/{case['id']}/transfer", headers={"X-CSRF-Token": csrf},
+                json={"target_code": "GA370100", "reason": "涉案货值超过五万元，涉嫌犯罪"})
+    client.post("/staff/logout", data={"csrf_token": csrf})
+    login(client, "jn_police")
+    [transfer] = client.get(f"{API}/transfers").json()
+    package = client.get(f"/staff/enforcement/police/{transfer['id']}/package")
+    assert package.status_code == 200 and package.headers["cache-control"] == "no-store"
+    with db.read() as s:
+        row = s.scalars(select(AuditEvent).where(AuditEvent.action == "enforcement.transfer_package_read")).one()
+    assert (row.actor_name, row.subject_id, row.new["case_id"]) == ("jn_police", str(transfer["id"]), case["id"])

@@ -586,7 +586,7 @@ def identity_page(request: Request, session: WriteSession, actor: staff("complai
                   item_id: int) -> Response:
     """Unmasked identity (RULES 1.15); the view is audited."""
     actions.do_view_identity(session, actor=actor, item_id=item_id)
-    return _detail(request, session, actor, item_id, show_identity=True)
+    return no_store(_detail(request, session, actor, item_id, show_identity=True))
 
 
 @staff_pages.get("/{item_id:int}/attachments/{attachment_id:int}")

@@ -258,6 +258,16 @@ def do_record_department_feedback(session: Session, *, actor: Actor, transfer_id
     return transfer
 
 
+def do_download_transfer_package(session: Session, *, actor: Actor, transfer_id: int) -> Transfer:
+    """The police case package (行刑衔接) holds the case's documents with every party's personal
+    data unmasked: reading it is audited."""
+    actor.require("enforcement.police")
+    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+    audit.record(session, actor=actor, action="enforcement.transfer_package_read", subject_type="enforcement_transfer",
+                 subject_id=transfer.id, new={"case_id": transfer.case_id})
+    return transfer
+
+
 def do_extend_clue_check(session: Session, *, actor: Actor, clue_id: int) -> Clue:
     """Art. 18: +15 working days once, with the head's approval."""
     clue = _open_clue(session, actor, clue_id)
