@@ -78,7 +78,7 @@ def test_api_case_from_clue_to_published_decision_with_refusals(client, db):
     assert decided["decision_no"] in text and "济南泉城示范超市有限公司" in text and "30,000.00" in text
 
 
-def test_public_penalty_masks_a_natural_persons_name(client, db):
+def _published_natural_person_case(client, db, *, legal_basis: str = "x") -> None:
     csrf = login(client, "sd_admin")
     case = _filed(client, csrf, name="张三丰")
     with db.transaction() as s:
@@ -88,9 +88,13 @@ def test_public_penalty_masks_a_natural_persons_name(client, db):
                        ("record_statement", {"note": "无异议"})):
         assert _step(client, csrf, case["id"], step, **body).status_code == 200
     bench = client.get(f"{API}/benchmarks?violation_type=food_expired").json()[0]
-    assert _step(client, csrf, case["id"], "decide", penalty_kinds=["fine"], fine="6000", legal_basis="x",
+    assert _step(client, csrf, case["id"], "decide", penalty_kinds=["fine"], fine="6000", legal_basis=legal_basis,
                  benchmark_id=bench["id"], outside_range_reason="自然人，从轻").status_code == 200
     assert _step(client, csrf, case["id"], "publish").status_code == 200
+
+
+def test_public_penalty_masks_a_natural_persons_name(client, db):
+    _published_natural_person_case(client, db)
     [row] = client.get("/api/v1/public/penalties", params={"q": ""}).json()
     assert row["party_name"] == "张**" and row["respondent_uscc"] is None
     assert client.get("/api/v1/public/penalties", params={"q": "张三丰"}).json() == []
@@ -180,3 +184,11 @@ def test_police_package_read_is_audited_and_never_cached(client, db):
     with db.read() as s:
         row = s.scalars(select(AuditEvent).where(AuditEvent.action == "enforcement.transfer_package_read")).one()
     assert (row.actor_name, row.subject_id, row.new["case_id"]) == ("jn_police", str(transfer["id"]), case["id"])
+
+
+def test_public_penalty_texts_pass_the_public_text_scrubber(client, db):
+    _published_natural_person_case(client, db, legal_basis="《食品安全法》第一百二十四条（张三丰，电话138 0013 8000）")
+    [row] = client.get("/api/v1/public/penalties", params={"q": ""}).json()
+    assert row["legal_basis"] == "《食品安全法》第一百二十四条（***，电话***）"
+    page = client.get("/penalties").text
+    assert "138 0013 8000" not in page and "张三丰" not in page and "第一百二十四条（***，电话***）" in page

@@ -15,7 +15,7 @@ from marketreg.domains.enforcement.enums import (
     STATUS_LABELS,
 )
 from marketreg.domains.enforcement.models import Case, Clue
-from marketreg.kernel.masking import mask_name
+from marketreg.kernel.masking import mask_name, scrub
 
 
 class ClueIn(BaseModel):
@@ -200,7 +200,8 @@ class CaseOut(BaseModel):
 
 
 class PublicPenaltyOut(BaseModel):
-    """A published penalty decision as the public sees it (natural persons' names masked)."""
+    """A published penalty decision as the public sees it: natural persons' names masked, the
+    free texts through the one public-text scrubber."""
 
     decision_no: str
     organ_name: str
@@ -217,11 +218,14 @@ class PublicPenaltyOut(BaseModel):
 
     @classmethod
     def of(cls, case: Case) -> PublicPenaltyOut:
-        name = mask_name(case.respondent_name) if case.party_kind == "natural" else case.respondent_name
+        natural = case.party_kind == "natural"
+        name = mask_name(case.respondent_name) if natural else case.respondent_name
+        known = (case.respondent_name,) if natural else ()
         return cls(decision_no=case.decision_no or "", organ_name=case.organ_name, party_name=name or "",
                    respondent_uscc=case.respondent_uscc if case.party_kind == "legal" else None,
-                   violation_label=case.violation_label,
+                   violation_label=scrub(case.violation_label, known=known) or "",
                    penalty="、".join(PENALTY_KINDS.get(k, k) for k in case.penalty_kinds or ()),
-                   fine_amount=case.fine_amount, legal_basis=case.legal_basis, decided_on=case.decided_on,
+                   fine_amount=case.fine_amount, legal_basis=scrub(case.legal_basis, known=known),
+                   decided_on=case.decided_on,
                    published_on=case.published_on, publicity_until=case.publicity_until,
                    period_label=PUBLICITY_PERIODS.get(case.publicity_period or "", ""))
