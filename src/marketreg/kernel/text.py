@@ -1,13 +1,18 @@
 """Checks on free text that people type into the platform.
 
-Markup is refused rather than escaped at intake: no company name, address or complaint
-needs HTML, and refusing keeps stored text safe for every later consumer (exports, SMS,
-other departments' systems), not only for our own auto-escaping templates.
+Markup is refused rather than escaped at intake: no company name, address, complaint, annual
+report or penalty text needs HTML, and refusing keeps stored text safe for every later consumer
+(the public JSON API, exports, SMS, other departments' systems), not only for our own
+auto-escaping templates. Pages and the JSON API refuse alike because both go through the same
+actions. (So no HTML sanitiser is needed; the pattern below is one line and also catches
+``javascript:`` and ``on…=`` fragments that an HTML parser would not call markup.)
 """
 
 from __future__ import annotations
 
 import re
+
+from marketreg.kernel.errors import DomainError
 
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|on\w+\s*=", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -20,3 +25,16 @@ def has_markup(value: str) -> bool:
 def has_control_chars(value: str) -> bool:
     """Control characters other than tab, newline and carriage return (or a decoding error)."""
     return _CONTROL.search(value) is not None or "\ufffd" in value
+
+
+def plain_text(value: str | None, *, field: str, domain: str) -> str | None:
+    """``value`` stripped, or a coded refusal (``<domain>.markup_not_allowed`` /
+    ``<domain>.bad_characters``) naming the field in Chinese; empty text is ``None``."""
+    if value is None:
+        return None
+    value = value.strip()
+    if has_markup(value):
+        raise DomainError(f"{domain}.markup_not_allowed", f"“{field}”中不能包含网页代码", field=field)
+    if has_control_chars(value):
+        raise DomainError(f"{domain}.bad_characters", f"“{field}”中含有非法字符", field=field)
+    return value or None

@@ -20,9 +20,8 @@ from marketreg.domains.complaints.enums import (
 )
 from marketreg.domains.complaints.models import Item
 from marketreg.kernel import clock
-from marketreg.kernel.errors import DomainError
 from marketreg.kernel.masking import mask_id_number, mask_name, mask_phone, scrub
-from marketreg.kernel.text import has_control_chars, has_markup
+from marketreg.kernel.text import plain_text
 
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -39,14 +38,7 @@ FIELD_LABELS = {
 
 def clean_text(value: str | None, field: str) -> str | None:
     """Refuse markup and control characters in free text (stored text is shown to staff)."""
-    if value is None:
-        return None
-    value = value.strip()
-    if has_markup(value):
-        raise DomainError("complaints.markup_not_allowed", f"“{field}”中不能包含网页代码", field=field)
-    if has_control_chars(value):
-        raise DomainError("complaints.bad_characters", f"“{field}”中含有非法字符", field=field)
-    return value or None
+    return plain_text(value, field=field, domain="complaints")
 
 
 class IntakeIn(BaseModel):
