@@ -192,3 +192,17 @@ def test_public_penalty_texts_pass_the_public_text_scrubber(client, db):
     assert row["legal_basis"] == "《食品安全法》第一百二十四条（***，电话***）"
     page = client.get("/penalties").text
     assert "138 0013 8000" not in page and "张三丰" not in page and "第一百二十四条（***，电话***）" in page
+
+
+def test_markup_in_an_enforcement_text_is_refused_alike_by_the_api_and_the_page(client, db):
+    csrf = login(client, "sd_admin")
+    before = _audits(db)
+    api = client.post(f"{API}/clues", headers={"X-CSRF-Token": csrf}, json={
+        "source": "inspection", "respondent_name": "某食品店", "summary": "<script>alert(1)</script>过期食品"})
+    page = client.post("/staff/enforcement/clues", data={
+        "csrf_token": csrf, "source": "inspection", "respondent_name": "某食品店",
+        "summary": '<img src=x onerror="alert(1)">'})
+    assert (api.status_code, api.json()["code"]) == (400, "enforcement.markup_not_allowed")
+    assert "线索内容" in api.json()["message"]
+    assert page.status_code == 400 and 'data-code="enforcement.markup_not_allowed"' in page.text
+    assert "<img src=x" not in page.text and _audits(db) == before
