@@ -10,20 +10,20 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import login
-from marketreg.web.pages import safe_cell
+from marketreg.kernel.text import spreadsheet_cell
 
 FORMULAS = ["=1+2", "+SUM(A1:A3)", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(\"http://x\",\"点击\")"]
 
 
 @pytest.mark.parametrize("text", FORMULAS)
 def test_cells_beginning_like_a_formula_get_a_leading_quote(text):
-    assert safe_cell(text) == "'" + text
+    assert spreadsheet_cell(text) == "'" + text
 
 
 @pytest.mark.parametrize("value", [-5, -1.5, Decimal("-12.30"), "-5", "+86", "-0.5", "1e3", "", None, "退货 = 退款",
                                    dt.date(2026, 11, 1)])
 def test_numbers_and_ordinary_text_stay_as_they_are(value):
-    assert safe_cell(value) == value
+    assert spreadsheet_cell(value) == value
 
 
 def test_staff_excel_export_carries_no_live_formula(client):

@@ -14,6 +14,8 @@ import re
 
 from marketreg.kernel.errors import DomainError
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:|on\w+\s*=", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -38,3 +40,13 @@ def plain_text(value: str | None, *, field: str, domain: str) -> str | None:
     if has_control_chars(value):
         raise DomainError(f"{domain}.bad_characters", f"“{field}”中含有非法字符", field=field)
     return value or None
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A cell no spreadsheet will run as a formula (OWASP "CSV Injection"): text beginning with
+    ``= + - @``, tab or CR gets a leading ``'``; numbers, and text that is just a number, stay as
+    they are (a negative amount is data, not a formula). No library covers both the CSV and the
+    openpyxl writer, hence these few lines."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
+from marketreg.kernel.text import spreadsheet_cell
 from marketreg.web.deps import csrf_token, optional_actor
 from marketreg.web.templating import templates
 
@@ -35,8 +35,6 @@ def render(request: Request, template: str, context: dict | None = None, *, stat
 
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
 def no_store(response: Response) -> Response:
@@ -45,15 +43,8 @@ def no_store(response: Response) -> Response:
     return response
 
 
-def safe_cell(value: object) -> object:
-    """A spreadsheet cell that no spreadsheet will run as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
-        return "'" + value
-    return value
-
-
 def _safe_row(row: Sequence[object]) -> list[object]:
-    return [safe_cell(value) for value in row]
+    return [spreadsheet_cell(value) for value in row]
 
 
 def _attachment(filename: str) -> dict[str, str]:
