@@ -115,7 +115,8 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in phonenumbers.PhoneNumberMatcher(text, "CN", leniency=phonenumbers.Leniency.VALID):
         if phonenumbers.number_type(match.number) not in _NOT_PERSONAL:
-            spans.append((match.start, match.end))
+            unbalanced = match.raw_string.startswith("(") and ")" not in match.raw_string  # "（138…）"
+            spans.append((match.start + unbalanced, match.end))
     return spans
 
 

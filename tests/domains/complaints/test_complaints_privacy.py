@@ -82,3 +82,18 @@ def test_staff_unmasked_identity_views_are_never_cached(client, db):
     assert api.json()["complainant_phone"] == "13912345678" and "13912345678" in page.text
     assert api.headers["cache-control"] == page.headers["cache-control"] == "no-store"
     assert web.audits(db, "complaints.identity_viewed") == 2
+
+
+def test_tracking_page_and_api_scrub_the_outcome_and_step_notes(client, db):
+    code = file_api(client).json()["items"][0]["query_code"]
+    headers = web.staff_login(client, "lx_handler")
+    note = "已电话联系消费者王小明（138 0013 8000），商家退款1280元"
+    item_id = item_by_code(db, code).id
+    settled = client.post(f"/api/v1/complaints/{item_id}/settle", headers=headers, json={"note": note})
+    assert settled.status_code == 200
+    client.cookies.clear()
+    page = client.get("/complaints/track", params={"code": code}).text
+    api = client.get(f"/api/v1/public/complaints/{code}").json()
+    assert "138 0013 8000" not in page and "王小明" not in page and "商家退款1280元" in page
+    assert api["outcome_note"] == "已电话联系消费者***（***），商家退款1280元"
+    assert all("138 0013 8000" not in step["note"] for step in api["steps"])

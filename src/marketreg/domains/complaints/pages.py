@@ -207,7 +207,7 @@ def _tracking(request: Request, session: Session, code: str, *, error: DomainErr
     status = error.status if error else 200
     return render(request, "complaints/public_track.html", {
         "code": code, "tracking": tracking, "error": error, "rated": rated, "phone": phone,
-        "org_name": org_name(session, item.org_path) if item else "", "outcome_note": item.outcome_note if item else "",
+        "org_name": org_name(session, item.org_path) if item else "",
         "due_mark": due_mark(item.next_due_on, clock.today(), item.status) if item else "",
     }, status_code=status)
 

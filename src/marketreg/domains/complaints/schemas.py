@@ -122,6 +122,7 @@ class TrackingOut(BaseModel):
     status: str
     status_label: str
     outcome_label: str | None
+    outcome_note: str | None
     received_on: dt.date
     next_due_on: dt.date | None
     rule_version: str
@@ -139,7 +140,8 @@ class TrackingOut(BaseModel):
             query_code=item.query_code, kind_label=KIND_LABELS[item.kind], title=public(item.title),
             respondent_name=public(item.respondent_name), status=item.status,
             status_label=STATUS_LABELS[item.status], outcome_label=OUTCOME_LABELS.get(item.outcome or ""),
-            received_on=item.received_on, next_due_on=item.next_due_on, rule_version=item.rule_version,
+            outcome_note=scrub(item.outcome_note, known=known), received_on=item.received_on,
+            next_due_on=item.next_due_on, rule_version=item.rule_version,
             steps=[StepOut(at=s.at, label=s.label, org_name=s.org_name, note=public(s.note), basis=s.basis,
                            due_on=s.due_on)
                    for s in item.steps if s.public],
