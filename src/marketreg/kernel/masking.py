@@ -128,7 +128,7 @@ def _pos_tagger():
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    return jieba.posseg.POSTokenizer(jieba.Tokenizer())
+    return jieba.posseg.dt  # jieba's default dictionary, loaded on the first name lookup (about a second)
 
 
 def _name_before(text: str, start: int) -> tuple[int, int] | None:
