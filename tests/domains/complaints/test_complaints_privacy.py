@@ -3,9 +3,12 @@ reported enterprise sees in ODR, anonymous reports, and personal data on the pub
 
 from __future__ import annotations
 
+import io
+
 import test_complaints_web as web
 from sqlalchemy import func, select
 
+from marketreg.domains.complaints import actions
 from marketreg.domains.complaints.models import DuplicateLink, Item
 from marketreg.platform.audit import AuditEvent
 
@@ -97,3 +100,27 @@ def test_tracking_page_and_api_scrub_the_outcome_and_step_notes(client, db):
     assert "138 0013 8000" not in page and "王小明" not in page and "商家退款1280元" in page
     assert api["outcome_note"] == "已电话联系消费者***（***），商家退款1280元"
     assert all("138 0013 8000" not in step["note"] for step in api["steps"])
+
+
+def _photo_with_exif() -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0xA431] = "PhoneMaker", "Model X", "SERIAL-0042"  # make, model, body serial
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_anonymous_report_photos_lose_their_metadata_and_names(client, db):
+    photo = _photo_with_exif()
+    anonymous = web.post_form(client, kind="report", anonymous="true", request="",
+                              files=[("王小明的发票.jpg", photo, "image/jpeg")])
+    named = web.post_form(client, kind="report", request="", files=[("王小明的发票.jpg", photo, "image/jpeg")])
+    assert (anonymous.status_code, named.status_code) == (201, 201)
+    [anonymous_file] = item_by_code(db, web.CODES.findall(anonymous.text)[0]).attachments
+    [named_file] = item_by_code(db, web.CODES.findall(named.text)[0]).attachments
+    stored = actions.attachment_path(anonymous_file.sha256).read_bytes()
+    assert b"PhoneMaker" not in stored and b"SERIAL-0042" not in stored and stored[:2] == b"\xff\xd8"
+    assert anonymous_file.filename == "附件1.jpeg" and anonymous_file.sha256 != named_file.sha256
+    assert named_file.filename == "王小明的发票.jpg"  # a named filer's evidence is kept as sent

@@ -47,6 +47,7 @@ from marketreg.platform import audit, events
 from marketreg.platform.authz import Actor, ensure_visible
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.platform.notify import notify
+from marketreg.platform.redact import without_author_traces
 from marketreg.platform.uploads import Upload, stored_path
 from marketreg.platform.uploads import store as store_upload
 
@@ -218,6 +219,8 @@ def do_intake(session: Session, *, actor: Actor, data: IntakeIn, idempotency_key
     """
     if actor.kind == "staff":
         actor.require("complaints.intake")
+    if data.anonymous and uploads:  # before the first query, so no lock is held while images are re-encoded
+        uploads = without_author_traces(uploads, code_prefix="complaints")
     if idempotency_key:
         existing = list(session.scalars(select(Item).where(
             Item.idempotency_key.in_([idempotency_key, f"{idempotency_key}:report"])).order_by(Item.id)))
