@@ -35,7 +35,7 @@ from marketreg.domains.complaints.models import (
     Step,
     Supervision,
 )
-from marketreg.domains.complaints.schemas import IntakeIn, clean_text
+from marketreg.domains.complaints.schemas import IntakeIn, OdrComplaintOut, clean_text
 from marketreg.domains.org import service as org
 from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import service as registry
@@ -47,6 +47,7 @@ from marketreg.platform import audit, events
 from marketreg.platform.authz import Actor, ensure_visible
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.platform.notify import notify
+from marketreg.platform.redact import without_author_traces
 from marketreg.platform.uploads import Upload, stored_path
 from marketreg.platform.uploads import store as store_upload
 
@@ -218,6 +219,8 @@ def do_intake(session: Session, *, actor: Actor, data: IntakeIn, idempotency_key
     """
     if actor.kind == "staff":
         actor.require("complaints.intake")
+    if data.anonymous and uploads:  # before the first query, so no lock is held while images are re-encoded
+        uploads = without_author_traces(uploads, code_prefix="complaints")
     if idempotency_key:
         existing = list(session.scalars(select(Item).where(
             Item.idempotency_key.in_([idempotency_key, f"{idempotency_key}:report"])).order_by(Item.id)))
@@ -252,17 +255,17 @@ def _new_item(session: Session, data: IntakeIn, *, kind: str, now: dt.datetime, 
     org_path = org_path_for_region(decision.region_code) if decision.region_code else f"/{SHANDONG}/"
     clocks = {c.step: c for c in rules.clocks(calendar, kind=kind, received_on=today, rules=rule_set)}
     provisional = any(c.provisional for c in clocks.values())
+    anonymous = data.anonymous and kind != Kind.complaint
     item = Item(
         query_code=_query_code(), kind=kind, channel=data.channel, idempotency_key=key,
         parent_id=parent.id if parent else None, received_at=now, received_on=today,
-        rule_version=rule_set.version, complainant_name=data.complainant_name, complainant_phone=data.complainant_phone,
-        complainant_address=data.complainant_address,
-        complainant_id_number=data.complainant_id_number.upper() if data.complainant_id_number else None,
-        complainant_email=data.complainant_email, anonymous=data.anonymous and kind != Kind.complaint,
+        rule_version=rule_set.version, **_filer_identity(data, anonymous=anonymous), anonymous=anonymous,
+        share_contact=data.share_contact and kind == Kind.complaint,
         respondent_uscc=respondent_uscc, respondent_name=data.respondent_name,
         respondent_address=data.respondent_address, platform_role=data.platform_role, platform_uscc=platform_uscc,
         platform_name=data.platform_name, seller_published_address=data.seller_published_address,
-        title=data.title, facts=data.facts, request=data.request if kind == Kind.complaint else None,
+        title=data.title, facts=(data.report_facts or data.facts) if kind == Kind.report and parent else data.facts,
+        request=data.request if kind == Kind.complaint else None,
         category_code=data.category_code, problem_code=data.problem_code, amount=data.amount,
         purchased_on=data.purchased_on, harm_known_on=data.harm_known_on, region_code=decision.region_code,
         org_path=org_path,
@@ -289,6 +292,18 @@ def _new_item(session: Session, data: IntakeIn, *, kind: str, now: dt.datetime, 
         _step(item, action="odr_forwarded", label="转企业在线和解（ODR）", actor=actor, org_name=org_name,
               note=f"请{unit.name}在期限内与您协商和解；逾期未和解的，由市场监管部门处理。", due_on=item.odr_due_on)
     return item
+
+
+def _filer_identity(data: IntakeIn, *, anonymous: bool) -> dict[str, str | None]:
+    """The filer's contact data as stored: none at all for an anonymous report, so that nothing
+    (phone, name, address, ID number, e-mail) can later link it to a named filing."""
+    if anonymous:
+        return dict.fromkeys(("complainant_name", "complainant_phone", "complainant_address",
+                              "complainant_id_number", "complainant_email"))
+    return {"complainant_name": data.complainant_name, "complainant_phone": data.complainant_phone,
+            "complainant_address": data.complainant_address,
+            "complainant_id_number": data.complainant_id_number.upper() if data.complainant_id_number else None,
+            "complainant_email": data.complainant_email}
 
 
 ROUTING_LABELS = {
@@ -664,6 +679,19 @@ def _reopen(session: Session, actor: Actor, item: Item) -> None:
     _step(item, action="reopened", label="消费者反映未解决，重新办理", actor=actor, due_on=item.next_due_on)
     _audit(session, actor, "reopened", item)
     _publish(session, "item_reopened", item)
+
+
+def do_odr_view(session: Session, *, actor: Actor) -> list[Item]:
+    """The complaints an ODR enterprise sees; each one shown with the consumer's contact is an
+    audited read of personal data (RULES 1.15 / 1.35; what is shown: ``schemas.OdrComplaintOut``)."""
+    if actor.kind != "enterprise" or not actor.entity_uscc:
+        raise PermissionDenied("complaints.enterprise_only", "仅限企业用户")
+    items = service.odr_items(session, uscc=actor.entity_uscc)
+    for item in items:
+        if OdrComplaintOut.shows_contact(item):
+            _audit(session, actor, "contact_shown_to_enterprise", item, fields=["complainant_name_masked",
+                                                                                "complainant_phone"])
+    return items
 
 
 def do_odr_reply(session: Session, *, actor: Actor, item_id: int, reply: str, settled: bool) -> Item:

@@ -25,6 +25,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict
 from marketreg.platform.authz import PUBLIC, Actor
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.pages import NO_STORE
 from marketreg.web.ratelimit import public_limit
 
 public_router = APIRouter(prefix="/public/complaints", tags=["public"])
@@ -304,9 +305,13 @@ def supervisions(session: ReadSession, actor: staff("complaints.view"), item_id:
 
 
 @staff_router.post("/{item_id:int}/identity", response_model=ItemOut)
-def view_identity(session: WriteSession, actor: staff("complaints.view_identity"), item_id: int) -> ItemOut:
-    """The complainant's or reporter's identity, unmasked; every read is audited (RULES 1.15)."""
-    return _item_out(actions.do_view_identity(session, actor=actor, item_id=item_id), show_identity=True)
+def view_identity(response: Response, session: WriteSession, actor: staff("complaints.view_identity"),
+                  item_id: int) -> ItemOut:
+    """The complainant's or reporter's identity, unmasked; every read is audited (RULES 1.15) and
+    never cached."""
+    item = actions.do_view_identity(session, actor=actor, item_id=item_id)
+    response.headers.update(NO_STORE)
+    return _item_out(item, show_identity=True)
 
 
 # ----------------------------------------------------------------------------- staff: actions

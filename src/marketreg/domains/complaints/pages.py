@@ -35,7 +35,7 @@ from marketreg.domains.complaints.enums import (
 )
 from marketreg.domains.complaints.models import Attachment, DuplicateLink, Item
 from marketreg.domains.complaints.schemas import FIELD_LABELS as TEXT_FIELD_LABELS
-from marketreg.domains.complaints.schemas import IntakeIn, ItemOut, TrackingOut
+from marketreg.domains.complaints.schemas import IntakeIn, ItemOut, OdrComplaintOut, TrackingOut
 from marketreg.domains.complaints.uploads import ACCEPT, MAX_BYTES, MAX_FILES, RawFile, check_uploads
 from marketreg.domains.reference import service as reference
 from marketreg.kernel import clock
@@ -43,7 +43,7 @@ from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import PUBLIC, Actor
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.web.deps import EnterpriseActor, ReadSession, WriteSession, staff
-from marketreg.web.pages import render, xlsx_download
+from marketreg.web.pages import no_store, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
 
@@ -95,6 +95,7 @@ class IntakeForm(BaseModel):
     kind: str = Field("complaint", max_length=20)
     also_report: bool = False
     anonymous: bool = False
+    share_contact: bool = False
     channel: str = Field("web", max_length=20)
     complainant_name: str = Field("", max_length=2000)
     complainant_phone: str = Field("", max_length=2000)
@@ -109,6 +110,7 @@ class IntakeForm(BaseModel):
     seller_published_address: str = Field("", max_length=2000)
     title: str = Field("", max_length=2000)
     facts: str = Field("", max_length=20000)
+    report_facts: str = Field("", max_length=20000)
     request: str = Field("", max_length=10000)
     amount: str = Field("", max_length=40)
     purchased_on: str = Field("", max_length=20)
@@ -205,7 +207,7 @@ def _tracking(request: Request, session: Session, code: str, *, error: DomainErr
     status = error.status if error else 200
     return render(request, "complaints/public_track.html", {
         "code": code, "tracking": tracking, "error": error, "rated": rated, "phone": phone,
-        "org_name": org_name(session, item.org_path) if item else "", "outcome_note": item.outcome_note if item else "",
+        "org_name": org_name(session, item.org_path) if item else "",
         "due_mark": due_mark(item.next_due_on, clock.today(), item.status) if item else "",
     }, status_code=status)
 
@@ -244,25 +246,26 @@ def rate_page(request: Request, session: WriteSession, form: Annotated[RatingFor
 
 @dataclass(frozen=True, slots=True)
 class OdrRow:
-    item: Item
-    show_identity: bool  # only while the enterprise is asked to settle (odr_pending), never for reports
+    item: OdrComplaintOut
     due: str
 
 
 def _odr_page(request: Request, session: Session, actor: Actor, *, error: DomainError | None = None,
               error_item: int | None = None, done: str = "") -> Response:
+    """The enterprise's complaints (``OdrComplaintOut``: no report, contact only with consent);
+    the contact read is audited, so the page is built in a write transaction and never cached."""
     today = clock.today()
-    rows = [OdrRow(i, i.status == Status.odr_pending and i.kind == Kind.complaint and not i.anonymous,
-                   due_mark(i.odr_due_on, today, i.status) if i.status == Status.odr_pending else "")
-            for i in service.odr_items(session, uscc=actor.entity_uscc or "")]
-    return render(request, "complaints/enterprise_list.html", {
+    rows = [OdrRow(OdrComplaintOut.of(i), due_mark(i.odr_due_on, today, i.status) if i.status == Status.odr_pending
+                   else "")
+            for i in actions.do_odr_view(session, actor=actor)]
+    return no_store(render(request, "complaints/enterprise_list.html", {
         "rows": rows, "unit": service.odr_unit(session, uscc=actor.entity_uscc), "error": error,
         "error_item": error_item, "done": done, **_labels(),
-    }, status_code=error.status if error else 200)
+    }, status_code=error.status if error else 200))
 
 
 @enterprise_pages.get("/complaints")
-def enterprise_complaints(request: Request, session: ReadSession, actor: EnterpriseActor,
+def enterprise_complaints(request: Request, session: WriteSession, actor: EnterpriseActor,
                           done: Annotated[str, Query(max_length=20)] = "") -> Response:
     """Complaints (never reports) against the signed-in enterprise, with its ODR due dates."""
     return _odr_page(request, session, actor, done=done)
@@ -583,7 +586,7 @@ def identity_page(request: Request, session: WriteSession, actor: staff("complai
                   item_id: int) -> Response:
     """Unmasked identity (RULES 1.15); the view is audited."""
     actions.do_view_identity(session, actor=actor, item_id=item_id)
-    return _detail(request, session, actor, item_id, show_identity=True)
+    return no_store(_detail(request, session, actor, item_id, show_identity=True))
 
 
 @staff_pages.get("/{item_id:int}/attachments/{attachment_id:int}")

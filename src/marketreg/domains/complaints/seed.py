@@ -635,6 +635,7 @@ def _file(session: Session, run: _Run, plan: Plan, key: str, odr_days: dict[str,
     purchased = received_on - dt.timedelta(days=run.rng.randint(1, 30))
     data = IntakeIn(
         kind=plan.kind, also_report=plan.also_report, channel=plan.channel, anonymous=person is None,
+        share_contact=person is not None,  # demo consumers agree to give the enterprise their phone
         complainant_name=person.name if person else None, complainant_phone=person.phone if person else None,
         complainant_address=person.address if person else None, respondent_name=plan.entity.name,
         respondent_uscc=plan.entity.uscc, respondent_address=plan.entity.address, title=plan.title,

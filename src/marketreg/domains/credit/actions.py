@@ -32,6 +32,7 @@ from marketreg.domains.credit.models import (
 from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError, NotFound
+from marketreg.kernel.text import plain_text
 from marketreg.platform import audit
 from marketreg.platform.authz import SYSTEM, Actor, ensure_visible
 from marketreg.platform.calendar import load_calendar
@@ -75,8 +76,13 @@ def _own_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
     return entry
 
 
+def _text(value: str | None, what: str) -> str:
+    """Free text as stored: stripped, markup and control characters refused (``kernel.text``)."""
+    return plain_text(str(value or ""), field=what, domain="credit") or ""
+
+
 def _require_text(value: str, code: str, what: str, basis: str) -> str:
-    text = (value or "").strip()
+    text = _text(value, what)
     if not text:
         raise DomainError(code, f"{what}不能为空（{basis}）")
     return text
@@ -86,7 +92,7 @@ def _require_text(value: str, code: str, what: str, basis: str) -> str:
 
 
 def _clean_items(data: dict, fields: dict[str, str]) -> dict:
-    return {k: str(data.get(k, "") or "").strip()[:500] for k in fields}
+    return {k: _text(data.get(k), label)[:500] for k, label in fields.items()}
 
 
 def do_file_annual_report(session: Session, *, actor: Actor, report_year: int, public_items: dict, item7: dict,
@@ -516,7 +522,8 @@ def do_apply_repair(session: Session, *, actor: Actor, target: str, ref: str, de
     accept, decide = rules.repair_clocks(load_calendar(session), target, today)
     application = RepairApplication(
         entity_uscc=uscc, org_path=entity.org_path, target=target, ref=ref, filed_on=today,
-        statement=decl.statement[:2000], status="accepted", accept_due_on=accept.due_on if accept else None,
+        statement=_text(decl.statement, "信用修复承诺和说明")[:2000], status="accepted",
+        accept_due_on=accept.due_on if accept else None,
         decide_due_on=decide.due_on if decide else None, created_at=clock.now())
     session.add(application)
     session.flush()

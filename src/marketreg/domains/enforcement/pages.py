@@ -42,7 +42,7 @@ from marketreg.domains.enforcement.schemas import (
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.web.deps import ReadSession, WriteSession, staff
-from marketreg.web.pages import render, xlsx_download
+from marketreg.web.pages import NO_STORE, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
 
@@ -401,11 +401,12 @@ async def police_feedback(request: Request, session: WriteSession, actor: staff(
 
 
 @staff_pages.get("/police/{transfer_id}/package")
-def police_package(session: ReadSession, actor: staff("enforcement.police"), transfer_id: int) -> Response:
-    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+def police_package(session: WriteSession, actor: staff("enforcement.police"), transfer_id: int) -> Response:
+    """The transfer package: an audited, never cached read of unmasked personal data."""
+    transfer = actions.do_download_transfer_package(session, actor=actor, transfer_id=transfer_id)
     return Response(transfer.package or b"", media_type="application/zip",
                     headers={"Content-Disposition":
-                             f"attachment; filename*=UTF-8''{quote('移送材料')}-{transfer.id}.zip"})
+                             f"attachment; filename*=UTF-8''{quote('移送材料')}-{transfer.id}.zip", **NO_STORE})
 
 
 # ----------------------------------------------------------------------------- public

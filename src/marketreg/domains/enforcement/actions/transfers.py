@@ -66,3 +66,13 @@ def do_transfer_feedback(session: Session, *, actor: Actor, transfer_id: int, da
     audit.record(session, actor=actor, action="enforcement.transfer_feedback", subject_type="enforcement_transfer",
                  subject_id=transfer.id, new={"feedback": transfer.feedback})
     return transfer
+
+
+def do_download_transfer_package(session: Session, *, actor: Actor, transfer_id: int) -> Transfer:
+    """The police case package (行刑衔接) holds the case's documents with every party's personal
+    data unmasked: reading it is audited."""
+    actor.require("enforcement.police")
+    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+    audit.record(session, actor=actor, action="enforcement.transfer_package_read", subject_type="enforcement_transfer",
+                 subject_id=transfer.id, new={"case_id": transfer.case_id})
+    return transfer
