@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints.enums import Status
@@ -105,16 +105,6 @@ def similar_earlier(session: Session, *, item: Item, window_days: int = 90) -> l
     text = f"{item.title} {item.facts}"
     scored = [(other, similarity(text, f"{other.title} {other.facts}")) for other in session.scalars(stmt)]
     return [(o, s) for o, s in scored if s >= SIMILAR]
-
-
-def filings_by_phone(session: Session, *, phone: str, since: dt.date) -> int:
-    return session.scalar(select(func.count()).select_from(Item).where(
-        Item.complainant_phone == phone, Item.received_on >= since, Item.parent_id.is_(None))) or 0
-
-
-def complainants_against(session: Session, *, uscc: str, since: dt.date) -> int:
-    return session.scalar(select(func.count(func.distinct(Item.complainant_phone))).where(
-        Item.respondent_uscc == uscc, Item.received_on >= since)) or 0
 
 
 def require_ground(grounds, code: str) -> None:

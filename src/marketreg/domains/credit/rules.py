@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from marketreg.domains.credit.enums import ListType, RepairTarget
+from marketreg.domains.credit.enums import RepairTarget
+from marketreg.domains.registry.enums import EntityType
 from marketreg.kernel.errors import DomainError
 from marketreg.kernel.law import Figure, Ground
 from marketreg.platform.calendar import DueDate, WorkCalendar
@@ -66,7 +67,7 @@ CORRECTION_BASIS = "《企业信息公示暂行条例》第十二条"
 ITEM7_BASIS = "《企业信息公示暂行条例》第九条第（七）项"
 # Who reports: enterprises (条例 Art. 2), their branches and farmers' cooperatives are listed on the
 # abnormal list; individual businesses are *marked* under separate rules and are not listed here.
-REPORTING_TYPES = ("enterprise", "branch", "cooperative")
+REPORTING_TYPES = (EntityType.enterprise, EntityType.branch, EntityType.cooperative)
 
 
 def report_window(report_year: int) -> tuple[dt.date, dt.date]:
@@ -453,5 +454,3 @@ def repair_clocks(calendar: WorkCalendar, target: str, filed_on: dt.date) -> tup
     return None, None
 
 
-def list_label(list_type: str) -> str:
-    return "经营异常名录" if list_type == ListType.abnormal else "严重违法失信名单"

@@ -21,6 +21,7 @@ from marketreg.domains.enforcement.models import (
     Transfer,
 )
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UnitLevel
 from marketreg.kernel.errors import NotFound
 from marketreg.platform.authz import SYSTEM, Actor, ensure_visible, scope
 
@@ -176,11 +177,11 @@ def _police_receiver(actor: Actor, transfer: Transfer) -> bool:
 
 def bureaus(session: Session) -> list:
     """Market-supervision units (cities and counties) a clue can be sent to."""
-    return [u for u in org.units_in_scope(session, actor=SYSTEM) if u.level in ("city", "county")]
+    return [u for u in org.units_in_scope(session, actor=SYSTEM) if u.level in (UnitLevel.city, UnitLevel.county)]
 
 
 def police_units(session: Session, *, actor: Actor) -> list:
-    return org.units_in_scope(session, actor=SYSTEM, level="police")
+    return org.units_in_scope(session, actor=SYSTEM, level=UnitLevel.police)
 
 
 def stage_counts(session: Session, *, actor: Actor) -> dict[str, int]:

@@ -23,6 +23,7 @@ from marketreg.domains.enforcement.enums import CLUE_SOURCES
 from marketreg.domains.enforcement.models import Case, Clue, Transfer
 from marketreg.domains.enforcement.schemas import ClueIn, ClueTransferIn, DeclineIn, FeedbackIn, FilingIn
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UnitLevel
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError, NotFound
 from marketreg.platform import audit
@@ -71,7 +72,7 @@ def do_transfer_clue(session: Session, *, actor: Actor, clue_id: int, data: Clue
     calendar = load_calendar(session)
     if data.kind == "bureau":
         target = org.unit_by_code(session, code=data.target_code)
-        if target is None or target.level == "police" or target.path == clue.org_path:
+        if target is None or target.level == UnitLevel.police or target.path == clue.org_path:
             raise DomainError("enforcement.transfer_target", "请选择接收线索的其他市场监管部门")
         target_path, target_name = target.path, target.name
     else:

@@ -9,6 +9,7 @@ from marketreg.domains.enforcement.actions.common import S, _audit, _load, _on, 
 from marketreg.domains.enforcement.models import Transfer
 from marketreg.domains.enforcement.schemas import FeedbackIn, TransferIn
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UnitLevel
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError
 from marketreg.platform import audit
@@ -20,7 +21,7 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
     """Transfer a case that may meet criminal thresholds to the police, with a document package."""
     case = _load(session, actor, case_id, "transfer_police", permission="enforcement.transfer")
     target = org.unit_by_code(session, code=data.target_code)
-    if target is None or target.level != "police":
+    if target is None or target.level != UnitLevel.police:
         raise DomainError("enforcement.transfer_target", "请选择接收移送的公安机关")
     on = clock.today()
     calendar, overrides = load_calendar(session), service.rule_overrides(session)
