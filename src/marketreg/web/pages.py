@@ -1,16 +1,19 @@
-"""Rendering helpers shared by every page: the signed-in actor and CSRF token in context,
-HTMX fragments, CSV/Excel downloads."""
+"""Helpers shared by every page: rendering with the signed-in actor and CSRF token in context,
+HTMX fragments, the form-post shape (``page_action``), CSV/Excel downloads."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
 
+from marketreg.kernel.errors import DomainError
 from marketreg.web.deps import csrf_token, optional_actor
 from marketreg.web.templating import templates
 
@@ -24,6 +27,26 @@ def render(request: Request, template: str, context: dict | None = None, *, stat
     if block:
         return templates.TemplateResponse(request, template, ctx, status_code=status_code, block_name=block)
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+T = TypeVar("T")
+
+
+def page_action(session: Session, act: Callable[[], T], *, done: str | Callable[[T], str | Response],
+                refused: Callable[[DomainError], Response] | None = None) -> Response:
+    """The shape of every form post: ``act`` runs in a savepoint; a refusal (``DomainError``) undoes
+    it and re-renders the page with the coded reason (``refused``) — or, where there is no form to
+    show again, reaches the app's error page; success redirects (303) to ``done``, or to
+    ``done(result)``, which may also answer with a page of its own."""
+    try:
+        with session.begin_nested():
+            result = act()
+    except DomainError as exc:
+        if refused is None:
+            raise
+        return refused(exc)
+    target = done(result) if callable(done) else done
+    return target if isinstance(target, Response) else RedirectResponse(target, status_code=303)
 
 
 def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> StreamingResponse:

@@ -444,7 +444,7 @@ class _Run:
 
 
 def _next_due(item) -> dt.date | None:
-    """The due date the work queue sorts by (mirrors ``actions._refresh_next_due``)."""
+    """The due date the work queue sorts by (mirrors ``actions.common._refresh_next_due``)."""
     return {"received": item.accept_due_on, "odr_pending": item.odr_due_on, "accepted": item.mediation_due_on,
             "mediating": item.mediation_due_on, "verifying": item.report_due_on}.get(item.status)
 
