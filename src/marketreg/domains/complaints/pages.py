@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -524,8 +524,8 @@ def detail_page(request: Request, session: ReadSession, actor: staff("complaints
 def identity_page(request: Request, session: WriteSession, actor: staff("complaints.view_identity"),
                   item_id: int) -> Response:
     """Unmasked identity (RULES 1.15); the view is audited."""
-    actions.do_view_identity(session, actor=actor, item_id=item_id)
-    return _detail(request, session, actor, item_id, show_identity=True)
+    return page_action(session, lambda: actions.do_view_identity(session, actor=actor, item_id=item_id),
+                       done=lambda _: _detail(request, session, actor, item_id, show_identity=True))
 
 
 @staff_pages.get("/{item_id:int}/attachments/{attachment_id:int}")
@@ -563,9 +563,9 @@ for _name, _spec in ACTIONS.items():
 def resolve_duplicate(request: Request, session: WriteSession, actor: staff("complaints.handle"), item_id: int,
                       link_id: int, confirmed: Annotated[str, Form(max_length=1)] = "") -> Response:
     """Confirm or dismiss a suggested duplicate link."""
-    actions.do_resolve_duplicate_link(session, actor=actor, item_id=item_id, link_id=link_id,
-                                      confirmed=confirmed == "1")
-    return RedirectResponse(f"/staff/complaints/{item_id}#duplicates", status_code=303)
+    return page_action(session, lambda: actions.do_resolve_duplicate_link(session, actor=actor, item_id=item_id,
+                                                                          link_id=link_id, confirmed=confirmed == "1"),
+                       done=f"/staff/complaints/{item_id}#duplicates")
 
 
 @staff_pages.get("/follow-ups")
