@@ -10,6 +10,9 @@ receipt date, the work calendar). Audit rows and domain events keep their real t
 record when the demo was generated. Nothing else is written directly.
 
 The category trees are production data (``categories.py``, ``data/categories.yaml``).
+
+Size: about 200 of its lines are the demo's vocabulary (complaint templates, goods, services,
+weights by industry and month), kept beside the generator that is their only reader.
 """
 
 from __future__ import annotations
