@@ -4,6 +4,7 @@ benchmarks, police transfers, dashboard) and the public penalty-publicity page."
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -73,6 +74,15 @@ def _form_model(form: FormData, model, *, lists: tuple[str, ...] = (), flags: tu
         raise DomainError("enforcement.bad_input", f"输入有误：{field}", field=field) from None
 
 
+async def _submit(request: Request, session, do, model, *, refused, done, lists: tuple[str, ...] = (),
+                  flags: tuple[str, ...] = ()) -> Response:
+    """A form post: ``do(data=<the form as model>)`` through ``page_action``; the fields are checked
+    inside it, so bad input re-renders the page with its coded reason like any other refusal."""
+    form = await request.form()
+    return page_action(session, lambda: do(data=_form_model(form, model, lists=lists, flags=flags)),
+                       refused=refused, done=done)
+
+
 # ----------------------------------------------------------------------------- clues
 
 
@@ -94,10 +104,9 @@ def clues_page(request: Request, session: ReadSession, actor: staff("enforcement
 @staff_pages.post("/clues")
 async def register_clue(request: Request, session: WriteSession, actor: staff("enforcement.clues")) -> Response:
     """Manual registration: inspection, sampling, monitoring, transfer or assignment."""
-    form = await request.form()
-    return page_action(session, lambda: actions.do_register_clue(session, actor=actor, data=_form_model(form, ClueIn)),
-                       refused=lambda exc: _clues(request, session, actor, error=exc),
-                       done=lambda clue: f"/staff/enforcement/clues/{clue.id}")
+    return await _submit(request, session, partial(actions.do_register_clue, session, actor=actor), ClueIn,
+                         refused=lambda exc: _clues(request, session, actor, error=exc),
+                         done=lambda clue: f"/staff/enforcement/clues/{clue.id}")
 
 
 @staff_pages.get("/clues.xlsx")
@@ -128,34 +137,26 @@ def clue_page(request: Request, session: ReadSession, actor: staff("enforcement.
 @staff_pages.post("/clues/{clue_id}/file")
 async def file_case(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
                     clue_id: int) -> Response:
-    form = await request.form()
-
-    def file_from_clue():
-        data = _form_model(form, FilingIn, lists=("conditions", "officers"), flags=("major",))
-        return actions.do_file_case(session, actor=actor, clue_id=clue_id, data=data)
-
-    return page_action(session, file_from_clue, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
-                       done=lambda case: f"/staff/enforcement/cases/{case.id}")
+    return await _submit(request, session, partial(actions.do_file_case, session, actor=actor, clue_id=clue_id),
+                         FilingIn, lists=("conditions", "officers"), flags=("major",),
+                         refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                         done=lambda case: f"/staff/enforcement/cases/{case.id}")
 
 
 @staff_pages.post("/clues/{clue_id}/decline")
 async def decline_clue(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
                        clue_id: int) -> Response:
-    form = await request.form()
-    return page_action(session, lambda: actions.do_decline_clue(session, actor=actor, clue_id=clue_id,
-                                                                data=_form_model(form, DeclineIn)),
-                       refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
-                       done=f"/staff/enforcement/clues/{clue_id}")
+    return await _submit(request, session, partial(actions.do_decline_clue, session, actor=actor, clue_id=clue_id),
+                         DeclineIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                         done=f"/staff/enforcement/clues/{clue_id}")
 
 
 @staff_pages.post("/clues/{clue_id}/transfer")
 async def transfer_clue(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
                         clue_id: int) -> Response:
-    form = await request.form()
-    return page_action(session, lambda: actions.do_transfer_clue(session, actor=actor, clue_id=clue_id,
-                                                                 data=_form_model(form, ClueTransferIn)),
-                       refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
-                       done="/staff/enforcement/transfers")
+    return await _submit(request, session, partial(actions.do_transfer_clue, session, actor=actor, clue_id=clue_id),
+                         ClueTransferIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                         done="/staff/enforcement/transfers")
 
 
 def _transfers(request: Request, session, actor, error: DomainError | None = None) -> Response:
@@ -173,11 +174,10 @@ def transfers_page(request: Request, session: ReadSession, actor: staff("enforce
 @staff_pages.post("/transfers/{transfer_id}/feedback")
 async def department_feedback(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
                               transfer_id: int) -> Response:
-    form = await request.form()
-    return page_action(session, lambda: actions.do_record_department_feedback(
-                           session, actor=actor, transfer_id=transfer_id, data=_form_model(form, FeedbackIn)),
-                       refused=lambda exc: _transfers(request, session, actor, error=exc),
-                       done="/staff/enforcement/transfers")
+    return await _submit(request, session, partial(actions.do_record_department_feedback, session, actor=actor,
+                                                   transfer_id=transfer_id), FeedbackIn,
+                         refused=lambda exc: _transfers(request, session, actor, error=exc),
+                         done="/staff/enforcement/transfers")
 
 
 # ----------------------------------------------------------------------------- cases
@@ -227,24 +227,18 @@ def case_page(request: Request, session: ReadSession, actor: staff("enforcement.
 async def case_step(request: Request, session: WriteSession, actor: staff("enforcement.view"), case_id: int,
                     step: str) -> Response:
     """One step; a refusal re-renders the case page with the coded reason and changes nothing."""
-    form = await request.form()
-
-    def step_once():
-        data = _form_model(form, StepIn, lists=("penalty_kinds",), flags=("collective_discussed", "serious_candidate"))
-        actions.do_step(session, actor=actor, case_id=case_id, step=step, data=data)
-
-    return page_action(session, step_once, refused=lambda exc: _case(request, session, actor, case_id, error=exc),
-                       done=f"/staff/enforcement/cases/{case_id}?done={quote(step)}")
+    return await _submit(request, session, partial(actions.do_step, session, actor=actor, case_id=case_id, step=step),
+                         StepIn, lists=("penalty_kinds",), flags=("collective_discussed", "serious_candidate"),
+                         refused=lambda exc: _case(request, session, actor, case_id, error=exc),
+                         done=f"/staff/enforcement/cases/{case_id}?done={quote(step)}")
 
 
 @staff_pages.post("/cases/{case_id}/transfer")
 async def transfer_case(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
                         case_id: int) -> Response:
-    form = await request.form()
-    return page_action(session, lambda: actions.do_transfer(session, actor=actor, case_id=case_id,
-                                                            data=_form_model(form, TransferIn)),
-                       refused=lambda exc: _case(request, session, actor, case_id, error=exc),
-                       done=f"/staff/enforcement/cases/{case_id}?done=transfer_police")
+    return await _submit(request, session, partial(actions.do_transfer, session, actor=actor, case_id=case_id),
+                         TransferIn, refused=lambda exc: _case(request, session, actor, case_id, error=exc),
+                         done=f"/staff/enforcement/cases/{case_id}?done=transfer_police")
 
 
 @staff_pages.get("/documents/{document_id}")
@@ -268,11 +262,9 @@ def benchmarks_page(request: Request, session: ReadSession, actor: staff("enforc
 
 @staff_pages.post("/benchmarks")
 async def save_benchmark(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks")) -> Response:
-    form = await request.form()
-    return page_action(session, lambda: actions.do_save_benchmark(session, actor=actor,
-                                                                  data=_form_model(form, BenchmarkIn)),
-                       refused=lambda exc: _benchmarks(request, session, error=exc),
-                       done=lambda _: _benchmarks(request, session, saved=True))
+    return await _submit(request, session, partial(actions.do_save_benchmark, session, actor=actor), BenchmarkIn,
+                         refused=lambda exc: _benchmarks(request, session, error=exc),
+                         done=lambda _: _benchmarks(request, session, saved=True))
 
 
 # ----------------------------------------------------------------------------- rule figures
@@ -380,11 +372,10 @@ def police_receive(request: Request, session: WriteSession, actor: staff("enforc
 @staff_pages.post("/police/{transfer_id}/feedback")
 async def police_feedback(request: Request, session: WriteSession, actor: staff("enforcement.police"),
                           transfer_id: int) -> Response:
-    form = await request.form()
-    return page_action(session, lambda: actions.do_transfer_feedback(session, actor=actor, transfer_id=transfer_id,
-                                                                     data=_form_model(form, FeedbackIn)),
-                       refused=lambda exc: _police(request, session, actor, error=exc),
-                       done="/staff/enforcement/police")
+    return await _submit(request, session, partial(actions.do_transfer_feedback, session, actor=actor,
+                                                   transfer_id=transfer_id), FeedbackIn,
+                         refused=lambda exc: _police(request, session, actor, error=exc),
+                         done="/staff/enforcement/police")
 
 
 @staff_pages.get("/police/{transfer_id}/package")
