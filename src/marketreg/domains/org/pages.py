@@ -38,12 +38,26 @@ def _start_session(session, user, target: str) -> Response:
     return response
 
 
+def _login_form(request: Request, *, kind: str, target: str, template: str) -> Response:
+    """The sign-in form; someone already signed in as this kind goes straight on to ``target``."""
+    actor = optional_actor(request)
+    if actor is not None and actor.kind == kind:
+        return RedirectResponse(target, status_code=303)
+    return render(request, template, {"next": target, "error": None})
+
+
+def _sign_out(request: Request, session, *, to: str) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        actions.do_close_session(session, token=token)
+    response = RedirectResponse(to, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
 @auth_pages.get("/login")
 def login_page(request: Request, next: str = "/staff/") -> Response:
-    actor = optional_actor(request)
-    if actor is not None and actor.kind == UserKind.staff:
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "org/login.html", {"next": _safe_next(next), "error": None})
+    return _login_form(request, kind=UserKind.staff, target=_safe_next(next), template="org/login.html")
 
 
 def _sign_in(request: Request, session, *, kind: str, username: str, password: str, target: str,
@@ -68,12 +82,7 @@ def login(request: Request, session: WriteSession, username: Annotated[str, Form
 
 @auth_pages.post("/logout")
 def logout(request: Request, session: WriteSession) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        actions.do_close_session(session, token=token)
-    response = RedirectResponse("/staff/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return _sign_out(request, session, to="/staff/login")
 
 
 # ----------------------------------------------------------------------------- enterprise users
@@ -85,10 +94,8 @@ def _safe_enterprise_next(target: str) -> str:
 
 @enterprise_auth_pages.get("/login")
 def enterprise_login_page(request: Request, next: str = "/enterprise/complaints") -> Response:
-    actor = optional_actor(request)
-    if actor is not None and actor.kind == UserKind.enterprise:
-        return RedirectResponse(_safe_enterprise_next(next), status_code=303)
-    return render(request, "org/enterprise_login.html", {"next": _safe_enterprise_next(next), "error": None})
+    return _login_form(request, kind=UserKind.enterprise, target=_safe_enterprise_next(next),
+                       template="org/enterprise_login.html")
 
 
 @enterprise_auth_pages.post("/login")
@@ -102,9 +109,4 @@ def enterprise_login(request: Request, session: WriteSession, username: Annotate
 
 @enterprise_auth_pages.post("/logout")
 def enterprise_logout(request: Request, session: WriteSession, actor: EnterpriseActor) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        actions.do_close_session(session, token=token)
-    response = RedirectResponse("/enterprise/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return _sign_out(request, session, to="/enterprise/login")
