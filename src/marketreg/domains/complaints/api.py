@@ -24,7 +24,6 @@ from marketreg.domains.complaints import actions, rules, service
 from marketreg.domains.complaints.enums import Channel, Kind
 from marketreg.domains.complaints.models import Item
 from marketreg.domains.complaints.schemas import IntakeIn, ItemOut, TrackingOut
-from marketreg.domains.org import service as org
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict
 from marketreg.platform.authz import PUBLIC, Actor
@@ -154,12 +153,6 @@ class FigureIn(BaseModel):
 # ----------------------------------------------------------------------------- shared helpers
 
 
-def org_name(session: Session, org_path: str) -> str:
-    code = org_path.rstrip("/").rsplit("/", 1)[-1]
-    unit = org.unit_by_code(session, code=code)
-    return unit.name if unit else "山东省12315指挥中心"
-
-
 def _by_key(session: Session, key: str) -> list[Item]:
     return list(session.scalars(select(Item).where(Item.idempotency_key.in_([key, f"{key}:report"]))
                                 .order_by(Item.id)))
@@ -201,7 +194,7 @@ def submit(session: Session, *, actor: Actor, data: IntakeIn, key: str | None,
 
 def intake_out(session: Session, items: list[Item]) -> IntakeOut:
     return IntakeOut(items=[IntakeItemOut(query_code=i.query_code, kind=i.kind, status=i.status,
-                                          next_due_on=i.next_due_on, org_name=org_name(session, i.org_path))
+                                          next_due_on=i.next_due_on, org_name=service.org_name(session, i.org_path))
                             for i in items])
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints import actions, flow, rules, service
-from marketreg.domains.complaints.api import ACTIONS, SUPERVISE, ActionSpec, can_rate, org_name, ruleset_out, submit
+from marketreg.domains.complaints.api import ACTIONS, SUPERVISE, ActionSpec, can_rate, ruleset_out, submit
 from marketreg.domains.complaints.enums import (
     CHANNEL_LABELS,
     FOLLOW_UP_RESULTS,
@@ -170,7 +170,7 @@ def _file_and_show(request: Request, session: Session, *, actor: Actor, form: In
     except DomainError as exc:
         return _intake_page(request, template, form=form, error=exc, extra=extra)
     return render(request, done_template, {
-        "items": items, "replayed": replayed, "org_names": {i.id: org_name(session, i.org_path) for i in items},
+        "items": items, "replayed": replayed, "org_names": {i.id: service.org_name(session, i.org_path) for i in items},
         **_labels()}, status_code=200 if replayed else 201)
 
 
@@ -204,7 +204,8 @@ def _tracking(request: Request, session: Session, code: str, *, error: DomainErr
     status = error.status if error else 200
     return render(request, "complaints/public_track.html", {
         "code": code, "tracking": tracking, "error": error, "rated": rated, "phone": phone,
-        "org_name": org_name(session, item.org_path) if item else "", "outcome_note": item.outcome_note if item else "",
+        "org_name": service.org_name(session, item.org_path) if item else "",
+        "outcome_note": item.outcome_note if item else "",
         "due_mark": due_mark(item.next_due_on, clock.today(), item.status) if item else "",
     }, status_code=status)
 
@@ -309,7 +310,7 @@ def queue_page(request: Request, session: ReadSession, actor: staff("complaints.
         "items": items, "filters": filters, "today": today, "query": query, "limit": QUEUE_LIMIT,
         "marks": {i.id: due_mark(i.next_due_on, today, i.status) for i in items},
         "provisional": {i.id for i in items if i.next_due_on and not calendar.is_official(i.next_due_on.year)},
-        "org_names": {p: org_name(session, p) for p in {i.org_path for i in items}}, **_labels(),
+        "org_names": {p: service.org_name(session, p) for p in {i.org_path for i in items}}, **_labels(),
     })
 
 
@@ -326,7 +327,7 @@ def queue_export(session: ReadSession, actor: staff("complaints.view"), status: 
     def rows():
         for i in items:
             if i.org_path not in names:
-                names[i.org_path] = org_name(session, i.org_path)
+                names[i.org_path] = service.org_name(session, i.org_path)
             yield (i.query_code, KIND_LABELS[i.kind], CHANNEL_LABELS.get(i.channel, i.channel), i.title,
                    i.respondent_name, i.respondent_uscc or "", STATUS_LABELS[i.status], i.received_on.isoformat(),
                    i.next_due_on.isoformat() if i.next_due_on else "", marks[due_mark(i.next_due_on, today, i.status)],
@@ -505,9 +506,10 @@ def _detail(request: Request, session: Session, actor: Actor, item_id: int, *, s
         "show_identity": show_identity and not item.anonymous, "rule_set": rule_set,
         "clocks": clocks, "provisional": any(c.provisional for c in clocks),
         "actions": available_actions(item, actor), "specs": ACTIONS, "follow_up_results": FOLLOW_UP_RESULTS,
-        "supervisions": supervisions, "sup_orgs": {s.org_path: org_name(session, s.org_path) for s in supervisions},
+        "supervisions": supervisions,
+        "sup_orgs": {s.org_path: service.org_name(session, s.org_path) for s in supervisions},
         "links": links,
-        "related": ([parent] if parent else []) + children, "org_name": org_name(session, item.org_path),
+        "related": ([parent] if parent else []) + children, "org_name": service.org_name(session, item.org_path),
         "regions": reference.region_choices(session, within=actor.org_path) if actor.can(SUPERVISE) else [],
         "error": error, "done": done, "today": today, "mark": due_mark(item.next_due_on, today, item.status),
         "rule_title": rule_set.title, **_labels(),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints.enums import Status
 from marketreg.domains.complaints.models import FollowUp, Item, OdrUnit, RuleOverride, Supervision
+from marketreg.domains.org import service as org
 from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import Actor, ensure_visible, scope
 
@@ -116,3 +117,10 @@ def follow_ups(session: Session, *, actor: Actor, limit: int = 200) -> list[tupl
     stmt = scope(select(FollowUp, Item).join(Item, Item.id == FollowUp.item_id), FollowUp.org_path, actor)
     stmt = stmt.order_by(FollowUp.status.desc(), FollowUp.selected_at.desc()).limit(limit)
     return [(f, i) for f, i in session.execute(stmt)]
+
+
+def org_name(session: Session, org_path: str) -> str:
+    """The handling unit's name (the provincial 12315 centre for the root)."""
+    code = org_path.rstrip("/").rsplit("/", 1)[-1]
+    unit = org.unit_by_code(session, code=code)
+    return unit.name if unit else "山东省12315指挥中心"

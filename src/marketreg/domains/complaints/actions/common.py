@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from marketreg.domains.complaints import flow, rules, service
 from marketreg.domains.complaints.enums import KIND_LABELS, OUTCOME_LABELS, Outcome, Status
 from marketreg.domains.complaints.models import Item, Step
-from marketreg.domains.org import service as org
 from marketreg.kernel import clock
 from marketreg.platform import audit, events
 from marketreg.platform.authz import Actor
@@ -29,12 +28,6 @@ def _now_today() -> tuple[dt.datetime, dt.date]:
 
 def _rules_for(session: Session, received_on: dt.date) -> rules.RuleSet:
     return rules.ruleset_for(received_on, service.rule_overrides(session))
-
-
-def _org_name(session: Session, org_path: str) -> str:
-    code = org_path.rstrip("/").rsplit("/", 1)[-1]
-    unit = org.unit_by_code(session, code=code)
-    return unit.name if unit else "山东省12315指挥中心"
 
 
 def _step(item: Item, *, action: str, label: str, actor: Actor, org_name: str = "", note: str = "",

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints import rules, service
-from marketreg.domains.complaints.actions.common import _audit, _basis, _load, _org_name, _step
+from marketreg.domains.complaints.actions.common import _audit, _basis, _load, _step
 from marketreg.domains.complaints.enums import Status
 from marketreg.domains.complaints.models import Item, RuleOverride, Supervision
 from marketreg.domains.complaints.schemas import clean_text
@@ -30,7 +30,7 @@ def do_reroute(session: Session, *, actor: Actor, item_id: int, region_code: str
     old = item.org_path
     item.region_code, item.org_path = region_code, org_path_for_region(region_code)
     item.routing_rule, item.routing_basis = "staff_override", reason[:120]
-    _step(item, action="rerouted", label=f"改派至{_org_name(session, item.org_path)}", actor=actor, note=reason)
+    _step(item, action="rerouted", label=f"改派至{service.org_name(session, item.org_path)}", actor=actor, note=reason)
     audit.record(session, actor=actor, action="complaints.rerouted", subject_type="complaint_item",
                  subject_id=item.query_code, old={"org_path": old}, new={"org_path": item.org_path})
     return item

@@ -16,7 +16,6 @@ from marketreg.domains.complaints.actions.common import (
     _close,
     _notify_filer,
     _now_today,
-    _org_name,
     _publish,
     _refresh_next_due,
     _routing_label,
@@ -175,7 +174,7 @@ def _new_item(session: Session, data: IntakeIn, *, kind: str, now: dt.datetime, 
     item.suggested_category, item.suggested_problem = suggestion.category_code, suggestion.problem_code
     _refresh_next_due(item)
     session.add(item)
-    org_name = _org_name(session, org_path)
+    org_name = service.org_name(session, org_path)
     _step(item, action="received", label=f"收到{KIND_LABELS[kind]}", actor=actor, org_name=org_name,
           note=f"分流至{org_name}（{_routing_label(decision.rule)}）", basis=decision.basis,
           due_on=item.accept_due_on or item.report_due_on)
