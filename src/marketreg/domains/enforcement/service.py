@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from marketreg.domains.enforcement.enums import TransferKind
 from marketreg.domains.enforcement.models import (
     Benchmark,
     Case,
@@ -171,7 +172,7 @@ def get_transfer(session: Session, *, actor: Actor, transfer_id: int) -> Transfe
 
 
 def _police_receiver(actor: Actor, transfer: Transfer) -> bool:
-    return transfer.kind == "police" and actor.can("enforcement.police") and \
+    return transfer.kind == TransferKind.police and actor.can("enforcement.police") and \
         transfer.target_path.startswith(actor.org_path)
 
 

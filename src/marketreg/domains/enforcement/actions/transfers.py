@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from marketreg.domains.enforcement import documents, rules, service
 from marketreg.domains.enforcement.actions.common import S, _audit, _load, _on, _refresh_next_due, _step
+from marketreg.domains.enforcement.enums import TransferKind
 from marketreg.domains.enforcement.models import Transfer
 from marketreg.domains.enforcement.schemas import FeedbackIn, TransferIn
 from marketreg.domains.org import service as org
@@ -25,7 +26,7 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
         raise DomainError("enforcement.transfer_target", "请选择接收移送的公安机关")
     on = clock.today()
     calendar, overrides = load_calendar(session), service.rule_overrides(session)
-    transfer = Transfer(case_id=case.id, kind="police", from_org_path=case.org_path, target_path=target.path,
+    transfer = Transfer(case_id=case.id, kind=TransferKind.police, from_org_path=case.org_path, target_path=target.path,
                         target_name=target.name, reason=data.reason.strip(), sent_on=on,
                         receipt_due_on=rules.police_receipt_due(calendar, on, overrides).due_on,
                         feedback_due_on=rules.police_feedback_due(calendar, on, overrides).due_on)
