@@ -14,7 +14,7 @@ from sqlalchemy import Date, Integer, Select, String, case, column, func, or_, s
 from sqlalchemy.orm import Session
 
 from marketreg.domains.credit import rules
-from marketreg.domains.credit.enums import EntryStatus, ListType
+from marketreg.domains.credit.enums import EntryStatus, ListType, ObjectionStatus, RepairStatus
 from marketreg.domains.credit.models import (
     AnnualReport,
     ClassificationRun,
@@ -158,11 +158,13 @@ def public_entries(session: Session, *, list_type: str, limit: int = 50_000) -> 
 
 def pending_objections(session: Session, *, actor: Actor) -> list[tuple[Objection, ListEntry]]:
     stmt = scope(select(Objection, ListEntry).join(ListEntry, ListEntry.id == Objection.entry_id),
-                 ListEntry.org_path, actor).where(Objection.status == "accepted").order_by(Objection.verify_due_on)
+                 ListEntry.org_path, actor).where(Objection.status == ObjectionStatus.accepted) \
+        .order_by(Objection.verify_due_on)
     return [(o, e) for o, e in session.execute(stmt)]
 
 
-def repairs(session: Session, *, actor: Actor, status: str = "accepted", limit: int = 200) -> list[RepairApplication]:
+def repairs(session: Session, *, actor: Actor, status: str = RepairStatus.accepted,
+            limit: int = 200) -> list[RepairApplication]:
     stmt = scope(select(RepairApplication), RepairApplication.org_path, actor)
     if status:
         stmt = stmt.where(RepairApplication.status == status)
