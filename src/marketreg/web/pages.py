@@ -1,5 +1,5 @@
 """Rendering helpers shared by every page: the signed-in actor and CSRF token in context,
-HTMX fragments, CSV/Excel downloads.
+HTMX fragments, the form-post shape (``page_action``), CSV/Excel downloads.
 
 Every download goes through ``csv_download`` / ``xlsx_download``, so formula neutralisation
 (OWASP "CSV Injection": a cell that begins with ``= + - @``, tab or CR gets a leading ``'``) is
@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
 
+from marketreg.kernel.errors import DomainError
 from marketreg.kernel.text import spreadsheet_cell
 from marketreg.web.deps import csrf_token, optional_actor
 from marketreg.web.templating import templates
@@ -49,6 +52,24 @@ def _safe_row(row: Sequence[object]) -> list[object]:
 
 def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}", **NO_STORE}
+T = TypeVar("T")
+
+
+def page_action(session: Session, act: Callable[[], T], *, done: str | Callable[[T], str | Response],
+                refused: Callable[[DomainError], Response] | None = None) -> Response:
+    """The shape of every form post: ``act`` runs in a savepoint; a refusal (``DomainError``) undoes
+    it and re-renders the page with the coded reason (``refused``) — or, where there is no form to
+    show again, reaches the app's error page; success redirects (303) to ``done``, or to
+    ``done(result)``, which may also answer with a page of its own."""
+    try:
+        with session.begin_nested():
+            result = act()
+    except DomainError as exc:
+        if refused is None:
+            raise
+        return refused(exc)
+    target = done(result) if callable(done) else done
+    return target if isinstance(target, Response) else RedirectResponse(target, status_code=303)
 
 
 def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> StreamingResponse:

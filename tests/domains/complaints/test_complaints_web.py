@@ -640,3 +640,15 @@ def test_follow_up_page_and_recording_a_visit(client, db):
     client.post(f"/staff/complaints/{item_id}/follow-up", data={"csrf_token": csrf, "result": "satisfied"})
     with db.read() as s:
         assert s.scalar(select(FollowUp.result).where(FollowUp.item_id == item_id)) == "satisfied"
+
+
+def test_each_handling_action_has_a_page_and_an_api_route_from_the_one_table(app):
+    from marketreg.domains.complaints.api import ACTIONS
+    from marketreg.web.routes import iter_routes
+
+    posts = {i.path: i.permission for i in iter_routes(app) if "POST" in i.methods}
+    for spec in ACTIONS.values():
+        assert posts[f"/staff/complaints/{{item_id:int}}/{spec.segment}"] == spec.permission
+        if spec.api:
+            assert posts[f"/api/v1/complaints/{{item_id:int}}/{spec.segment}"] == spec.permission
+    assert sum(spec.api for spec in ACTIONS.values()) == 19

@@ -13,6 +13,7 @@ from marketreg.domains.enforcement.enums import (
     PENALTY_KINDS,
     PUBLICITY_PERIODS,
     STATUS_LABELS,
+    ClueStatus,
 )
 from marketreg.domains.enforcement.models import Case, Clue
 from marketreg.kernel.masking import mask_name, scrub
@@ -166,7 +167,7 @@ class ClueOut(BaseModel):
                    respondent_name=clue.respondent_name, summary=clue.summary, org_path=clue.org_path,
                    received_on=clue.received_on, check_due_on=clue.check_due_on, basis=clue.basis,
                    status=clue.status, status_label=CLUE_STATUS.get(clue.status, clue.status),
-                   overdue=clue.status == "checking" and clue.check_due_on < today, case_id=clue.case_id)
+                   overdue=clue.status == ClueStatus.checking and clue.check_due_on < today, case_id=clue.case_id)
 
 
 class CaseOut(BaseModel):

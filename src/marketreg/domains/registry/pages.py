@@ -17,7 +17,7 @@ from marketreg.kernel.errors import DomainError
 from marketreg.platform import jobs
 from marketreg.platform.settings import PROJECT_ROOT
 from marketreg.web.deps import ReadSession, WriteSession, staff
-from marketreg.web.pages import no_store, render, xlsx_download
+from marketreg.web.pages import no_store, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
 
@@ -84,8 +84,8 @@ def profile_page(request: Request, session: ReadSession, actor: staff("registry.
 
 @staff_pages.post("/entities/{uscc}/unmask")
 def unmask_page(request: Request, session: WriteSession, actor: staff("registry.view_pii"), uscc: str) -> Response:
-    entity = actions.do_view_personal_data(session, actor=actor, uscc=uscc)
-    return no_store(_profile(request, session, entity, unmasked=True))
+    return page_action(session, lambda: actions.do_view_personal_data(session, actor=actor, uscc=uscc),
+                       done=lambda entity: no_store(_profile(request, session, entity, unmasked=True)))
 
 
 def _profile(request: Request, session, entity, *, unmasked: bool) -> Response:

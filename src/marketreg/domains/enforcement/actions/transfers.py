@@ -6,9 +6,11 @@ from sqlalchemy.orm import Session
 
 from marketreg.domains.enforcement import documents, rules, service
 from marketreg.domains.enforcement.actions.common import S, _audit, _load, _on, _refresh_next_due, _step
+from marketreg.domains.enforcement.enums import TransferKind
 from marketreg.domains.enforcement.models import Transfer
 from marketreg.domains.enforcement.schemas import FeedbackIn, TransferIn
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UnitLevel
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError
 from marketreg.platform import audit
@@ -20,11 +22,11 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
     """Transfer a case that may meet criminal thresholds to the police, with a document package."""
     case = _load(session, actor, case_id, "transfer_police", permission="enforcement.transfer")
     target = org.unit_by_code(session, code=data.target_code)
-    if target is None or target.level != "police":
+    if target is None or target.level != UnitLevel.police:
         raise DomainError("enforcement.transfer_target", "请选择接收移送的公安机关")
     on = clock.today()
     calendar, overrides = load_calendar(session), service.rule_overrides(session)
-    transfer = Transfer(case_id=case.id, kind="police", from_org_path=case.org_path, target_path=target.path,
+    transfer = Transfer(case_id=case.id, kind=TransferKind.police, from_org_path=case.org_path, target_path=target.path,
                         target_name=target.name, reason=data.reason.strip(), sent_on=on,
                         receipt_due_on=rules.police_receipt_due(calendar, on, overrides).due_on,
                         feedback_due_on=rules.police_feedback_due(calendar, on, overrides).due_on)
