@@ -12,9 +12,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.reference.address import AddressResolver, Resolution
+from marketreg.domains.reference.address import AddressResolver, RegionRow, Resolution
 from marketreg.domains.reference.enums import SHANDONG, RegionLevel, RegionStatus, UsccRegionStatus
-from marketreg.domains.reference.loader import region_row_from_model
 from marketreg.domains.reference.models import Industry, Region
 from marketreg.kernel.codes import check_uscc
 from marketreg.kernel.errors import DomainError
@@ -34,6 +33,18 @@ def clear_resolver_cache() -> None:
 
 def _not_loaded() -> DomainError:
     return DomainError("reference.not_loaded", "参考数据未加载，请先运行 marketreg migrate", status=503)
+
+
+def region_row_from_model(region: Region) -> RegionRow:
+    """A stored region as the resolver's row (the inverse of ``loader.region_row_to_dict``)."""
+    return RegionRow(
+        code=region.code, name=region.name, short_name=region.short_name, level=region.level,
+        county_type=region.county_type, parent_code=region.parent_code, province_code=region.province_code,
+        status=region.status, valid_from=region.valid_from, valid_to=region.valid_to,
+        successor_code=region.successor_code,
+        successor_codes=tuple(filter(None, region.successor_codes.split(","))),
+        former_names=tuple(filter(None, region.former_names.split("；"))),
+    )
 
 
 def get_resolver(session: Session) -> AddressResolver:
@@ -61,10 +72,6 @@ def get_resolver(session: Session) -> AddressResolver:
 def resolve_address(session: Session, *, text: str) -> Resolution:
     """The current Shandong county an address lies in (see ``address.AddressResolver``)."""
     return get_resolver(session).resolve(text)
-
-
-def get_region(session: Session, *, code: str) -> Region | None:
-    return session.get(Region, code)
 
 
 def _display_name(session: Session, region: Region) -> str:
@@ -187,10 +194,6 @@ def search_industries(session: Session, *, q: str = "", section: str | None = No
         stmt = stmt.where(Industry.level == level)
     stmt = stmt.order_by(Industry.level, Industry.code).limit(limit)
     return session.scalars(stmt).all()
-
-
-def get_industry(session: Session, *, code: str) -> Industry | None:
-    return session.get(Industry, code.upper())
 
 
 def county_codes_of(session: Session, *, city_code: str) -> list[str]:

@@ -4,8 +4,8 @@ The scope filter ``p <= org_path < p⁺`` equals "starts with p" only in byte or
 PostgreSQL the org-path columns take the ``C`` collation (their indexes are rebuilt with it);
 SQLite compares bytes already. ``complaint_supervision.org_path`` gets the index it lacked.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
