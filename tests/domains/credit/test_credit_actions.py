@@ -221,7 +221,8 @@ def test_classification_scores_the_file_streams_classes_and_keeps_overrides(sess
     classes = dict(service.risk_classes(session))
     assert result.entities == len(classes) >= 2
     assert classes[clean.id] == "A" and classes[bad.id] == "D"
-    assert "heavy_penalties" in session.get(RiskClass, bad.id).factors
+    explained = classify.explain(classify.entity_features(session, bad.id, today=dt.date(2026, 11, 1)))
+    assert "heavy_penalties" in [code for code, *_ in explained]
     actions.do_override_class(session, actor=LX_STAFF, uscc=bad.uscc, risk_class="C", reason="已整改")
     classify.classify_all(session, today=dt.date(2026, 12, 1))
     assert dict(service.risk_classes(session))[bad.id] == "C"

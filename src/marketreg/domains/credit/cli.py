@@ -37,7 +37,6 @@ def classify_command() -> None:
     from marketreg.domains.credit import classify
     from marketreg.platform.db import get_sessions
 
-    with get_sessions().transaction() as session:
-        result = classify.classify_all(session)
+    result = classify.run_in_ranges(get_sessions())
     typer.echo(f"run={result.run_id}\tentities={result.entities}\t" +
                "\t".join(f"{k}={v}" for k, v in result.counts.items()))

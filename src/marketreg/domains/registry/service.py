@@ -164,6 +164,36 @@ def stream_directory(session: Session, *, filters: DirectoryFilter,
         yield [tuple(row) for row in part]
 
 
+# ----------------------------------------------------------------------------- set-based extracts
+# Other domains' bulk work (credit's sweep and classification, the draw, the analytics marts) joins
+# the registry's basic facts (基础库) in SQL. They get them here, as selectables, and never name the
+# ``market_entity`` table themselves, so that the registry stays free to change how it stores them.
+
+FACT_COLUMNS = ("id", "uscc", "name", "entity_type", "status", "city_code", "region_code", "org_path",
+                "industry_section", "established_on", "legal_rep_name")
+
+
+def entity_facts(*columns: str, id_from: int | None = None, id_below: int | None = None,
+                 actor: Actor | None = None) -> Select:
+    """``SELECT <columns> FROM market_entity`` over ``id_from <= id < id_below`` (either bound
+    optional), scoped to ``actor``'s jurisdiction when given; callers use it as a subquery."""
+    unknown = set(columns) - set(FACT_COLUMNS)
+    if unknown or not columns:
+        raise ValueError(f"not a registry fact column: {sorted(unknown)}")
+    stmt = select(*(getattr(Entity, c) for c in columns))
+    if id_from is not None:
+        stmt = stmt.where(Entity.id >= id_from)
+    if id_below is not None:
+        stmt = stmt.where(Entity.id < id_below)
+    return stmt if actor is None else scope(stmt, Entity.org_path, actor)
+
+
+def id_bounds(session: Session) -> tuple[int, int, int]:
+    """(lowest id, highest id, count) of the registry, for work done in id ranges."""
+    lo, hi, n = session.execute(select(func.min(Entity.id), func.max(Entity.id), func.count(Entity.id))).one()
+    return lo or 0, hi or 0, n or 0
+
+
 def entity_names(session: Session, *, ids: list[int]) -> dict[int, tuple[str, str]]:
     """``id → (name, org_path)`` of the given entities (a drawn batch's tasks)."""
     found: dict[int, tuple[str, str]] = {}
