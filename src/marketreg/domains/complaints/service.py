@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints.enums import Status
-from marketreg.domains.complaints.models import FollowUp, Item, OdrUnit, RuleOverride, Supervision
+from marketreg.domains.complaints.models import Category, FollowUp, Item, OdrUnit, RuleOverride, Supervision
 from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import Actor, ensure_visible, scope
 
@@ -126,3 +126,25 @@ def follow_ups(session: Session, *, actor: Actor, limit: int = 200) -> list[tupl
     stmt = scope(select(FollowUp, Item).join(Item, Item.id == FollowUp.item_id), FollowUp.org_path, actor)
     stmt = stmt.order_by(FollowUp.status.desc(), FollowUp.selected_at.desc()).limit(limit)
     return [(f, i) for f, i in session.execute(stmt)]
+
+
+# ----------------------------------------------------------------------------- set-based extracts
+# The analytics marts and dashboards aggregate complaints in SQL; they get the columns here as
+# selectables (used as subqueries) and never name this domain's tables themselves.
+
+ITEM_COLUMNS = ("id", "query_code", "kind", "status", "outcome", "org_path", "region_code", "parent_id",
+                "respondent_uscc", "respondent_name", "complainant_name", "complainant_phone", "complainant_address",
+                "received_at", "received_on", "first_response_at", "first_response_due_at", "accepted_at",
+                "closed_at", "accept_due_on", "report_due_on", "next_due_on", "category_code", "problem_code",
+                "suggested_category", "suggested_problem", "rating", "enterprise_reply", "enterprise_replied_at")
+
+
+def item_extract() -> Select:
+    """The complaint items' columns that analytics aggregates (personal ones included for the
+    scrubbing of published replies; analytics publishes none of them)."""
+    return select(*(getattr(Item, c) for c in ITEM_COLUMNS))
+
+
+def category_extract() -> Select:
+    """(code, name) of the goods/service and problem categories."""
+    return select(Category.code, Category.name)
