@@ -32,6 +32,7 @@ from marketreg.domains.credit.models import (
 )
 from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
+from marketreg.platform.arrays import fetch_array
 from marketreg.platform.db import Sessions
 
 RISK = service.config()["risk"]
@@ -133,26 +134,9 @@ def feature_select(today: dt.date, *, id_from: int | None = None, id_below: int 
             .order_by(e.c.id))
 
 
-def fetch_matrix(session: Session, stmt: Select, *, batch: int = 100_000) -> np.ndarray:
-    """The rows of an all-numeric statement as a float64 matrix, through the DBAPI cursor (no
-    per-row SQLAlchemy objects). The statement is rendered with its values inline: they are the
-    caller's own dates, numbers and codes, never user input."""
-    sql = str(stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(sql)
-        parts = []
-        while rows := cursor.fetchmany(batch):
-            parts.append(np.array(rows, dtype=np.float64))
-    finally:
-        cursor.close()
-    width = len(stmt.selected_columns)
-    return np.concatenate(parts) if parts else np.zeros((0, width))
-
-
 def extract_range(session: Session, lo: int, hi: int, *, today: dt.date) -> Extract:
     """The feature matrix of entities with lo <= id < hi, straight from the one statement."""
-    matrix = fetch_matrix(session, feature_select(today, id_from=lo, id_below=hi))
+    matrix = fetch_array(session, feature_select(today, id_from=lo, id_below=hi), np.float64)
     return Extract(matrix[:, 0].astype(np.int64), matrix[:, 1:])
 
 
@@ -165,7 +149,7 @@ def extract_with_stored(session: Session, lo: int, hi: int, *,
                                                      for i, c in enumerate(CLASS_CODES.tolist()))), -1),
                      func.coalesce(RiskClass.score, 0))
               .outerjoin(RiskClass, RiskClass.entity_id == features.c.id).order_by(features.c.id))
-    matrix = fetch_matrix(session, stored)
+    matrix = fetch_array(session, stored, np.float64)
     return (Extract(matrix[:, 0].astype(np.int64), matrix[:, 1:-2]), matrix[:, -2].astype(np.int8),
             matrix[:, -1])
 
