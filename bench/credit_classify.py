@@ -31,6 +31,7 @@ import argparse
 import datetime as dt
 import random
 import time
+from itertools import repeat
 
 from sqlalchemy import event
 
@@ -199,26 +200,33 @@ def run_raw(engine) -> tuple[float, int, dict]:
     with engine.begin() as conn:
         cursor = conn.connection.cursor()
         cursor.execute(sql)
-        parts = []
-        while rows := cursor.fetchmany(100_000):
-            parts.append(np.array(rows, dtype=np.float64))
+        ids, scores = [], []
+        while batch := cursor.fetchmany(100_000):  # scored batch by batch: memory holds no n × 15 matrix
+            matrix = np.array(batch, dtype=np.float64)
+            ids.append(matrix[:, 0].astype(np.int64))
+            scores.append(np.round(classify.score(matrix[:, 1:])[0], 2))
         cursor.close()
-        matrix = np.concatenate(parts)
-        scores, classes, _ = classify.score(matrix[:, 1:])
-        rows = list(zip(matrix[:, 0].astype(np.int64).tolist(), classes.tolist(), np.round(scores, 2).tolist(),
-                        strict=True))
-        day = TODAY.isoformat()
+        ids, scores = np.concatenate(ids), np.concatenate(scores)
+        classes = classify.CLASS_CODES[classify.class_index(scores)]
+        day = TODAY.isoformat() if sqlite else TODAY
+
+        def rows():
+            for at in range(0, len(ids), 100_000):
+                part = slice(at, at + 100_000)
+                yield from zip(ids[part].tolist(), classes[part].tolist(), scores[part].tolist(), repeat(day))
+
         if sqlite:
-            conn.exec_driver_sql(f"INSERT INTO {SCRATCH} (entity_id, computed_class, score, computed_on, run_id) "
-                                 "VALUES (?, ?, ?, ?, 0)", [(i, c, s, day) for i, c, s in rows])
+            conn.connection.cursor().executemany(
+                f"INSERT INTO {SCRATCH} (entity_id, computed_class, score, computed_on, run_id) VALUES (?, ?, ?, ?, 0)",
+                rows())
         else:
             with conn.connection.cursor().copy(
                     f"COPY {SCRATCH} (entity_id, computed_class, score, computed_on, run_id) FROM STDIN") as copy:
-                for i, c, s in rows:
-                    copy.write_row((i, c, s, TODAY, 0))
+                for row in rows():
+                    copy.write_row((*row, 0))
     spent = time.perf_counter() - t0
     values, k = np.unique(classes, return_counts=True)
-    return spent, len(rows), dict(zip(values.tolist(), k.tolist(), strict=True))
+    return spent, len(ids), dict(zip(values.tolist(), k.tolist(), strict=True))
 
 
 def compare(engine) -> tuple[int, int]:
@@ -251,6 +259,9 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         counts = generate(engine, args.entities)
+        if engine.dialect.name == "postgresql":  # planner statistics, as autovacuum would have them by now
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
         log(f"setup (not timed): {counts} in {time.perf_counter() - t0:,.1f} s; "
             f"peak RSS {_common.peak_rss_mb():,.0f} MiB; {_common.load_average()}")
         spans = write_transactions(engine)

@@ -13,8 +13,10 @@ for every entity. Staff overrides are separate columns that the run never touche
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 from sqlalchemy import Select, and_, case, delete, exists, func, select
@@ -170,14 +172,26 @@ class RunResult:
     changed: int
 
 
-def _mark(session: Session) -> str:
-    return "?" if session.get_bind().dialect.name == "sqlite" else "%s"
-
-
-def _rows(mask: np.ndarray, *fields) -> list[tuple]:
-    """Parameter tuples of the masked positions; a field is an array (indexed) or one constant."""
-    n = int(mask.sum())
-    return list(zip(*(f[mask].tolist() if isinstance(f, np.ndarray) else [f] * n for f in fields), strict=True))
+def _bulk(session: Session, sql: str, arrays: dict[str, np.ndarray], constants: dict[str, object]) -> None:
+    """Run ``sql`` for every row of the parallel ``arrays``. ``sql`` names its parameters as
+    ``:name``; on SQLite it runs as one ``executemany``; on PostgreSQL as one statement over
+    ``unnest`` of the arrays (one round trip instead of one per row), reading them from ``t``."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        order = sorted((*arrays, *constants), key=lambda n: sql.index(f":{n}"))
+        columns = [arrays[n].tolist() if n in arrays else repeat(constants[n]) for n in order]
+        rows = list(zip(*columns, strict=False))  # the constants repeat as long as the arrays run
+        conn.exec_driver_sql(re.sub(r":\w+", "?", sql.replace(" FROM_ROWS", "")), rows)
+        return
+    types = {"i": "bigint[]", "f": "float8[]", "U": "varchar[]"}
+    source = ", ".join(f"%({n})s::{types[a.dtype.kind]}" for n, a in arrays.items())
+    pg = sql
+    for name in arrays:
+        pg = pg.replace(f":{name}", f"t.{name}")
+    for name in constants:
+        pg = pg.replace(f":{name}", f"%({name})s")
+    pg = pg.replace("FROM_ROWS", f"FROM unnest({source}) AS t({', '.join(arrays)})")
+    conn.exec_driver_sql(pg, {**{n: a.tolist() for n, a in arrays.items()}, **constants})
 
 
 def write_changes(session: Session, lo: int, hi: int, ids: np.ndarray, scores: np.ndarray, stored_class: np.ndarray,
@@ -189,22 +203,21 @@ def write_changes(session: Session, lo: int, hi: int, ids: np.ndarray, scores: n
     classes = class_index(scores)
     new = stored_class < 0
     moved = ~new & (stored_class != classes)
-    rescored = ~new & ~moved & (stored_score != scores)
-    mark, day = _mark(session), (today.isoformat() if session.get_bind().dialect.name == "sqlite" else today)
+    changed = moved | (~new & (stored_score != scores))
     letters = CLASS_CODES[classes]
-    conn = session.connection()
+    stamp = {"day": today.isoformat() if session.get_bind().dialect.name == "sqlite" else today, "run": run_id}
     if new.any():
-        conn.exec_driver_sql("INSERT INTO credit_risk_class (entity_id, computed_class, score, computed_on, run_id) "
-                             f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
-                             _rows(new, ids, letters, scores, day, run_id))
-    if (moved | rescored).any():
-        conn.exec_driver_sql(f"UPDATE credit_risk_class SET computed_class = {mark}, score = {mark}, "
-                             f"computed_on = {mark}, run_id = {mark} WHERE entity_id = {mark}",
-                             _rows(moved | rescored, letters, scores, day, run_id, ids))
+        _bulk(session, "INSERT INTO credit_risk_class (entity_id, computed_class, score, computed_on, run_id) "
+                       "SELECT :id, :cls, :score, :day, :run FROM_ROWS",
+              {"id": ids[new], "cls": letters[new], "score": scores[new]}, stamp)
+    if changed.any():
+        _bulk(session, "UPDATE credit_risk_class SET computed_class = :cls, score = :score, computed_on = :day, "
+                       "run_id = :run FROM_ROWS WHERE entity_id = :id",
+              {"cls": letters[changed], "score": scores[changed], "id": ids[changed]}, stamp)
     if moved.any():
-        conn.exec_driver_sql("INSERT INTO credit_risk_class_history (entity_id, run_id, risk_class, score, "
-                             f"changed_on, note) VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark})",
-                             _rows(moved, ids, run_id, letters, scores, day, "重新分类"))
+        _bulk(session, "INSERT INTO credit_risk_class_history (entity_id, run_id, risk_class, score, changed_on, note) "
+                       "SELECT :id, :run, :cls, :score, :day, :note FROM_ROWS",
+              {"id": ids[moved], "cls": letters[moved], "score": scores[moved]}, {**stamp, "note": "重新分类"})
     session.execute(delete(RiskClass).where(RiskClass.entity_id >= lo, RiskClass.entity_id < hi,
                                             RiskClass.entity_id.not_in(registry.entity_facts(
                                                 "id", id_from=lo, id_below=hi))))
