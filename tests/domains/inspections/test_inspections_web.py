@@ -65,7 +65,7 @@ def test_draw_record_downloads_and_verifies_on_the_cli(client, db, tmp_path):
     assert ok.exit_code == 0 and ok.output.startswith("identical")
 
     tampered = json.loads(response.text)
-    tampered["directory"]["usccs"][0] = "91370102MA00000000"  # a different entity slipped in
+    tampered["directory"]["usccs"] = "91370102MA00000000" + tampered["directory"]["usccs"][18:]  # another entity
     path.write_text(json.dumps(tampered), encoding="utf-8")
     bad = runner.invoke(cli_app, ["inspections", "verify-draw", str(path)])
     assert bad.exit_code == 1 and "directory_tampered" in bad.output

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.credit import rules
@@ -85,6 +85,15 @@ def risk_classes(session: Session) -> Iterator[tuple[int, str]]:
     stmt = (select(RiskClass.entity_id, func.coalesce(RiskClass.override_class, RiskClass.computed_class))
             .order_by(RiskClass.entity_id).execution_options(yield_per=50_000))
     yield from session.execute(stmt)
+
+
+def class_index_of(entity_id) -> ColumnElement[int]:
+    """0..3 (A..D) of an entity's current class, staff override applied; 1 (B) when it has none
+    yet — a correlated scalar subquery on ``entity_id`` (one primary-key probe per row), for
+    set-based joins in other domains' bulk work (the draw's directory)."""
+    current = func.coalesce(RiskClass.override_class, RiskClass.computed_class)
+    index = case({"A": 0, "B": 1, "C": 2, "D": 3}, value=current, else_=1)
+    return func.coalesce(select(index).where(RiskClass.entity_id == entity_id).scalar_subquery(), 1)
 
 
 def timeline(session: Session, *, uscc: str, public_only: bool = False, today: dt.date | None = None,

@@ -97,10 +97,10 @@ def create_batch(session: WriteSession, actor: staff("inspections.plan"), plan_i
 def batch_page(request: Request, session: ReadSession, actor: staff("inspections.view"), batch_id: int) -> Response:
     batch = service.get_batch(session, actor=actor, batch_id=batch_id)
     tasks = service.tasks_of(session, batch_id=batch.id)
-    inputs = service.snapshot(session, batch_id=batch.id, kind="inputs") if batch.status != "draft" else None
+    digests = service.digests(session, batch_id=batch.id) if batch.status != "draft" else None
     return render(request, "inspections/batch.html", {
         "batch": batch, "tasks": tasks, "codes": inspector_codes(session, tasks),
-        "digests": (inputs or {}).get("digests"), "items": service.items_by_code(session, codes=batch.item_codes),
+        "digests": digests, "items": service.items_by_code(session, codes=batch.item_codes),
         **_labels()})
 
 

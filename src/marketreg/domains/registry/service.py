@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.registry.models import Entity, Licence
@@ -136,9 +136,8 @@ def find_respondent(session: Session, *, uscc: str | None = None, name: str | No
 
 @dataclass(frozen=True, slots=True)
 class DirectoryFilter:
-    """The scope of a random-check directory (抽查对象名录库): jurisdiction plus registry fields."""
+    """The scope of a random-check directory (抽查对象名录库) within a jurisdiction: registry fields."""
 
-    org_path: str = "/"
     region_code: str = ""
     industry: str = ""
     entity_type: str = ""
@@ -146,22 +145,29 @@ class DirectoryFilter:
     licence_type: str = ""
 
 
-def stream_directory(session: Session, *, filters: DirectoryFilter,
-                     chunk: int = 50_000) -> Iterator[list[tuple[int, str, str, str]]]:
-    """Chunks of ``(id, uscc, region_code, status)`` in id order, through a server-side cursor,
-    so that a province-wide directory (15M rows) streams into arrays without ORM objects."""
-    stmt = _filtered(select(Entity.id, Entity.uscc, Entity.region_code, Entity.status),
+def directory_select(*, filters: DirectoryFilter, actor: Actor) -> Select:
+    """``(id, uscc, region as an integer, 1 if active else 0)`` of the directory's entities in
+    ``actor``'s jurisdiction (through ``authz.scope``, so a county batch reads only its county),
+    in id order — one set-based statement that callers extend (the draw joins the classes) and
+    fetch straight into arrays."""
+    stmt = _filtered(select(Entity.id, Entity.uscc, cast(Entity.region_code, Integer).label("region"),
+                            case((Entity.status == "active", 1), else_=0).label("active")),
                      EntityFilter(region_code=filters.region_code, industry=filters.industry,
                                   status=filters.status, entity_type=filters.entity_type))
-    if filters.org_path != "/":
-        stmt = stmt.where(_prefix_range(Entity.org_path, filters.org_path))
     if filters.licence_type:
         stmt = stmt.where(select(Licence.id).where(Licence.entity_id == Entity.id,
                                                    Licence.licence_type == filters.licence_type,
                                                    Licence.status == "valid").exists())
-    result = session.execute(stmt.order_by(Entity.id).execution_options(yield_per=chunk, stream_results=True))
-    for part in result.partitions():
-        yield [tuple(row) for row in part]
+    return scope(stmt, Entity.org_path, actor).order_by(Entity.id)
+
+
+def ids_by_uscc(session: Session, *, usccs: list[str]) -> dict[str, int]:
+    """``uscc → id`` of the given entities (a handful: declared relations)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(usccs), 1000):
+        rows = session.execute(select(Entity.uscc, Entity.id).where(Entity.uscc.in_(usccs[start:start + 1000])))
+        found.update({uscc: entity_id for uscc, entity_id in rows})
+    return found
 
 
 # ----------------------------------------------------------------------------- set-based extracts
