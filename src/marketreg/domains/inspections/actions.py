@@ -225,15 +225,25 @@ def params_snapshot(batch: Batch) -> dict:
             "starts_on": batch.starts_on.isoformat(), "ends_on": batch.ends_on.isoformat()}
 
 
-def _store(session: Session, batch: Batch, kind: str, value: dict) -> str:
-    """Store one part of the draw's record as gzip'd canonical JSON; returns its SHA-256 digest,
-    computed from the same bytes (a province-wide directory is serialised once). Level 1: the
+@dataclass(frozen=True)
+class Part:
+    """One serialised part of a draw's record: canonical JSON, its digest and its stored form."""
+
+    sha256: str
+    content: bytes
+
+
+def _part(value: dict) -> Part:
+    """Serialise once; the digest is computed from the same bytes that are stored. Level 1: the
     columns are mostly base64, which a higher level barely shrinks at many times the cost."""
     data = draw.canonical(value)
-    sha = hashlib.sha256(data).hexdigest()
-    session.add(BatchSnapshot(batch_id=batch.id, kind=kind, sha256=sha, content=gzip.compress(data, 1, mtime=0),
+    return Part(hashlib.sha256(data).hexdigest(), gzip.compress(data, 1, mtime=0))
+
+
+def _store(session: Session, batch: Batch, kind: str, part: Part) -> str:
+    session.add(BatchSnapshot(batch_id=batch.id, kind=kind, sha256=part.sha256, content=part.content,
                               created_at=clock.now()))
-    return sha
+    return part.sha256
 
 
 def _locked_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
@@ -244,27 +254,48 @@ def _locked_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
     return batch
 
 
-def do_commit_batch(session: Session, *, actor: Actor, batch_id: int,
-                    progress: Callable[[int], None] | None = None) -> Batch:
-    """Freeze the directory and inspector snapshots, pick the secret seed and publish the
-    commitment. The draw is tried here with that seed, so a batch that cannot be drawn (too
-    many requested, inspector pool too small) is refused now and nothing is stored.
-    ``progress(rows)`` follows the directory's extraction (the freeze job shows it)."""
-    batch = _locked_batch(session, actor, batch_id)
+@dataclass(frozen=True)
+class Frozen:
+    """A batch's frozen inputs, serialised and digested, and the seed they were tried with."""
+
+    batch_id: int
+    seed: str
+    parts: dict[str, Part]  # params, directory, inspectors
+    directory_size: int
+
+
+def prepare_freeze(session: Session, *, actor: Actor, batch_id: int,
+                   progress: Callable[[int], None] | None = None) -> Frozen:
+    """The expensive half of freezing, in a read transaction: extract the directory and the
+    inspector pool, pick the secret seed, try the draw (a batch that cannot be drawn — too many
+    requested, pool too small — is refused here) and serialise the three parts. Nothing is
+    written; ``do_commit_batch`` stores the result in a short write transaction."""
+    batch = service.get_batch(session, actor=actor, batch_id=batch_id)
     if batch.status != BatchStatus.draft:
         raise Conflict("inspections.already_committed", "该批次已公布承诺值，不能再次冻结")
     inputs = service.build_inputs(session, batch=batch, progress=progress)
     params = params_snapshot(batch)
     seed = secrets.token_hex(32)
     draw.run_draw(seed, inputs.directory, inputs.pool, draw.params_from_snapshot(params))
-    digests = {"params": _store(session, batch, "params", params),
-               "directory": _store(session, batch, "directory",
-                                   draw.directory_snapshot(inputs.directory, inputs.usccs)),
-               "inspectors": _store(session, batch, "inspectors", draw.pool_snapshot(inputs.pool, inputs.pool_codes))}
-    batch.commitment = draw.commitment(seed_hex=seed, params_sha256=digests["params"],
+    parts = {"params": _part(params), "directory": _part(draw.directory_snapshot(inputs.directory, inputs.usccs)),
+             "inspectors": _part(draw.pool_snapshot(inputs.pool, inputs.pool_codes))}
+    return Frozen(batch.id, seed, parts, len(inputs.usccs))
+
+
+def do_commit_batch(session: Session, *, actor: Actor, batch_id: int, frozen: Frozen | None = None) -> Batch:
+    """Store the frozen snapshots, keep the secret seed and publish the commitment. ``frozen``
+    comes from ``prepare_freeze`` in a read transaction before (the freeze job); without it the
+    preparation runs here, inside the caller's transaction (small batches, the API)."""
+    batch = _locked_batch(session, actor, batch_id)
+    if batch.status != BatchStatus.draft:
+        raise Conflict("inspections.already_committed", "该批次已公布承诺值，不能再次冻结")
+    if frozen is None or frozen.batch_id != batch.id:
+        frozen = prepare_freeze(session, actor=actor, batch_id=batch_id)
+    digests = {kind: _store(session, batch, kind, part) for kind, part in frozen.parts.items()}
+    batch.commitment = draw.commitment(seed_hex=frozen.seed, params_sha256=digests["params"],
                                        directory_sha256=digests["directory"], inspectors_sha256=digests["inspectors"])
-    batch.seed_secret = seed
-    batch.directory_size = len(inputs.usccs)
+    batch.seed_secret = frozen.seed
+    batch.directory_size = frozen.directory_size
     batch.status, batch.committed_at = BatchStatus.committed, clock.now()
     audit.record(session, actor=actor, action="inspections.batch_committed", subject_type="inspection_batch",
                  subject_id=batch.batch_no, new={"commitment": batch.commitment, **digests,
@@ -285,9 +316,10 @@ def do_draw_batch(session: Session, *, actor: Actor, batch_id: int) -> Batch:
     result = draw.run_draw(batch.seed_secret, directory, pool, draw.params_from_snapshot(inputs["params"]))
     rows = draw.result_rows(result, directory, usccs, dict(zip(pool.inspector_ids.tolist(), codes, strict=True)))
     _create_tasks(session, batch, rows)
-    _store(session, batch, "record", {"format": draw.RECORD_FORMAT, "batch_no": batch.batch_no, "title": batch.title,
-                                      "org_path": batch.org_path, "commitment": batch.commitment, "result": rows,
-                                      "per_class": result.per_class})
+    _store(session, batch, "record", _part({"format": draw.RECORD_FORMAT, "batch_no": batch.batch_no,
+                                            "title": batch.title, "org_path": batch.org_path,
+                                            "commitment": batch.commitment, "result": rows,
+                                            "per_class": result.per_class}))
     batch.status, batch.drawn_at = BatchStatus.drawn, clock.now()
     session.flush()
     audit.record(session, actor=actor, action="inspections.batch_drawn", subject_type="inspection_batch",
