@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.inspections import draw, rules, service
@@ -338,9 +338,11 @@ def _create_tasks(session: Session, batch: Batch, rows: list[dict]) -> None:
                       "org_path": org_path, "status": TaskStatus.assigned})
     if not tasks:
         return
-    ids = session.scalars(insert(Task).returning(Task.id, sort_by_parameter_order=True), tasks).all()
-    session.execute(insert(TaskInspector), [{"task_id": task_id, "inspector_id": i}
-                                            for task_id, row in zip(ids, rows, strict=True) for i in row["inspectors"]])
+    session.execute(Task.__table__.insert(), tasks)  # Core executemany: one bulk statement, no per-row RETURNING
+    ids = dict(session.execute(select(Task.task_no, Task.id).where(Task.batch_id == batch.id)).all())
+    session.execute(TaskInspector.__table__.insert(), [{"task_id": ids[task["task_no"]], "inspector_id": i}
+                                                       for task, row in zip(tasks, rows, strict=True)
+                                                       for i in row["inspectors"]])
 
 
 def do_publish_seed(session: Session, *, actor: Actor, batch_id: int) -> Batch:
