@@ -37,12 +37,12 @@ def add_entities(session, n: int, *, start: int) -> None:
 
 
 @pytest.mark.both_backends
-def test_a_second_run_writes_only_the_classes_that_changed(session, make_entity):
+def test_a_second_run_writes_only_the_classes_that_changed(db, session, make_entity):
     entities = [make_entity() for _ in range(5)]
-    first = classify.classify_all(session, today=TODAY, chunk=3)
+    first = classify.run_in_ranges(db, today=TODAY, chunk=3)
     assert first.entities >= 5 and first.changed == 0
     penalty(session, entities[0], "D-77", serious=True, kinds=("fine", "suspend_licence"))
-    second = classify.classify_all(session, today=TODAY, chunk=3)
+    second = classify.run_in_ranges(db, today=TODAY, chunk=3)
     assert first.counts == {"A": 0, "B": 5, "C": 0, "D": 0}  # no annual report: 12 points
     assert second.changed == 1 and second.counts == {"A": 0, "B": 4, "C": 1, "D": 0}  # and a penalty: 22
     runs = dict(session.execute(select(RiskClass.entity_id, RiskClass.run_id)).all())

@@ -240,16 +240,6 @@ def _tally(counts: dict[str, int], scores: np.ndarray) -> None:
         counts[str(CLASS_CODES[code])] += n
 
 
-def classify_range(session: Session, *, run_id: int, lo: int, hi: int, today: dt.date,
-                   counts: dict[str, int]) -> tuple[int, int]:
-    """Classify entities with lo <= id < hi in the caller's session: (entities, class changes)."""
-    ex, stored_class, stored_score = extract_with_stored(session, lo, hi, today=today)
-    scores, _, _ = score(ex.features)
-    _tally(counts, scores)
-    return len(ex.ids), write_changes(session, lo, hi, ex.ids, scores, stored_class, stored_score, run_id=run_id,
-                                      today=today)
-
-
 def finish_run(session: Session, *, run_id: int, entities: int, counts: dict) -> None:
     run = session.get(ClassificationRun, run_id)
     run.entities, run.counts = entities, counts
@@ -281,21 +271,6 @@ def run_in_ranges(sessions: Sessions, *, today: dt.date | None = None, job_id: i
     with sessions.transaction() as session:
         finish_run(session, run_id=run_id, entities=done, counts=counts)
     return RunResult(run_id, done, counts, changed)
-
-
-def classify_all(session: Session, *, today: dt.date | None = None, chunk: int = CHUNK) -> RunResult:
-    """The same run inside the caller's one transaction: for small databases only (the demo seed,
-    tests); a province-sized run goes through ``run_in_ranges``."""
-    today = today or clock.today()
-    run = start_run(session, today=today)
-    lo, hi, _ = registry.id_bounds(session)
-    counts = dict.fromkeys(CLASS_CODES.tolist(), 0)
-    done = changed = 0
-    for start in range(lo, hi + 1, chunk):
-        n, moved = classify_range(session, run_id=run.id, lo=start, hi=start + chunk, today=today, counts=counts)
-        done, changed = done + n, changed + moved
-    finish_run(session, run_id=run.id, entities=done, counts=counts)
-    return RunResult(run.id, done, counts, changed)
 
 
 def history_of(session: Session, entity_id: int) -> list[RiskClassHistory]:
