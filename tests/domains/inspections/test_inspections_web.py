@@ -217,3 +217,23 @@ def test_the_freeze_page_runs_a_job_as_the_user_with_progress(client, db):
     with db.read() as s:
         failed = s.scalar(select(Job).where(Job.kind == "inspections.freeze").order_by(Job.id.desc()))
         assert failed.status == "failed" and "inspections.already_committed" in failed.message
+
+
+def test_a_batch_being_frozen_shows_the_progress_instead_of_the_button(client, db):
+    from marketreg.platform import jobs
+
+    _setup(db)
+    csrf = login(client, "lx_registrar")
+    headers = {"X-CSRF-Token": csrf}
+    plan = client.post("/api/v1/inspections/plans", json={"year": 2026, "title": "2026年度计划"}, headers=headers)
+    today = clock.today()
+    created = client.post(f"/api/v1/inspections/plans/{plan.json()['id']}/batches", headers=headers, json={
+        "title": "公示信息抽查", "item_codes": ["XY-001"], "size": 5, "starts_on": str(today),
+        "ends_on": str(today + dt.timedelta(days=30))}).json()
+    page = client.get(f"/staff/inspections/batches/{created['id']}").text
+    assert 'id="commit"' in page and 'id="freezing"' not in page
+    with db.read() as s:
+        registrar = org.actor_for(s, user=org.get_user_by_username(s, username="lx_registrar"))
+    jobs.create_job(db, kind="inspections.freeze", title=f"冻结抽查名录（{created['batch_no']}）", actor=registrar)
+    page = client.get(f"/staff/inspections/batches/{created['id']}").text
+    assert 'id="freezing"' in page and 'id="commit"' not in page

@@ -99,10 +99,18 @@ def batch_page(request: Request, session: ReadSession, actor: staff("inspections
     batch = service.get_batch(session, actor=actor, batch_id=batch_id)
     tasks = service.tasks_of(session, batch_id=batch.id)
     digests = service.digests(session, batch_id=batch.id) if batch.status != "draft" else None
-    return render(request, "inspections/batch.html", {
+    return render(request, "inspections/batch.html", {"freezing": _freezing(session, actor, batch),
         "batch": batch, "tasks": tasks, "codes": inspector_codes(session, tasks),
         "digests": digests, "items": service.items_by_code(session, codes=batch.item_codes),
         **_labels()})
+
+
+def _freezing(session, actor, batch):
+    """The freeze job of a draft batch still queued or running (its progress for the page)."""
+    if batch.status != "draft":
+        return None
+    return next((j for j in jobs.list_jobs(session, actor=actor, limit=20) if j.kind == "inspections.freeze"
+                 and j.title.endswith(f"（{batch.batch_no}）") and j.status in ("queued", "running")), None)
 
 
 def _batch_step(name: str, action) -> None:
