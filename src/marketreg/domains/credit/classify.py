@@ -44,7 +44,7 @@ WEIGHTS = np.array([RISK["factors"][f]["weight"] for f in FACTORS], dtype=np.flo
 CAPS = np.array([RISK["factors"][f]["cap"] for f in FACTORS], dtype=np.float64)
 CLASS_CODES = np.array(["A", "B", "C", "D"])
 THRESHOLDS = np.array([RISK["thresholds"][c] for c in ("A", "B", "C")], dtype=np.float64)
-CHUNK = 50_000  # ids per range: a range's write transaction stays well under a second
+CHUNK = 20_000  # ids per range: a range's write transaction stays under a second even on a busy machine
 
 
 def due_report_year(today: dt.date) -> int:
