@@ -44,7 +44,8 @@ WEIGHTS = np.array([RISK["factors"][f]["weight"] for f in FACTORS], dtype=np.flo
 CAPS = np.array([RISK["factors"][f]["cap"] for f in FACTORS], dtype=np.float64)
 CLASS_CODES = np.array(["A", "B", "C", "D"])
 THRESHOLDS = np.array([RISK["thresholds"][c] for c in ("A", "B", "C")], dtype=np.float64)
-CHUNK = 20_000  # ids per range: a range's write transaction stays under a second even on a busy machine
+CHUNK = 20_000  # ids per range on SQLite: a range's write transaction (the one writer) stays under a second
+PG_CHUNK = 200_000  # on PostgreSQL writers do not block each other; larger ranges mean fewer scans of the file
 
 
 def due_report_year(today: dt.date) -> int:
@@ -246,11 +247,12 @@ def finish_run(session: Session, *, run_id: int, entities: int, counts: dict) ->
 
 
 def run_in_ranges(sessions: Sessions, *, today: dt.date | None = None, job_id: int | None = None,
-                  chunk: int = CHUNK, progress: Callable[[int, int], None] | None = None) -> RunResult:
+                  chunk: int | None = None, progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Recompute every entity's class (monthly, RULES 4.4; the staff job; the CLI): per id range,
     the extraction and scoring in a read transaction, then the changes in a short write
     transaction of their own; ``progress(done, total)`` between ranges."""
     today = today or clock.today()
+    chunk = chunk or (CHUNK if sessions.engine.dialect.name == "sqlite" else PG_CHUNK)
     with sessions.transaction() as session:
         run_id = start_run(session, today=today, job_id=job_id).id
     with sessions.read() as session:
