@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints.enums import Status
-from marketreg.domains.complaints.models import FollowUp, Item, OdrUnit, RuleOverride, Supervision
+from marketreg.domains.complaints.models import Category, FollowUp, Item, OdrUnit, RuleOverride, Supervision
 from marketreg.domains.org import service as org
 from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import Actor, get_in_scope, scope
@@ -123,3 +123,23 @@ def org_name(session: Session, org_path: str) -> str:
     code = org_path.rstrip("/").rsplit("/", 1)[-1]
     unit = org.unit_by_code(session, code=code)
     return unit.name if unit else "山东省12315指挥中心"
+# ----------------------------------------------------------------------------- set-based extracts
+# The analytics marts and dashboards aggregate complaints in SQL; they get the columns here as
+# selectables (used as subqueries) and never name this domain's tables themselves.
+
+ITEM_COLUMNS = ("id", "query_code", "kind", "status", "outcome", "org_path", "region_code", "parent_id",
+                "respondent_uscc", "respondent_name", "complainant_name", "complainant_phone", "complainant_address",
+                "received_at", "received_on", "first_response_at", "first_response_due_at", "accepted_at",
+                "closed_at", "accept_due_on", "report_due_on", "next_due_on", "category_code", "problem_code",
+                "suggested_category", "suggested_problem", "rating", "enterprise_reply", "enterprise_replied_at")
+
+
+def item_extract() -> Select:
+    """The complaint items' columns that analytics aggregates (personal ones included for the
+    scrubbing of published replies; analytics publishes none of them)."""
+    return select(*(getattr(Item, c) for c in ITEM_COLUMNS))
+
+
+def category_extract() -> Select:
+    """(code, name) of the goods/service and problem categories."""
+    return select(Category.code, Category.name)

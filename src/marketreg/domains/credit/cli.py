@@ -55,10 +55,10 @@ def classify_command(as_user: AsUser = "") -> None:
     from marketreg.platform.db import get_sessions
 
     try:
-        with get_sessions().transaction() as session:
-            if as_user:
+        if as_user:
+            with get_sessions().transaction() as session:
                 actions.do_request_classification(session, actor=_actor(session, as_user))
-            result = classify.classify_all(session)
+        result = classify.run_in_ranges(get_sessions())
     except DomainError as exc:
         _fail(exc)
     typer.echo(f"run={result.run_id}\tentities={result.entities}\t" +

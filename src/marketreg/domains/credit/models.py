@@ -138,14 +138,14 @@ class RepairApplication(Base):
 
 
 class RiskClass(Base):
-    """The current credit risk class of an entity (RULES 4), with the factors that produced it."""
+    """The current credit risk class of an entity (RULES 4); the factors behind it are computed
+    when shown (``classify.explain``)."""
 
     __tablename__ = "credit_risk_class"
 
     entity_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     computed_class: Mapped[str] = mapped_column(String(1))
     score: Mapped[float]
-    factors: Mapped[str] = mapped_column(String(120))  # top factor codes, comma-separated
     computed_on: Mapped[dt.date] = mapped_column(Date)
     run_id: Mapped[int] = mapped_column(Integer)
     override_class: Mapped[str | None] = mapped_column(String(1))

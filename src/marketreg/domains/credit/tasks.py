@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from marketreg.domains.credit import actions, classify, service
+from marketreg.domains.credit import actions, classify
 from marketreg.domains.credit.classify import due_report_year
-from marketreg.domains.credit.enums import RISK_CLASSES
 from marketreg.domains.org import service as org
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
@@ -59,29 +58,14 @@ def sweep_annual_reports_task(job_id: int, report_year: int, username: str) -> d
 
 @task()
 def classify_task(job_id: int) -> dict:
-    """The on-demand classification: a transaction per id range, progress between ranges."""
+    """The on-demand classification: a short write transaction per id range, progress between them."""
     sessions = get_sessions()
     reporter = JobReporter(sessions, job_id)
-    today = clock.today()
-    with sessions.transaction() as session:
-        run_id = classify.start_run(session, today=today, job_id=job_id).id
-        lo, hi, total = service.id_bounds(session)
-    reporter.start(total)
-    counts = dict.fromkeys(RISK_CLASSES, 0)
-    done = 0
-    for start in range(lo, hi + 1, classify.CHUNK):
-        with sessions.transaction() as session:
-            n, found, _ = classify.classify_range(session, run_id=run_id, lo=start, hi=start + classify.CHUNK,
-                                                  today=today)
-        done += n
-        for cls, k in found.items():
-            counts[cls] += k
-        reporter.progress(done, total)
-    with sessions.transaction() as session:
-        classify.finish_run(session, run_id=run_id, entities=done, counts=counts)
-    out = {"run_id": run_id, "entities": done, "counts": counts}
-    reporter.progress(done, total, force=True)
-    reporter.finish(result=out, message="、".join(f"{k}类 {v:,}" for k, v in counts.items()))
+    reporter.start()
+    result = classify.run_in_ranges(sessions, job_id=job_id, progress=reporter.progress)
+    out = {"run_id": result.run_id, "entities": result.entities, "counts": result.counts}
+    reporter.progress(result.entities, result.entities, force=True)
+    reporter.finish(result=out, message="、".join(f"{k}类 {v:,}" for k, v in result.counts.items()))
     return out
 
 
@@ -98,6 +82,5 @@ def sweep_daily() -> dict:
 @periodic(crontab(day="1", hour="3", minute="0"))
 def classify_monthly() -> dict:
     """RULES 4.4: classes are updated monthly."""
-    with get_sessions().transaction() as session:
-        result = classify.classify_all(session)
+    result = classify.run_in_ranges(get_sessions())
     return {"run_id": result.run_id, "entities": result.entities}

@@ -120,7 +120,7 @@ class BatchSnapshot(Base):
     __tablename__ = "inspection_batch_snapshot"
 
     batch_id: Mapped[int] = mapped_column(ForeignKey("inspection_batch.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # inputs | record
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # params | directory | inspectors | record
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime]
