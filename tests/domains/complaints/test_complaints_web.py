@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select, update
 
-from conftest import login
+from conftest import login, make_staff
 from marketreg.domains.complaints import actions
 from marketreg.domains.complaints.models import Attachment, Item, OdrUnit, RuleOverride, Step
 from marketreg.domains.enforcement.models import Clue
@@ -301,7 +301,8 @@ def test_supervision_comes_from_a_level_above(client, filed):
 
 
 def test_only_unconfirmed_rule_figures_can_be_changed_and_new_filings_use_them(client, db):
-    headers = staff_login(client, "jn_supervisor")
+    # province-wide figures are the province's (a city supervisor is refused: tests/web/test_permissions.py)
+    headers = staff_login(client, make_staff(db, "sd_supervisor", "370000", ["supervisor"]))
     figures = {(r["version"], f["key"]): f for r in client.get("/api/v1/complaints/rules").json()
                for f in r["figures"]}
     assert figures[("samr121-2026", "mediation_limit")]["confidence"] == "CONFIRMED"
@@ -518,8 +519,10 @@ def test_staff_enter_a_hotline_call(client, db):
     assert client.get("/staff/complaints/new").status_code == 403
 
 
-def test_rules_page_shows_confidence_and_edits_only_unconfirmed_figures(client):
-    csrf = staff_login(client, "jn_supervisor")["X-CSRF-Token"]
+def test_rules_page_shows_confidence_and_edits_only_unconfirmed_figures(client, db):
+    staff_login(client, "jn_supervisor")  # a city may read the province's figures, not edit them
+    assert 'action="/staff/complaints/rules/' not in client.get("/staff/complaints/rules").text
+    csrf = staff_login(client, make_staff(db, "sd_supervisor", "370000", ["supervisor"]))["X-CSRF-Token"]
     page = client.get("/staff/complaints/rules").text
     assert page.count('data-confidence="CONFIRMED"') > 0 and 'data-confidence="PARTIAL"' in page
     assert 'action="/staff/complaints/rules/samr121-2026/accept_decision"' in page
@@ -568,14 +571,14 @@ def enterprise_login(client, username: str, password: str) -> str:
 
 
 def test_enterprise_sees_its_complaints_never_reports_and_settles_through_odr(client, db, odr_enterprise):
-    items = file_api(client, respondent_uscc=SHOP_USCC, also_report=True).json()["items"]
+    items = file_api(client, respondent_uscc=SHOP_USCC, also_report=True, share_contact=True).json()["items"]
     complaint_code, report_code = (i["query_code"] for i in items)
     assert items[0]["status"] == "odr_pending"
     csrf = enterprise_login(client, "shop_odr", "Shop@2026!")
     page = client.get("/enterprise/complaints")
     assert page.status_code == 200
     assert complaint_code in page.text and report_code not in page.text
-    assert "13912345678" in page.text  # needed to settle while the complaint is with the enterprise
+    assert "13912345678" in page.text  # the consumer agreed to share it for settling (PIPL Art. 23)
     complaint = item_by_code(db, complaint_code)
     no_choice = client.post(f"/enterprise/complaints/{complaint.id}/reply", data={"csrf_token": csrf, "reply": "好"})
     assert 'data-code="complaints.settled_required"' in no_choice.text
@@ -657,3 +660,15 @@ def test_follow_up_page_and_recording_a_visit(client, db):
     client.post(f"/staff/complaints/{item_id}/follow-up", data={"csrf_token": csrf, "result": "satisfied"})
     with db.read() as s:
         assert s.scalar(select(FollowUp.result).where(FollowUp.item_id == item_id)) == "satisfied"
+
+
+def test_each_handling_action_has_a_page_and_an_api_route_from_the_one_table(app):
+    from marketreg.domains.complaints.api import ACTIONS
+    from marketreg.web.routes import iter_routes
+
+    posts = {i.path: i.permission for i in iter_routes(app) if "POST" in i.methods}
+    for spec in ACTIONS.values():
+        assert posts[f"/staff/complaints/{{item_id:int}}/{spec.segment}"] == spec.permission
+        if spec.api:
+            assert posts[f"/api/v1/complaints/{{item_id:int}}/{spec.segment}"] == spec.permission
+    assert sum(spec.api for spec in ACTIONS.values()) == 19

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from conftest import login
+from conftest import login, make_staff
 from marketreg.domains.credit.models import AnnualReport, ListEntry, RepairApplication
 from marketreg.domains.org import actions as org_actions
 from marketreg.domains.org import service as org
@@ -173,8 +173,10 @@ def test_repair_that_fails_a_condition_shows_the_article_and_stores_nothing(clie
 def test_staff_entity_page_dashboard_and_filing_rates(client, db, firm):
     with db.transaction() as s:
         penalty(s, firm, "D-100", serious=True, kinds=("fine", "suspend_licence"))
-    csrf = login(client, "lx_registrar")
+    # the on-demand classification is a province-wide run: the province starts it (see the test below)
+    csrf = login(client, make_staff(db, "sd_registrar", "370000", ["registrar"]))
     assert client.post("/staff/credit/classify", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    csrf = login(client, "lx_registrar")
     page = client.get(f"/staff/credit/entities/{firm.uscc}")
     # penalty 10 + heavier penalty 15 + no 2025 annual report 12 = 37 → C (thresholds 5 / 20 / 45)
     assert page.status_code == 200 and "C类" in page.text and "较重行政处罚次数" in page.text
@@ -267,3 +269,18 @@ def test_daily_periodic_sweep_lists_in_chunks_and_catches_up(tasks_db, firm):
         again = tasks.sweep_daily.call_local()
     assert first["listed"] >= 1 and again["listed"] == 0
     assert count(tasks_db, ListEntry, ListEntry.entity_uscc == firm.uscc, ListEntry.status == "listed") == 1
+
+
+def test_markup_in_an_annual_report_is_refused_alike_by_the_public_api_and_the_page(client, db, firm):
+    with at(2026, 5, 10):
+        csrf = enterprise_login(client)
+        items = {"address": "济南市<script>alert(1)</script>", "operating_status": "开业"}
+        api = client.post("/api/v1/enterprise/credit/annual-reports", headers={"X-CSRF-Token": csrf},
+                          json={"report_year": 2025, "public_items": items})
+        page = client.post("/enterprise/credit/annual-report", data={
+            **FORM, "websites": '<img src=x onerror="alert(1)">', "report_year": "2025", "csrf_token": csrf})
+    assert (api.status_code, api.json()["code"]) == (400, "credit.markup_not_allowed")
+    assert "企业通信地址" in api.json()["message"]
+    assert page.status_code == 400 and 'data-code="credit.markup_not_allowed"' in page.text
+    assert "<img src=x" not in page.text
+    assert count(db, AnnualReport) == 0

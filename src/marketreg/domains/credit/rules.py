@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from marketreg.domains.credit.enums import ListType, RepairTarget
+from marketreg.domains.credit.enums import RepairTarget
+from marketreg.domains.registry.enums import EntityType
 from marketreg.kernel.errors import DomainError
 from marketreg.kernel.law import Figure, Ground
 from marketreg.platform.calendar import DueDate, WorkCalendar
@@ -85,7 +86,7 @@ CORRECTION_BASIS = "《企业信息公示暂行条例》第十二条"
 ITEM7_BASIS = "《企业信息公示暂行条例》第九条第（七）项"
 # Who reports and is listed for a missing report: enterprises (条例 Art. 2), their branches and farmers'
 # cooperatives; individual businesses too from Order 101 (RULES C6, ``reporting_types``).
-REPORTING_TYPES = ("enterprise", "branch", "cooperative")
+REPORTING_TYPES = (EntityType.enterprise, EntityType.branch, EntityType.cooperative)
 
 
 # Issue 11 item 16: the report is checked field by field before it is accepted (条例 Art. 9 names the
@@ -189,9 +190,8 @@ def check_correction(*, report_year: int, corrected_on: dt.date) -> None:
 
 # ============================================================================ abnormal list (3.5–3.9)
 # RULES 3 version status: Order 101 dated 2025-03-18. Its 施行 date is not in RULES.md — the order
-# date is used and marked UNCONFIRMED (re-check on samr.gov.cn).
+# date is used; UNCONFIRMED (re-check on samr.gov.cn).
 ORDER_101_FROM = dt.date(2025, 3, 18)
-ORDER_101_FROM_CONFIDENCE = "UNCONFIRMED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,17 +329,17 @@ COOPERATIVE_2025 = AbnormalRules(
     figures=_own_figures("农民专业合作社年度报告公示办法", "第十条", "第十一条、第十二条", "第十三条至第十五条", "第十六条"),
 )
 ABNORMAL_VERSIONS = (SAIC68_2014, SAIC68_2021, SAMR101_2025)
-_TYPE_VERSIONS = {"individual": INDIVIDUAL_2025, "cooperative": COOPERATIVE_2025}
+_TYPE_VERSIONS = {EntityType.individual: INDIVIDUAL_2025, EntityType.cooperative: COOPERATIVE_2025}
 
 
-def abnormal_rules_for(day: dt.date, entity_type: str = "enterprise") -> AbnormalRules:
+def abnormal_rules_for(day: dt.date, entity_type: str = EntityType.enterprise) -> AbnormalRules:
     """The abnormal-list rules in force on ``day`` (the listing's trigger date) for the entity's type:
     individual businesses and cooperatives have their own 2025 measures (RULES C6); an enterprise's
     rules change on 2021-03-01 (name-change ground, C12) and with Order 101."""
     own = _TYPE_VERSIONS.get(entity_type)
     if own is not None and own.effective_from <= day:
         return own
-    if entity_type == "individual":
+    if entity_type == EntityType.individual:
         raise DomainError("credit.individual_not_listed",
                           f"{ORDER_101_FROM.isoformat()}前个体工商户适用标记经营异常状态的规定，不列入经营异常名录"
                           f"（{INDIVIDUAL_DISPLAY_BASIS}）")
@@ -386,13 +386,13 @@ def staff_grounds(day: dt.date) -> tuple[Ground, ...]:
 
 def reporting_types(trigger_on: dt.date) -> tuple[str, ...]:
     """Who is listed for a missing annual report on ``trigger_on``: individual businesses from Order 101 on."""
-    return (*REPORTING_TYPES, "individual") if trigger_on >= ORDER_101_FROM else REPORTING_TYPES
+    return (*REPORTING_TYPES, EntityType.individual) if trigger_on >= ORDER_101_FROM else REPORTING_TYPES
 
 
 def display_until(*, entity_type: str, ground_code: str, trigger_on: dt.date) -> dt.date | None:
     """RULES C6: an individual business's late-report listing is shown from 1 July of the reporting year's
     filing year to 30 June of the next (Art. 13); other listings are shown while they last."""
-    if entity_type != "individual" or ground_code != "annual_report_late":
+    if entity_type != EntityType.individual or ground_code != "annual_report_late":
         return None
     return dt.date(trigger_on.year + 1, *ANNUAL_REPORT_CLOSES)
 
@@ -476,10 +476,10 @@ def art18_measure(code: str) -> Ground:
     raise DomainError("credit.measure_invalid", f"不是{ART18_BASIS}规定的处理措施")
 
 
-def late_report_measures(*, trigger_on: dt.date, entity_type: str = "enterprise") -> tuple[str, ...]:
+def late_report_measures(*, trigger_on: dt.date, entity_type: str = EntityType.enterprise) -> tuple[str, ...]:
     """RULES C1: an enterprise's listing for a late report under the 2024 text also calls for a penalty
     (Art. 18(1)); individual businesses and cooperatives answer under their own measures (C6)."""
-    if entity_type not in ("enterprise", "branch"):
+    if entity_type not in (EntityType.enterprise, EntityType.branch):
         return ()
     return ("late_report_penalty",) if trigger_on >= REGULATION_2024_FROM else ()
 
@@ -619,7 +619,6 @@ def serious_publication_due(calendar: WorkCalendar, decided_on: dt.date) -> DueD
 # RULES 2.12: warnings are not published; 3 months for 通报批评 / low fines only; 3 years otherwise —
 # 行政处罚信息公示规定 (SAMR Order 45) Arts. 2, 9–11, 13, 14, CONFIRMED.
 PENALTY_PUBLICITY_BASIS = "《市场监督管理行政处罚信息公示规定》第二条、第十三条"
-PENALTY_PUBLICATION = Figure(20, "workdays", "《市场监督管理行政处罚信息公示规定》第九条", "CONFIRMED")
 PENALTY_SHORT = Figure(3, "months", "《市场监督管理行政处罚信息公示规定》第十三条", "CONFIRMED")
 PENALTY_LONG = Figure(3, "years", "《市场监督管理行政处罚信息公示规定》第十三条", "CONFIRMED")
 # RULES 2.12 / 3.15: penalties whose publicity cannot be stopped early (公示规定 Art. 14(3))
@@ -750,5 +749,3 @@ def repair_clocks(calendar: WorkCalendar, target: str, filed_on: dt.date) -> tup
     return None, None
 
 
-def list_label(list_type: str) -> str:
-    return "经营异常名录" if list_type == ListType.abnormal else "严重违法失信名单"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.enforcement import actions, rules, service
+from marketreg.domains.enforcement.enums import ClueStatus
 from marketreg.domains.enforcement.models import Clue
 from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
@@ -45,11 +46,11 @@ def report_decided(session: Session, event: DomainEvent) -> None:
     """A report decided 立案 opens the case-filing step (程序规定 Art. 19: four conditions, two officers):
     the clue waits as "filing" — it is 已立案 only when ``do_file_case`` makes the case."""
     clue = session.scalar(select(Clue).where(Clue.source_ref == f"report:{event.payload['query_code']}"))
-    if clue is not None and clue.status == "checking":
+    if clue is not None and clue.status == ClueStatus.checking:
         if event.payload["filed"]:
-            clue.status = "filing"
+            clue.status = ClueStatus.filing
         else:
-            clue.status, clue.decided_at = "not_filed", clock.now()
+            clue.status, clue.decided_at = ClueStatus.not_filed, clock.now()
 
 
 @subscribe("credit.measure_accepted")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.org.models import LoginSession, OrgUnit, RolePermission, User, UserRole
 from marketreg.kernel import clock
+from marketreg.kernel.errors import NotFound
 from marketreg.platform.authz import Actor, scope
 
 
@@ -45,6 +46,15 @@ def actor_for(session: Session, *, user: User) -> Actor:
     )
 
 
+def acting_as(session: Session, *, username: str) -> Actor:
+    """The staff actor a job or a command runs as (the CLI's ``--as``, a job started from a page):
+    the person who started it, in their own jurisdiction, never the system."""
+    user = get_user_by_username(session, username=username)
+    if user is None or user.kind != "staff" or not user.is_active:
+        raise NotFound("auth.unknown_user", f"工作人员账号不存在或已停用：{username}")
+    return actor_for(session, user=user)
+
+
 def unit_by_code(session: Session, *, code: str) -> OrgUnit | None:
     return session.scalar(select(OrgUnit).where(OrgUnit.code == code))
 
@@ -54,19 +64,6 @@ def units_in_scope(session: Session, *, actor: Actor, level: str | None = None) 
     if level:
         stmt = stmt.where(OrgUnit.level == level)
     return list(session.scalars(stmt))
-
-
-def unit_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(select(OrgUnit.level, func.count()).group_by(OrgUnit.level)).all()
-    return dict(rows)
-
-
-def list_users(session: Session, *, actor: Actor) -> list[User]:
-    stmt = (
-        select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id)
-        .order_by(OrgUnit.path, User.username)
-    )
-    return list(session.scalars(scope(stmt, OrgUnit.path, actor)).unique())
 
 
 def session_for_token(session: Session, *, token: str) -> tuple[Actor, str] | None:

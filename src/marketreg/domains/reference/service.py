@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.reference.address import AddressResolver, RegionRow, Resolution
@@ -72,10 +72,6 @@ def get_resolver(session: Session) -> AddressResolver:
 def resolve_address(session: Session, *, text: str) -> Resolution:
     """The current Shandong county an address lies in (see ``address.AddressResolver``)."""
     return get_resolver(session).resolve(text)
-
-
-def get_region(session: Session, *, code: str) -> Region | None:
-    return session.get(Region, code)
 
 
 def _display_name(session: Session, region: Region) -> str:
@@ -200,10 +196,6 @@ def search_industries(session: Session, *, q: str = "", section: str | None = No
     return session.scalars(stmt).all()
 
 
-def get_industry(session: Session, *, code: str) -> Industry | None:
-    return session.get(Industry, code.upper())
-
-
 def county_codes_of(session: Session, *, city_code: str) -> list[str]:
     """Current county-level codes under a prefecture (or a municipality / province-level code)."""
     stmt = (select(Region.code)
@@ -294,3 +286,13 @@ def section_choices(session: Session) -> list[tuple[str, str]]:
 def industry_name(session: Session, *, code: str) -> str | None:
     industry = session.get(Industry, code.upper()) if code else None
     return industry.name if industry is not None else None
+
+
+def region_extract() -> Select:
+    """(code, name) of every region, for set-based joins elsewhere (analytics)."""
+    return select(Region.code, Region.name)
+
+
+def industry_extract() -> Select:
+    """(code, name) of every GB/T 4754 industry, for set-based joins elsewhere (analytics)."""
+    return select(Industry.code, Industry.name)

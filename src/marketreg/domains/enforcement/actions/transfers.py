@@ -6,9 +6,11 @@ from sqlalchemy.orm import Session
 
 from marketreg.domains.enforcement import documents, rules, service
 from marketreg.domains.enforcement.actions.common import S, _audit, _load, _on, _refresh_next_due, _step
+from marketreg.domains.enforcement.enums import TransferKind
 from marketreg.domains.enforcement.models import Transfer
 from marketreg.domains.enforcement.schemas import FeedbackIn, TransferIn
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UnitLevel
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError
 from marketreg.platform import audit
@@ -20,12 +22,12 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
     """Transfer a case that may meet criminal thresholds to the police, with a document package."""
     case = _load(session, actor, case_id, "transfer_police", permission="enforcement.transfer")
     target = org.unit_by_code(session, code=data.target_code)
-    if target is None or target.level != "police":
+    if target is None or target.level != UnitLevel.police:
         raise DomainError("enforcement.transfer_target", "请选择接收移送的公安机关")
     on = clock.today()
     # RULES C5: the transfer itself is the head's approved decision (Art. 5, permission enforcement.transfer);
     # evidence follows within 3 days (Art. 12); the police's 3 days run from their receipt (Art. 8).
-    transfer = Transfer(case_id=case.id, kind="police", from_org_path=case.org_path, target_path=target.path,
+    transfer = Transfer(case_id=case.id, kind=TransferKind.police, from_org_path=case.org_path, target_path=target.path,
                         target_name=target.name, reason=data.reason.strip(), sent_on=on,
                         evidence_due_on=rules.transfer_evidence_due(load_calendar(session), on).due_on)
     session.add(transfer)
@@ -42,8 +44,7 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
 
 def _police_transfer(session: Session, actor: Actor, transfer_id: int) -> Transfer:
     actor.require("enforcement.police")
-    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
-    return transfer
+    return service.get_transfer(session, actor=actor, transfer_id=transfer_id, for_update=True)
 
 
 def do_acknowledge_transfer(session: Session, *, actor: Actor, transfer_id: int) -> Transfer:
@@ -51,7 +52,7 @@ def do_acknowledge_transfer(session: Session, *, actor: Actor, transfer_id: int)
     if transfer.received_on is not None:
         raise Conflict("enforcement.already_received", "已签收")
     transfer.received_on = clock.today()
-    if transfer.kind == "police":  # RULES C5: the police decide within 3 days of receipt (Art. 8)
+    if transfer.kind == TransferKind.police:  # RULES C5: the police decide within 3 days of receipt (Art. 8)
         transfer.feedback_due_on = rules.police_feedback_due(load_calendar(session), transfer.received_on).due_on
     audit.record(session, actor=actor, action="enforcement.transfer_received", subject_type="enforcement_transfer",
                  subject_id=transfer.id)
@@ -67,4 +68,14 @@ def do_transfer_feedback(session: Session, *, actor: Actor, transfer_id: int, da
     transfer.feedback_on, transfer.feedback = _on(data.on), data.feedback.strip()
     audit.record(session, actor=actor, action="enforcement.transfer_feedback", subject_type="enforcement_transfer",
                  subject_id=transfer.id, new={"feedback": transfer.feedback})
+    return transfer
+
+
+def do_download_transfer_package(session: Session, *, actor: Actor, transfer_id: int) -> Transfer:
+    """The police case package (行刑衔接) holds the case's documents with every party's personal
+    data unmasked: reading it is audited."""
+    actor.require("enforcement.police")
+    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+    audit.record(session, actor=actor, action="enforcement.transfer_package_read", subject_type="enforcement_transfer",
+                 subject_id=transfer.id, new={"case_id": transfer.case_id})
     return transfer
