@@ -1,25 +1,65 @@
-"""Domain events: an outbox row in the writer's transaction, then the subscribed handlers.
+"""Domain events through an outbox, handled after the publisher's commit.
 
 Domains never touch each other's tables; a domain reacts to another's events through a
-handler registered here (``subscribe``). Handlers run inside the publishing transaction, so
-a failed reaction rolls the whole write back; the outbox row is the durable record that
-later consumers (the credit file, analytics extracts) read by id.
+handler registered here (``subscribe``). ``publish`` writes the event row and one delivery row
+per subscribed handler in the publisher's transaction, nothing else: a handler that fails can
+never undo the publisher's work. After the commit a dispatcher (a job kicked by the commit and
+run every minute; inline right after the commit with the ``immediate`` test backend) runs each
+pending delivery in its own transaction, marks it done in that same transaction (so a replay
+is a no-op), keeps the order per subject and handler (a delivery waits while an earlier one
+for the same subject and handler is not done), and retries a failed one with backoff; a
+failure shows in the job monitor with its error until a retry succeeds.
+
+Payloads are typed: each publishing domain declares one ``EventPayload`` subclass per event
+in its ``events.py``; the stored payload is that model's JSON.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import ClassVar
 
-from sqlalchemy import JSON, String
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from marketreg.kernel import clock
-from marketreg.platform.db import Base
+from marketreg.platform.authz import Actor, scope
+from marketreg.platform.db import Base, BigId, get_sessions
+from marketreg.platform.tasks import crontab, huey, kick, periodic, task
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, "DomainEvent"], None]
-_handlers: dict[str, list[Handler]] = defaultdict(list)
+Transaction = Callable[[], AbstractContextManager[Session]]
+_handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
+_payload_types: dict[str, type[EventPayload]] = {}
+MAX_ATTEMPTS = 5
+BATCH = 200
+DELIVERY_STATUS_LABELS = {"pending": "待处理", "done": "已处理", "failed": "处理失败"}
+
+
+class EventPayload(BaseModel):
+    """One event's typed payload; subclasses set ``name`` (``<domain>.<event>``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("name"):
+            _payload_types[cls.name] = cls
+
+
+def payload_type(name: str) -> type[EventPayload]:
+    """The payload model registered for an event name."""
+    return _payload_types[name]
 
 
 class DomainEvent(Base):
@@ -34,21 +74,214 @@ class DomainEvent(Base):
     occurred_at: Mapped[dt.datetime]
 
 
-def subscribe(name: str) -> Callable[[Handler], Handler]:
+class EventDelivery(Base):
+    """One handler × one event: its state, attempts and last error."""
+
+    __tablename__ = "event_delivery"
+    __table_args__ = (
+        UniqueConstraint("event_id", "handler", name="uq_event_delivery_event_handler"),
+        # the dispatcher's "is an earlier delivery for this subject and handler still open?"
+        Index("ix_event_delivery_order", "handler", "subject_key", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("domain_event.id"), index=True)
+    handler: Mapped[str] = mapped_column(String(200))
+    subject_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[dt.datetime | None]
+    done_at: Mapped[dt.datetime | None]
+
+    @property
+    def status_label(self) -> str:
+        return DELIVERY_STATUS_LABELS.get(self.status, self.status)
+
+
+def handler_key(handler: Handler) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}"
+
+
+def subscribe(event_name: str | type[EventPayload]) -> Callable[[Handler], Handler]:
+    name = event_name if isinstance(event_name, str) else event_name.name
+
     def register(handler: Handler) -> Handler:
-        if handler not in _handlers[name]:
-            _handlers[name].append(handler)
+        _handlers[name].setdefault(handler_key(handler), handler)
         return handler
 
     return register
 
 
-def publish(session: Session, *, name: str, subject_type: str, subject_key: str, payload: dict,
+def publish(session: Session, payload: EventPayload, *, subject_type: str, subject_key: str,
             org_path: str) -> DomainEvent:
-    event = DomainEvent(name=name, subject_type=subject_type, subject_key=subject_key, payload=payload,
-                        org_path=org_path, occurred_at=clock.now())
-    session.add(event)
+    """Write the event and its pending deliveries in the caller's transaction (nothing runs now)."""
+    event_row = DomainEvent(name=payload.name, subject_type=subject_type, subject_key=subject_key,
+                            payload=payload.model_dump(mode="json", by_alias=True), org_path=org_path,
+                            occurred_at=clock.now())
+    session.add(event_row)
     session.flush()
-    for handler in _handlers.get(name, ()):
-        handler(session, event)
-    return event
+    keys = list(_handlers.get(payload.name, {}))
+    for key in keys:
+        session.add(EventDelivery(event_id=event_row.id, handler=key, subject_key=subject_key, status="pending",
+                                  attempts=0))
+    if keys:
+        session.flush()
+        session.info["events_published"] = True
+    return event_row
+
+
+# ----------------------------------------------------------------------------- the dispatcher
+
+
+@dataclass
+class DispatchReport:
+    done: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+
+def dispatch_pending(transaction: Transaction, *, batch: int = BATCH) -> DispatchReport:
+    """Run every due delivery, oldest event first, until a pass makes no progress (handlers may
+    publish further events, which the next pass picks up)."""
+    report = DispatchReport()
+    while True:
+        with transaction() as session:
+            now = clock.now()
+            ids = session.scalars(select(EventDelivery.id).where(
+                EventDelivery.status != "done", EventDelivery.attempts < MAX_ATTEMPTS,
+                or_(EventDelivery.next_attempt_at.is_(None), EventDelivery.next_attempt_at <= now),
+            ).order_by(EventDelivery.event_id, EventDelivery.id).limit(batch)).all()
+        progressed = False
+        for delivery_id in ids:
+            outcome = _deliver(transaction, delivery_id)
+            if outcome in ("done", "failed"):
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                progressed = True
+            elif outcome == "waiting":
+                report.waiting += 1
+        if not progressed:
+            return report
+
+
+def _deliver(transaction: Transaction, delivery_id: int) -> str:
+    """Run one delivery and mark it done in the handler's own transaction; on any error, roll
+    that back and record the failure in a transaction of its own."""
+    try:
+        with transaction() as session:
+            delivery = session.scalar(select(EventDelivery).where(
+                EventDelivery.id == delivery_id, EventDelivery.status != "done").with_for_update(skip_locked=True))
+            if delivery is None:
+                return "skipped"  # done meanwhile, or another dispatcher holds it
+            if _earlier_open(session, delivery):
+                return "waiting"
+            handler = _handlers.get(session.get(DomainEvent, delivery.event_id).name, {}).get(delivery.handler)
+            if handler is None:
+                raise LookupError(f"handler {delivery.handler} is not registered in this process")
+            handler(session, session.get(DomainEvent, delivery.event_id))
+            delivery.status, delivery.done_at, delivery.error = "done", clock.now(), None
+            delivery.attempts += 1
+        return "done"
+    except Exception as exc:
+        log.exception("event delivery %s failed", delivery_id)
+        _record_failure(transaction, delivery_id, exc)
+        return "failed"
+
+
+def _earlier_open(session: Session, delivery: EventDelivery) -> bool:
+    """Whether an earlier event for the same subject still waits for this handler."""
+    return session.scalar(select(EventDelivery.id).where(
+        EventDelivery.handler == delivery.handler, EventDelivery.subject_key == delivery.subject_key,
+        EventDelivery.event_id < delivery.event_id, EventDelivery.status != "done").limit(1)) is not None
+
+
+def _record_failure(transaction: Transaction, delivery_id: int, exc: Exception) -> None:
+    with transaction() as session:
+        delivery = session.get(EventDelivery, delivery_id, populate_existing=True)
+        delivery.attempts += 1
+        delivery.status = "failed"
+        delivery.error = f"{type(exc).__name__}: {exc}"[:2000]
+        delivery.next_attempt_at = clock.now() + dt.timedelta(minutes=2 ** delivery.attempts)
+
+
+def drain(session: Session) -> DispatchReport:
+    """Run the pending deliveries now, each in a SAVEPOINT of ``session``: for tests that work in
+    one uncommitted session (the inline backend dispatches after real commits by itself)."""
+
+    @contextmanager
+    def nested() -> Iterator[Session]:
+        with session.begin_nested():
+            yield session
+
+    return dispatch_pending(nested)
+
+
+def _transaction_on(bind) -> Transaction:
+    """Transactions on the committing session's own connection or engine: the inline dispatch
+    then works on whatever database the publisher wrote to (tests bind sessions to one
+    connection, where each of these becomes a SAVEPOINT)."""
+    factory = sessionmaker(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+    @contextmanager
+    def transaction() -> Iterator[Session]:
+        with factory() as session, session.begin():
+            yield session
+
+    return transaction
+
+
+_inline = threading.local()
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if not session.info.pop("events_published", False):
+        return
+    if not huey.immediate:
+        kick(dispatch_job)
+        return
+    if getattr(_inline, "active", False):
+        return  # the dispatch already running on this thread picks these up in its next pass
+    _inline.active = True
+    try:
+        dispatch_pending(_transaction_on(session.bind) if session.bind is not None else get_sessions().transaction)
+    finally:
+        _inline.active = False
+
+
+@task()
+def dispatch_job() -> dict:
+    report = dispatch_pending(get_sessions().transaction)
+    return {"done": report.done, "failed": report.failed, "waiting": report.waiting}
+
+
+@periodic(crontab(minute="*"))
+def dispatch_every_minute() -> dict:
+    """Retries whose backoff has passed, and deliveries whose kick was lost."""
+    return dispatch_job.call_local()
+
+
+# ----------------------------------------------------------------------------- the job monitor
+
+
+def _failed_in_scope(actor: Actor):
+    return scope(select(EventDelivery, DomainEvent).join(DomainEvent, DomainEvent.id == EventDelivery.event_id)
+                 .where(EventDelivery.status == "failed"), DomainEvent.org_path, actor)
+
+
+def failed_deliveries(session: Session, *, actor: Actor, limit: int = 50) -> list[tuple[EventDelivery, DomainEvent]]:
+    """Failed deliveries of events in the actor's jurisdiction, newest first."""
+    stmt = _failed_in_scope(actor).order_by(EventDelivery.id.desc()).limit(limit)
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def retry(session: Session, *, actor: Actor, delivery_id: int) -> EventDelivery | None:
+    """Make a failed delivery in the actor's jurisdiction due now with a fresh set of attempts
+    (the commit dispatches it); None when there is no such delivery."""
+    row = session.execute(_failed_in_scope(actor).where(EventDelivery.id == delivery_id)).first()
+    if row is None:
+        return None
+    delivery = row[0]
+    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, None
+    session.info["events_published"] = True
+    return delivery

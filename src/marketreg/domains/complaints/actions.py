@@ -11,12 +11,13 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.complaints import classify, flow, rules, service
+from marketreg.domains.complaints import classify, events, flow, rules, service
 from marketreg.domains.complaints.enums import (
     FOLLOW_UP_RESULTS,
     KIND_LABELS,
@@ -43,10 +44,11 @@ from marketreg.kernel import clock
 from marketreg.kernel.codes import check_resident_id, check_uscc
 from marketreg.kernel.errors import Conflict, DomainError, PermissionDenied
 from marketreg.kernel.regions import SHANDONG, org_path_for_region
-from marketreg.platform import audit, events
+from marketreg.platform import audit
 from marketreg.platform.authz import Actor, ensure_visible
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.platform.notify import notify
+from marketreg.platform.trail import ActionTrail
 from marketreg.platform.uploads import Upload, stored_path
 from marketreg.platform.uploads import store as store_upload
 
@@ -99,17 +101,14 @@ def _first_response(item: Item) -> None:
         item.first_response_at = clock.now()
 
 
-def _audit(session: Session, actor: Actor, action: str, item: Item, **new) -> None:
-    audit.record(session, actor=actor, action=f"complaints.{action}", subject_type="complaint_item",
-                 subject_id=item.query_code, new=new or None)
+_trail: ActionTrail[Item] = ActionTrail("complaints", "complaint_item", attrgetter("query_code"),
+                                        lambda item: (item.respondent_uscc, item.respondent_name))
 
 
-def _publish(session: Session, name: str, item: Item, **payload) -> None:
-    events.publish(session, name=f"complaints.{name}", subject_type="market_entity",
-                   subject_key=item.respondent_uscc or item.respondent_name[:64], org_path=item.org_path,
-                   payload={"item_id": item.id, "query_code": item.query_code, "kind": item.kind,
-                            "respondent_uscc": item.respondent_uscc, "respondent_name": item.respondent_name,
-                            **payload})
+def _about(item: Item) -> dict:
+    """What every complaints event says about its item."""
+    return {"item_id": item.id, "query_code": item.query_code, "kind": item.kind,
+            "respondent_uscc": item.respondent_uscc, "respondent_name": item.respondent_name}
 
 
 def _notify_filer(session: Session, item: Item, text: str) -> None:
@@ -138,8 +137,8 @@ def _close(session: Session, actor: Actor, item: Item, outcome: Outcome, *, grou
     _refresh_next_due(item)
     _step(item, action=f"close_{outcome}", label=f"办结：{OUTCOME_LABELS[outcome]}", actor=actor, note=note,
           basis=basis)
-    _audit(session, actor, "closed", item, outcome=outcome, ground=ground)
-    _publish(session, "item_closed", item, outcome=outcome, ground=ground)
+    _trail.audit(session, actor, "closed", item, outcome=outcome, ground=ground)
+    _trail.publish(session, events.ItemClosed(**_about(item), outcome=outcome, ground=ground), item)
     _notify_filer(session, item, f"您的{KIND_LABELS[item.kind]}已办结：{OUTCOME_LABELS[outcome]}")
 
 
@@ -306,12 +305,12 @@ def _routing_label(rule: str) -> str:
 
 
 def _after_intake(session: Session, actor: Actor, item: Item, rule_set: rules.RuleSet, today: dt.date) -> None:
-    _audit(session, actor, "received", item, kind=item.kind, org_path=item.org_path, rule=item.routing_rule)
-    _publish(session, "item_received", item)
+    _trail.audit(session, actor, "received", item, kind=item.kind, org_path=item.org_path, rule=item.routing_rule)
+    _trail.publish(session, events.ItemReceived(**_about(item)), item)
     _notify_filer(session, item, f"您的{KIND_LABELS[item.kind]}已登记，请凭查询码查询办理进度")
     if item.kind == Kind.report:
-        _publish(session, "clue_raised", item, source="report", received_on=item.received_on.isoformat(),
-                 summary=item.title)
+        _trail.publish(session, events.ClueRaised(**_about(item), source="report", received_on=item.received_on,
+                                                 summary=item.title), item)
     _link_duplicates(session, actor, item, rule_set)
     if item.kind == Kind.complaint and item.status != Status.closed \
             and rules.is_time_barred(rule_set, harm_known_on=item.harm_known_on, received_on=today):
@@ -348,7 +347,7 @@ def do_accept(session: Session, *, actor: Actor, item_id: int) -> Item:
     _refresh_next_due(item)
     _step(item, action="accepted", label="决定受理", actor=actor, basis=rule_set.figure("accept_decision").basis,
           due_on=item.mediation_due_on, note="调解期限届满日见右侧期限")
-    _audit(session, actor, "accepted", item)
+    _trail.audit(session, actor, "accepted", item)
     _notify_filer(session, item, "您的投诉已受理")
     return item
 
@@ -375,7 +374,7 @@ def do_start_mediation(session: Session, *, actor: Actor, item_id: int, complain
     _refresh_next_due(item)
     _step(item, action="mediation_started", label="双方同意，开始调解", actor=actor, due_on=item.mediation_due_on,
           basis=_basis(item, "暂行办法第十六条", "办法第十八条"))
-    _audit(session, actor, "mediation_started", item)
+    _trail.audit(session, actor, "mediation_started", item)
     return item
 
 
@@ -387,7 +386,7 @@ def do_pause_mediation(session: Session, *, actor: Actor, item_id: int, reason: 
     item.paused_since = clock.today()
     _step(item, action="mediation_paused", label="检测鉴定，调解期限中止计算", actor=actor,
           note=clean_text(reason, "原因") or "", basis=_basis(item, "暂行办法第二十条", "办法第二十二条"))
-    _audit(session, actor, "mediation_paused", item, reason=reason)
+    _trail.audit(session, actor, "mediation_paused", item, reason=reason)
     return item
 
 
@@ -408,7 +407,7 @@ def do_resume_mediation(session: Session, *, actor: Actor, item_id: int) -> Item
     _refresh_next_due(item)
     _step(item, action="mediation_resumed", label=f"恢复调解（扣除检测鉴定时间{paused}天）", actor=actor,
           due_on=item.mediation_due_on)
-    _audit(session, actor, "mediation_resumed", item, paused_days=paused)
+    _trail.audit(session, actor, "mediation_resumed", item, paused_days=paused)
     return item
 
 
@@ -455,7 +454,7 @@ def do_transfer_to_police(session: Session, *, actor: Actor, item_id: int, note:
         raise DomainError("complaints.reason_required", "请写明涉嫌违法索赔的事实")
     _close(session, actor, item, Outcome.transferred_to_police, note=note,
            basis="办法第四十二条、第二十三条第一款第（六）项")
-    _publish(session, "police_transfer", item, note=note)
+    _trail.publish(session, events.PoliceTransfer(**_about(item), note=note), item)
     return item
 
 
@@ -475,10 +474,11 @@ def do_raise_clue(session: Session, *, actor: Actor, item_id: int, summary: str)
     summary = clean_text(summary, "线索") or ""
     if not summary:
         raise DomainError("complaints.reason_required", "请描述发现的违法线索")
-    _publish(session, "clue_raised", item, source="mediation", received_on=clock.today().isoformat(), summary=summary)
+    _trail.publish(session, events.ClueRaised(**_about(item), source="mediation", received_on=clock.today(),
+                                             summary=summary), item)
     _step(item, action="clue_raised", label="发现违法线索，移交核查", actor=actor, note=summary, public=False,
           basis=_basis(item, "暂行办法第二十三条", "办法第二十七条"))
-    _audit(session, actor, "clue_raised", item)
+    _trail.audit(session, actor, "clue_raised", item)
     return item
 
 
@@ -490,7 +490,7 @@ def do_decide_report(session: Session, *, actor: Actor, item_id: int, filed: boo
     outcome = Outcome.converted_to_clue if filed else Outcome.not_filed
     _close(session, actor, item, outcome, note=clean_text(note, "说明") or "",
            basis="行政处罚程序规定第十九条" if filed else "行政处罚程序规定第二十条")
-    _publish(session, "report_decided", item, filed=filed)
+    _trail.publish(session, events.ReportDecided(**_about(item), filed=filed), item)
     rule_set = _rules_for(session, item.received_on)
     if filed and "report_notice" in rule_set.figures and not item.anonymous:  # 2022 only (RULES 1.13 vs 1.34)
         notice = load_calendar(session).add_workdays(clock.today(), rule_set.figure("report_notice").value)
@@ -511,7 +511,7 @@ def do_extend_report(session: Session, *, actor: Actor, item_id: int, reason: st
     _step(item, action="report_extended", label="经批准延长核查期限", actor=actor,
           note=clean_text(reason, "理由") or "", due_on=item.report_due_on,
           basis=rule_set.figure("report_filing_extension").basis)
-    _audit(session, actor, "report_extended", item)
+    _trail.audit(session, actor, "report_extended", item)
     return item
 
 
@@ -593,7 +593,7 @@ def do_supervise(session: Session, *, actor: Actor, item_id: int, instruction: s
                       created_by=actor.username, created_at=clock.now())
     session.add(row)
     _step(item, action="supervised", label=f"{actor.org_name}督办", actor=actor, note=text, due_on=due_on, public=False)
-    _audit(session, actor, "supervised", item, due_on=due_on.isoformat())
+    _trail.audit(session, actor, "supervised", item, due_on=due_on.isoformat())
     session.flush()
     return row
 
@@ -602,7 +602,7 @@ def do_view_identity(session: Session, *, actor: Actor, item_id: int) -> Item:
     """Unmasked complainant or reporter identity: a permission, and every read is audited (RULES 1.15)."""
     actor.require("complaints.view_identity")
     item = service.get_item(session, actor=actor, item_id=item_id)
-    _audit(session, actor, "identity_viewed", item, kind=item.kind)
+    _trail.audit(session, actor, "identity_viewed", item, kind=item.kind)
     return item
 
 
@@ -641,7 +641,7 @@ def do_rate(session: Session, *, actor: Actor, query_code: str, phone: str, rati
     item.rating, item.rating_comment, item.rated_at = rating, clean_text(comment, "评价") or None, clock.now()
     _step(item, action="rated", label=f"消费者评价：{rating}分" + ("" if resolved else "（未解决）"), actor=actor,
           note=item.rating_comment or "")
-    _audit(session, actor, "rated", item, rating=rating, resolved=resolved)
+    _trail.audit(session, actor, "rated", item, rating=rating, resolved=resolved)
     reopenable = {Outcome.settled, Outcome.mediated, Outcome.answered}
     if not resolved and item.outcome in reopenable:
         _reopen(session, actor, item)
@@ -662,8 +662,8 @@ def _reopen(session: Session, actor: Actor, item: Item) -> None:
         item.accept_due_on = rules.due(calendar, today, rule_set.figure("accept_decision")).due_on
     _refresh_next_due(item)
     _step(item, action="reopened", label="消费者反映未解决，重新办理", actor=actor, due_on=item.next_due_on)
-    _audit(session, actor, "reopened", item)
-    _publish(session, "item_reopened", item)
+    _trail.audit(session, actor, "reopened", item)
+    _trail.publish(session, events.ItemReopened(**_about(item)), item)
 
 
 def do_odr_reply(session: Session, *, actor: Actor, item_id: int, reply: str, settled: bool) -> Item:
@@ -680,7 +680,7 @@ def do_odr_reply(session: Session, *, actor: Actor, item_id: int, reply: str, se
         raise DomainError("complaints.reply_required", "请填写答复内容")
     item.enterprise_reply, item.enterprise_replied_at = text, clock.now()
     _step(item, action="odr_reply", label="企业答复", actor=actor, org_name=item.respondent_name, note=text)
-    _audit(session, actor, "odr_reply", item, settled=settled)
+    _trail.audit(session, actor, "odr_reply", item, settled=settled)
     if settled:
         _close(session, actor, item, Outcome.settled, note=f"企业答复：{text}",
                basis=_basis(item, "暂行办法第十六条（自行和解）", "办法第十八条（自行和解）"))
@@ -773,7 +773,7 @@ def do_record_follow_up(session: Session, *, actor: Actor, item_id: int, result:
     follow_up.note, follow_up.done_at, follow_up.done_by = clean_text(note, "回访记录"), clock.now(), actor.username
     _step(item, action="follow_up", label=f"回访：{FOLLOW_UP_RESULTS[result]}", actor=actor,
           note=follow_up.note or "", basis=_basis(item, "平台质量检查", "办法第二十六条"), public=False)
-    _audit(session, actor, "follow_up", item, result=result)
+    _trail.audit(session, actor, "follow_up", item, result=result)
     session.flush()
     return follow_up
 
@@ -788,4 +788,4 @@ def do_resolve_duplicate_link(session: Session, *, actor: Actor, item_id: int, l
     link.status = "confirmed" if confirmed else "dismissed"
     _step(item, action="duplicate_link", label="确认疑似重复" if confirmed else "排除疑似重复", actor=actor,
           public=False)
-    _audit(session, actor, "duplicate_link", item, link=link_id, confirmed=confirmed)
+    _trail.audit(session, actor, "duplicate_link", item, link=link_id, confirmed=confirmed)

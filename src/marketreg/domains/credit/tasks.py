@@ -10,14 +10,13 @@ from marketreg.domains.credit import actions, classify, service
 from marketreg.domains.credit.classify import due_report_year
 from marketreg.domains.credit.enums import RISK_CLASSES
 from marketreg.kernel import clock
-from marketreg.kernel.errors import DomainError
-from marketreg.platform.authz import SYSTEM
+from marketreg.platform.authz import SYSTEM, Actor
 from marketreg.platform.db import get_sessions
-from marketreg.platform.jobs import JobReporter
+from marketreg.platform.jobs import JobReporter, run_job
 from marketreg.platform.tasks import crontab, periodic, task
 
 
-def sweep_in_chunks(report_year: int, *, today: dt.date | None = None,
+def sweep_in_chunks(report_year: int, *, actor: Actor = SYSTEM, today: dt.date | None = None,
                     progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """(listed now, listed before): one transaction per chunk, so a province-wide sweep neither
     holds one huge transaction nor blocks the progress writes; idempotent, so a crash resumes."""
@@ -25,7 +24,7 @@ def sweep_in_chunks(report_year: int, *, today: dt.date | None = None,
     listed = already = 0
     while True:
         with sessions.transaction() as session:
-            result = actions.sweep_annual_reports(session, actor=SYSTEM, report_year=report_year, today=today,
+            result = actions.sweep_annual_reports(session, actor=actor, report_year=report_year, today=today,
                                                   limit=actions.SWEEP_CHUNK)
         already = already or result.already
         listed += result.listed
@@ -37,15 +36,13 @@ def sweep_in_chunks(report_year: int, *, today: dt.date | None = None,
 
 @task()
 def sweep_annual_reports_task(job_id: int, report_year: int) -> dict:
-    """The staff sweep as a job with progress."""
-    reporter = JobReporter(get_sessions(), job_id)
-    reporter.start()
-    try:
-        listed, already = sweep_in_chunks(report_year, progress=lambda done, total: reporter.progress(
-            done, total, message=f"已列入 {done:,} 户"))
-    except DomainError as exc:
-        reporter.fail(message=f"{exc.code}：{exc.message_zh}")
-        return {}
+    """The staff sweep as a job with progress, run as the staff user who started it."""
+    return run_job(job_id, lambda actor, reporter: _sweep_job(actor, reporter, report_year))
+
+
+def _sweep_job(actor: Actor, reporter: JobReporter, report_year: int) -> dict:
+    listed, already = sweep_in_chunks(report_year, actor=actor, progress=lambda done, total: reporter.progress(
+        done, total, message=f"已列入 {done:,} 户"))
     out = {"report_year": report_year, "listed": listed, "already": already}
     reporter.progress(max(listed, 1), max(listed, 1), force=True)
     reporter.finish(result=out, message=f"新列入 {listed:,} 户，此前已列入 {already:,} 户")
@@ -55,13 +52,16 @@ def sweep_annual_reports_task(job_id: int, report_year: int) -> dict:
 @task()
 def classify_task(job_id: int) -> dict:
     """The on-demand classification: a transaction per id range, progress between ranges."""
+    return run_job(job_id, lambda actor, reporter: _classify_job(reporter, job_id))
+
+
+def _classify_job(reporter: JobReporter, job_id: int) -> dict:
     sessions = get_sessions()
-    reporter = JobReporter(sessions, job_id)
     today = clock.today()
     with sessions.transaction() as session:
         run_id = classify.start_run(session, today=today, job_id=job_id).id
         lo, hi, total = service.id_bounds(session)
-    reporter.start(total)
+    reporter.progress(0, total, force=True)
     counts = dict.fromkeys(RISK_CLASSES, 0)
     done = 0
     for start in range(lo, hi + 1, classify.CHUNK):

@@ -45,6 +45,13 @@ def actor_for(session: Session, *, user: User) -> Actor:
     )
 
 
+def active_actor(session: Session, *, user_id: int) -> Actor | None:
+    """The user as an actor with their current roles and unit, or None when gone or disabled
+    (how background jobs run as the person who started them)."""
+    user = get_user(session, user_id=user_id)
+    return actor_for(session, user=user) if user is not None and user.is_active else None
+
+
 def unit_by_code(session: Session, *, code: str) -> OrgUnit | None:
     return session.scalar(select(OrgUnit).where(OrgUnit.code == code))
 

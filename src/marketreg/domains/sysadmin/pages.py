@@ -83,15 +83,12 @@ def jobs_page(request: Request, session: ReadSession, actor: staff("jobs.view"))
 @staff_pages.get("/audit")
 def audit_page(request: Request, session: ReadSession, actor: staff("audit.view"),
                action: Annotated[str, Query(max_length=64)] = "") -> Response:
-    stmt = select(audit.AuditEvent).order_by(audit.AuditEvent.seq.desc()).limit(200)
-    if action:
-        stmt = stmt.where(audit.AuditEvent.action == action)
-    return render(request, "sysadmin/audit.html", {"events": session.scalars(stmt).all(), "action": action,
-                                                   "verified": None})
+    return render(request, "sysadmin/audit.html", {"events": audit.recent(session, action=action),
+                                                   "action": action, "verified": None})
 
 
 @staff_pages.post("/audit/verify")
 def audit_verify(request: Request, session: ReadSession, actor: staff("audit.view")) -> Response:
     result = audit.verify(session)
-    events = session.scalars(select(audit.AuditEvent).order_by(audit.AuditEvent.seq.desc()).limit(200)).all()
-    return render(request, "sysadmin/audit.html", {"events": events, "action": "", "verified": result})
+    return render(request, "sysadmin/audit.html", {"events": audit.recent(session), "action": "",
+                                                   "verified": result})
