@@ -179,7 +179,7 @@ def ids_in(db):
 REQUIRED_QUERY = {"/api/v1/reference/resolve": "?address=济南市历下区泉城路1号"}
 PATH_VALUES = {"day": "2026-10-01", "code": "370102", "version": "samr121-2026", "key": "accept_decision",
                "link_id": "1", "entry_id": "1", "objection_id": "1", "repair_id": "1", "step": "pause",
-               "review_id": "1"}
+               "review_id": "1", "delivery_id": "1"}
 
 
 def _fill(path: str, uscc, ids_in=None) -> str:

@@ -174,7 +174,7 @@ def _jsonable(value: dict | None) -> dict | None:
 def _kick_sealer(session: Session) -> None:
     """After a commit that appended audit rows, have the sealer run soon (at most one queued run
     per second; in the inline test mode sealing is left to explicit ``seal`` calls)."""
-    if session.info.pop("audit_appended", False):
+    if not session.in_nested_transaction() and session.info.pop("audit_appended", False):
         kick(seal_job)
 
 

@@ -235,8 +235,8 @@ _inline = threading.local()
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if not session.info.pop("events_published", False):
-        return
+    if session.in_nested_transaction() or not session.info.pop("events_published", False):
+        return  # a SAVEPOINT released (SQLAlchemy calls this hook then too): wait for the real commit
     if not huey.immediate:
         kick(dispatch_job)
         return
