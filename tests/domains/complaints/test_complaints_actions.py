@@ -305,3 +305,16 @@ def test_filer_is_notified_by_sms_and_email_but_an_anonymous_reporter_is_not(ses
     [anon] = actions.do_intake(session, actor=PUBLIC, data=filing(entity, kind="report", anonymous=True,
                                                                   request=None, title="匿名举报虚假宣传"))
     assert session.scalars(select(Notification).where(Notification.subject_id == anon.query_code)).all() == []
+
+
+def test_receipt_date_rule_version_and_clocks_follow_the_china_date_at_midnight(session, entity):
+    """Two filings two minutes apart, both on 14 April in UTC: 23:59 and 00:01 China time fall on
+    different business dates, and on either side of Order 121's entry into force (15 April 2026)."""
+    with time_machine.travel(dt.datetime(2026, 4, 14, 23, 59, tzinfo=CST), tick=False):
+        [before] = actions.do_intake(session, actor=PUBLIC, data=filing(entity))
+    with time_machine.travel(dt.datetime(2026, 4, 15, 0, 1, tzinfo=CST), tick=False):
+        [after] = actions.do_intake(session, actor=PUBLIC, data=filing(entity, title="买到变质面包"))
+    assert before.received_at.date() == after.received_at.date() == dt.date(2026, 4, 14)  # the same UTC day
+    assert (before.received_on, after.received_on) == (dt.date(2026, 4, 14), dt.date(2026, 4, 15))
+    assert (before.rule_version, after.rule_version) == ("samr20-2022", "samr121-2026")
+    assert before.accept_due_on < after.accept_due_on

@@ -528,3 +528,21 @@ def test_document_numbers_are_unique_and_contiguous_under_concurrent_writers(eng
     assert sorted(int(n.split("〕")[1].rstrip("号")) for n in taken) == list(range(1, 21))
     with sessions.transaction() as s:
         s.execute(DocCounter.__table__.delete().where(DocCounter.organ_code == organ.code))
+
+
+def test_periodic_expiry_is_keyed_by_the_china_date(tasks_db, entity):
+    """Publicity until 1 July: at 23:59 on 1 July (China) it still runs; at 00:01 on 2 July —
+    still 1 July in UTC — the daily job ends it."""
+    from marketreg.domains.enforcement.tasks import expire_penalty_publicity
+
+    with tasks_db.transaction() as s:
+        case = decided_published(s, s.merge(entity))
+        case_id, until = case.id, case.publicity_until
+    assert until == D(2026, 7, 1)
+    with time_machine.travel(dt.datetime(2026, 7, 1, 23, 59, tzinfo=CST), tick=False):
+        assert expire_penalty_publicity.call_local() == 0
+    with time_machine.travel(dt.datetime(2026, 7, 2, 0, 1, tzinfo=CST), tick=False):
+        assert clock.now().date() == D(2026, 7, 1)
+        assert expire_penalty_publicity.call_local() == 1
+    with tasks_db.read() as s:
+        assert s.get(Case, case_id).publicity_end_reason == "expired"
