@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
@@ -127,7 +127,7 @@ def publish(session: Session, payload: EventPayload, *, subject_type: str, subje
                                   attempts=0))
     if keys:
         session.flush()
-        session.info["events_published"] = True
+        session.info.setdefault("published_subjects", set()).add(subject_key)
     return event_row
 
 
@@ -141,17 +141,20 @@ class DispatchReport:
     waiting: int = 0
 
 
-def dispatch_pending(transaction: Transaction, *, batch: int = BATCH) -> DispatchReport:
-    """Run every due delivery, oldest event first, until a pass makes no progress (handlers may
-    publish further events, which the next pass picks up)."""
+def dispatch_pending(transaction: Transaction, *, subjects: Collection[str] | None = None,
+                     batch: int = BATCH) -> DispatchReport:
+    """Run every due delivery (of these subjects only, when given), oldest event first, until a
+    pass makes no progress (handlers may publish further events, which the next pass picks up)."""
     report = DispatchReport()
     while True:
         with transaction() as session:
             now = clock.now()
-            ids = session.scalars(select(EventDelivery.id).where(
+            stmt = select(EventDelivery.id).where(
                 EventDelivery.status != "done", EventDelivery.attempts < MAX_ATTEMPTS,
-                or_(EventDelivery.next_attempt_at.is_(None), EventDelivery.next_attempt_at <= now),
-            ).order_by(EventDelivery.event_id, EventDelivery.id).limit(batch)).all()
+                or_(EventDelivery.next_attempt_at.is_(None), EventDelivery.next_attempt_at <= now))
+            if subjects is not None:
+                stmt = stmt.where(EventDelivery.subject_key.in_(subjects))
+            ids = session.scalars(stmt.order_by(EventDelivery.event_id, EventDelivery.id).limit(batch)).all()
         progressed = False
         for delivery_id in ids:
             outcome = _deliver(transaction, delivery_id)
@@ -235,18 +238,34 @@ _inline = threading.local()
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction() or not session.info.pop("events_published", False):
+    if session.in_nested_transaction():
         return  # a SAVEPOINT released (SQLAlchemy calls this hook then too): wait for the real commit
+    subjects = session.info.pop("published_subjects", None)
+    if not subjects:
+        return
     if not huey.immediate:
         kick(dispatch_job)
         return
-    if getattr(_inline, "active", False):
-        return  # the dispatch already running on this thread picks these up in its next pass
-    _inline.active = True
+    _dispatch_inline(session, subjects)
+
+
+def _dispatch_inline(session: Session, subjects: set[str]) -> None:
+    """The immediate backend: handle the committed events' subjects now, on this thread. Only
+    those subjects (a request does not take over other requests' events); the reactions'
+    own events join the running loop instead of starting another."""
+    running: set[str] | None = getattr(_inline, "subjects", None)
+    if running is not None:
+        running.update(subjects)
+        return
+    _inline.subjects = set(subjects)
+    transaction = _transaction_on(session.bind) if session.bind is not None else get_sessions().transaction
     try:
-        dispatch_pending(_transaction_on(session.bind) if session.bind is not None else get_sessions().transaction)
+        while _inline.subjects:
+            batch = set(_inline.subjects)
+            _inline.subjects.clear()
+            dispatch_pending(transaction, subjects=batch)
     finally:
-        _inline.active = False
+        _inline.subjects = None
 
 
 @task()
@@ -283,5 +302,5 @@ def retry(session: Session, *, actor: Actor, delivery_id: int) -> EventDelivery 
         return None
     delivery = row[0]
     delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, None
-    session.info["events_published"] = True
+    session.info.setdefault("published_subjects", set()).add(delivery.subject_key)
     return delivery
