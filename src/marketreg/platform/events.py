@@ -5,8 +5,8 @@ handler registered here (``subscribe``). ``publish`` writes the event row and on
 per subscribed handler in the publisher's transaction, nothing else: a handler that fails can
 never undo the publisher's work. After the commit a dispatcher (a job kicked by the commit and
 run every minute; inline right after the commit with the ``immediate`` test backend) runs each
-pending delivery in its own transaction, marks it done in that same transaction (so a replay
-is a no-op), keeps the order per subject and handler (a delivery waits while an earlier one
+pending delivery in its own SAVEPOINT of the dispatcher's transaction (a failure rolls back that
+handler alone), marks it done in that same transaction (so a replay is a no-op), keeps the order per subject and handler (a delivery waits while an earlier one
 for the same subject and handler is not done), and retries a failed one with backoff; a
 failure shows in the job monitor with its error until a retry succeeds.
 
@@ -138,57 +138,57 @@ def publish(session: Session, payload: EventPayload, *, subject_type: str, subje
 class DispatchReport:
     done: int = 0
     failed: int = 0
-    waiting: int = 0
+    waiting: int = 0  # behind an earlier delivery for the same subject and handler that is not done
 
 
 def dispatch_pending(transaction: Transaction, *, subjects: Collection[str] | None = None,
                      batch: int = BATCH) -> DispatchReport:
     """Run every due delivery (of these subjects only, when given), oldest event first, until a
-    pass makes no progress (handlers may publish further events, which the next pass picks up)."""
+    pass makes no progress (handlers may publish further events, which the next pass picks up).
+
+    A pass is one transaction that holds its deliveries (FOR UPDATE SKIP LOCKED: a concurrent
+    dispatcher takes the others); each handler runs in its own SAVEPOINT, so a failing handler
+    is rolled back alone and recorded as failed, and the pass commits once rather than once per
+    handler."""
     report = DispatchReport()
     while True:
+        progressed = False
         with transaction() as session:
-            now = clock.now()
-            stmt = select(EventDelivery.id).where(
+            stmt = select(EventDelivery).where(
                 EventDelivery.status != "done", EventDelivery.attempts < MAX_ATTEMPTS,
-                or_(EventDelivery.next_attempt_at.is_(None), EventDelivery.next_attempt_at <= now))
+                or_(EventDelivery.next_attempt_at.is_(None), EventDelivery.next_attempt_at <= clock.now()))
             if subjects is not None:
                 stmt = stmt.where(EventDelivery.subject_key.in_(subjects))
-            ids = session.scalars(stmt.order_by(EventDelivery.event_id, EventDelivery.id).limit(batch)).all()
-        progressed = False
-        for delivery_id in ids:
-            outcome = _deliver(transaction, delivery_id)
-            if outcome in ("done", "failed"):
+            stmt = stmt.order_by(EventDelivery.event_id, EventDelivery.id).limit(batch)
+            for delivery in session.scalars(stmt.with_for_update(skip_locked=True)).all():
+                outcome = _deliver(session, delivery)
                 setattr(report, outcome, getattr(report, outcome) + 1)
-                progressed = True
-            elif outcome == "waiting":
-                report.waiting += 1
+                progressed = progressed or outcome != "waiting"
         if not progressed:
             return report
 
 
-def _deliver(transaction: Transaction, delivery_id: int) -> str:
-    """Run one delivery and mark it done in the handler's own transaction; on any error, roll
-    that back and record the failure in a transaction of its own."""
+def _deliver(session: Session, delivery: EventDelivery) -> str:
+    """Run one delivery in a SAVEPOINT and mark it done; on any error roll the handler's work
+    back and record the failure, with a backoff before the next attempt."""
+    if _earlier_open(session, delivery):
+        return "waiting"
     try:
-        with transaction() as session:
-            delivery = session.scalar(select(EventDelivery).where(
-                EventDelivery.id == delivery_id, EventDelivery.status != "done").with_for_update(skip_locked=True))
-            if delivery is None:
-                return "skipped"  # done meanwhile, or another dispatcher holds it
-            if _earlier_open(session, delivery):
-                return "waiting"
-            handler = _handlers.get(session.get(DomainEvent, delivery.event_id).name, {}).get(delivery.handler)
+        with session.begin_nested():
+            event_row = session.get(DomainEvent, delivery.event_id)
+            handler = _handlers.get(event_row.name, {}).get(delivery.handler)
             if handler is None:
                 raise LookupError(f"handler {delivery.handler} is not registered in this process")
-            handler(session, session.get(DomainEvent, delivery.event_id))
-            delivery.status, delivery.done_at, delivery.error = "done", clock.now(), None
-            delivery.attempts += 1
-        return "done"
+            handler(session, event_row)
     except Exception as exc:
-        log.exception("event delivery %s failed", delivery_id)
-        _record_failure(transaction, delivery_id, exc)
+        log.exception("event delivery %s failed", delivery.id)
+        delivery.attempts += 1
+        delivery.status, delivery.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+        delivery.next_attempt_at = clock.now() + dt.timedelta(minutes=2 ** delivery.attempts)
         return "failed"
+    delivery.attempts += 1
+    delivery.status, delivery.done_at, delivery.error = "done", clock.now(), None
+    return "done"
 
 
 def _earlier_open(session: Session, delivery: EventDelivery) -> bool:
@@ -196,15 +196,6 @@ def _earlier_open(session: Session, delivery: EventDelivery) -> bool:
     return session.scalar(select(EventDelivery.id).where(
         EventDelivery.handler == delivery.handler, EventDelivery.subject_key == delivery.subject_key,
         EventDelivery.event_id < delivery.event_id, EventDelivery.status != "done").limit(1)) is not None
-
-
-def _record_failure(transaction: Transaction, delivery_id: int, exc: Exception) -> None:
-    with transaction() as session:
-        delivery = session.get(EventDelivery, delivery_id, populate_existing=True)
-        delivery.attempts += 1
-        delivery.status = "failed"
-        delivery.error = f"{type(exc).__name__}: {exc}"[:2000]
-        delivery.next_attempt_at = clock.now() + dt.timedelta(minutes=2 ** delivery.attempts)
 
 
 def drain(session: Session) -> DispatchReport:
