@@ -5,10 +5,11 @@ handler registered here (``subscribe``). ``publish`` writes the event row and on
 per subscribed handler in the publisher's transaction, nothing else: a handler that fails can
 never undo the publisher's work. After the commit a dispatcher (a job kicked by the commit and
 run every minute; inline right after the commit with the ``immediate`` test backend) runs each
-pending delivery in its own SAVEPOINT of the dispatcher's transaction (a failure rolls back that
-handler alone), marks it done in that same transaction (so a replay is a no-op), keeps the order per subject and handler (a delivery waits while an earlier one
-for the same subject and handler is not done), and retries a failed one with backoff; a
-failure shows in the job monitor with its error until a retry succeeds.
+pending delivery in its own SAVEPOINT of the dispatcher's transaction (a failure rolls back
+that handler alone), marks it done in that same transaction (so a replay is a no-op), keeps
+the order per subject and handler (a delivery waits while an earlier one for the same subject
+and handler is not done), and retries a failed one with backoff; a failure shows in the job
+monitor with its error until a retry succeeds.
 
 Payloads are typed: each publishing domain declares one ``EventPayload`` subclass per event
 in its ``events.py``; the stored payload is that model's JSON.
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, or_, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from marketreg.kernel import clock
@@ -82,6 +83,9 @@ class EventDelivery(Base):
         UniqueConstraint("event_id", "handler", name="uq_event_delivery_event_handler"),
         # the dispatcher's "is an earlier delivery for this subject and handler still open?"
         Index("ix_event_delivery_order", "handler", "subject_key", "event_id"),
+        # the dispatcher's selection: only the open deliveries, however many are done
+        Index("ix_event_delivery_open", "subject_key", "event_id", postgresql_where=text("status <> 'done'"),
+              sqlite_where=text("status <> 'done'")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

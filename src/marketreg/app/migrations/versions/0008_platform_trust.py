@@ -165,6 +165,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_event_delivery_status'), ['status'], unique=False)
         # the dispatcher's "earlier delivery for the same subject and handler still open?" check
         batch_op.create_index('ix_event_delivery_order', ['handler', 'subject_key', 'event_id'], unique=False)
+        # the dispatcher's selection reads the open deliveries only
+        batch_op.create_index('ix_event_delivery_open', ['subject_key', 'event_id'], unique=False,
+                              postgresql_where=sa.text("status <> 'done'"), sqlite_where=sa.text("status <> 'done'"))
 
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.add_column(sa.Column('created_by_id', sa.Integer(), nullable=True))
@@ -176,6 +179,7 @@ def downgrade() -> None:
         batch_op.drop_column('created_by_name')
         batch_op.drop_column('created_by_id')
     with op.batch_alter_table('event_delivery', schema=None) as batch_op:
+        batch_op.drop_index('ix_event_delivery_open')
         batch_op.drop_index('ix_event_delivery_order')
         batch_op.drop_index(batch_op.f('ix_event_delivery_status'))
         batch_op.drop_index(batch_op.f('ix_event_delivery_event_id'))
