@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, or_, select, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, func, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from marketreg.kernel import clock
@@ -158,28 +158,45 @@ def dispatch_pending(transaction: Transaction, *, subjects: Collection[str] | No
     while True:
         progressed = False
         with transaction() as session:
-            stmt = select(EventDelivery).where(
+            stmt = select(EventDelivery, DomainEvent).join(DomainEvent, DomainEvent.id == EventDelivery.event_id).where(
                 EventDelivery.status != "done", EventDelivery.attempts < MAX_ATTEMPTS,
                 or_(EventDelivery.next_attempt_at.is_(None), EventDelivery.next_attempt_at <= clock.now()))
             if subjects is not None:
                 stmt = stmt.where(EventDelivery.subject_key.in_(subjects))
             stmt = stmt.order_by(EventDelivery.event_id, EventDelivery.id).limit(batch)
-            for delivery in session.scalars(stmt.with_for_update(skip_locked=True)).all():
-                outcome = _deliver(session, delivery)
+            rows = session.execute(stmt.with_for_update(of=EventDelivery, skip_locked=True)).all()
+            blocked = _blocked_from(session, [delivery for delivery, _ in rows])
+            for delivery, event_row in rows:
+                key = (delivery.handler, delivery.subject_key)
+                if blocked.get(key, delivery.event_id + 1) < delivery.event_id:
+                    report.waiting += 1
+                    continue
+                outcome = _deliver(session, delivery, event_row)
                 setattr(report, outcome, getattr(report, outcome) + 1)
-                progressed = progressed or outcome != "waiting"
+                progressed = True
+                if outcome == "failed":
+                    blocked[key] = min(blocked.get(key, delivery.event_id), delivery.event_id)
         if not progressed:
             return report
 
 
-def _deliver(session: Session, delivery: EventDelivery) -> str:
+def _blocked_from(session: Session, batch: list[EventDelivery]) -> dict[tuple[str, str], int]:
+    """(handler, subject) → the earliest event still open for it outside this batch: a delivery
+    of a later event waits (events are handled in order per subject and handler)."""
+    if not batch:
+        return {}
+    stmt = select(EventDelivery.handler, EventDelivery.subject_key, func.min(EventDelivery.event_id)).where(
+        EventDelivery.status != "done", EventDelivery.subject_key.in_({d.subject_key for d in batch}),
+        EventDelivery.id.not_in([d.id for d in batch]),
+    ).group_by(EventDelivery.handler, EventDelivery.subject_key)
+    return {(handler, subject): first for handler, subject, first in session.execute(stmt)}
+
+
+def _deliver(session: Session, delivery: EventDelivery, event_row: DomainEvent) -> str:
     """Run one delivery in a SAVEPOINT and mark it done; on any error roll the handler's work
     back and record the failure, with a backoff before the next attempt."""
-    if _earlier_open(session, delivery):
-        return "waiting"
     try:
         with session.begin_nested():
-            event_row = session.get(DomainEvent, delivery.event_id)
             handler = _handlers.get(event_row.name, {}).get(delivery.handler)
             if handler is None:
                 raise LookupError(f"handler {delivery.handler} is not registered in this process")
@@ -193,13 +210,6 @@ def _deliver(session: Session, delivery: EventDelivery) -> str:
     delivery.attempts += 1
     delivery.status, delivery.done_at, delivery.error = "done", clock.now(), None
     return "done"
-
-
-def _earlier_open(session: Session, delivery: EventDelivery) -> bool:
-    """Whether an earlier event for the same subject still waits for this handler."""
-    return session.scalar(select(EventDelivery.id).where(
-        EventDelivery.handler == delivery.handler, EventDelivery.subject_key == delivery.subject_key,
-        EventDelivery.event_id < delivery.event_id, EventDelivery.status != "done").limit(1)) is not None
 
 
 def drain(session: Session) -> DispatchReport:
