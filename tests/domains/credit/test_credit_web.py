@@ -90,6 +90,11 @@ def test_sweep_button_runs_a_job_listing_the_missing_report_then_late_report_and
         job = s.scalar(select(Job).where(Job.kind == "credit.sweep"))
         entry = s.scalar(select(ListEntry).where(ListEntry.entity_uscc == firm.uscc))
     assert job.status == "succeeded" and job.result["listed"] >= 1 and entry.status == "listed"
+    # the job ran as the registrar who started it (not as "system"), and says so
+    with db.read() as s:
+        listed_by = set(s.scalars(select(AuditEvent.actor_name).where(AuditEvent.action == "credit.listed")))
+    assert (job.created_by_name, listed_by) == ("历下区局登记员", {"lx_registrar"}) and job.created_by_id is not None
+    assert "历下区局登记员" in jobs_page.text
     public = client.get(f"/credit/entities/{firm.uscc}").text
     assert "经营异常名录" in public and "未依照规定的期限公示年度报告" in public
     csv = client.get("/credit/lists.csv?list=abnormal")
