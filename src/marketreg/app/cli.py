@@ -131,6 +131,9 @@ def import_entities(file: Path, chunk: Annotated[int, typer.Option(min=100, max=
         except DomainError as exc:
             reporter.fail(message=f"{exc.code}：{exc.message_zh}")
             _fail(f"{exc.code}\t{exc.message_zh}")
+        except Exception as exc:  # the job must not stay "running" in the monitor
+            reporter.fail(message=f"内部错误（{type(exc).__name__}）：{exc}")
+            raise
     reporter.progress(1, 1, force=True)
     reporter.finish(result=report.as_dict(), message=f"共 {report.rows:,} 行，拒绝 {report.rejected:,}")
     typer.echo(f"rows={report.rows} inserted={report.inserted} updated={report.updated} "

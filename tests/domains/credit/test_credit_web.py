@@ -257,3 +257,14 @@ def test_daily_periodic_sweep_lists_in_chunks_and_catches_up(tasks_db, firm):
         again = tasks.sweep_daily.call_local()
     assert first["listed"] >= 1 and again["listed"] == 0
     assert count(tasks_db, ListEntry, ListEntry.entity_uscc == firm.uscc, ListEntry.status == "listed") == 1
+
+
+def test_monthly_classification_runs_range_by_range_on_the_business_date(tasks_db, firm):
+    from marketreg.domains.credit import tasks
+    from marketreg.domains.credit.models import ClassificationRun
+
+    with at(2026, 12, 1):
+        out = tasks.classify_monthly.call_local()
+    with tasks_db.read() as s:
+        run = s.get(ClassificationRun, out["run_id"])
+    assert out["entities"] >= 1 and run.entities == out["entities"] and run.run_on == dt.date(2026, 12, 1)

@@ -56,12 +56,19 @@ def classify_task(job_id: int) -> dict:
 
 
 def _classify_job(reporter: JobReporter, job_id: int) -> dict:
+    out = classify_in_chunks(job_id=job_id, progress=reporter.progress)
+    reporter.finish(result=out, message="、".join(f"{k}类 {v:,}" for k, v in out["counts"].items()))
+    return out
+
+
+def classify_in_chunks(*, job_id: int | None = None, progress: Callable[..., None] | None = None) -> dict:
+    """Every entity's class, a transaction per id range (no writer held for the whole province),
+    for the business date it starts on."""
     sessions = get_sessions()
     today = clock.today()
     with sessions.transaction() as session:
         run_id = classify.start_run(session, today=today, job_id=job_id).id
         lo, hi, total = service.id_bounds(session)
-    reporter.progress(0, total, force=True)
     counts = dict.fromkeys(RISK_CLASSES, 0)
     done = 0
     for start in range(lo, hi + 1, classify.CHUNK):
@@ -71,13 +78,13 @@ def _classify_job(reporter: JobReporter, job_id: int) -> dict:
         done += n
         for cls, k in found.items():
             counts[cls] += k
-        reporter.progress(done, total)
+        if progress:
+            progress(done, total)
     with sessions.transaction() as session:
         classify.finish_run(session, run_id=run_id, entities=done, counts=counts)
-    out = {"run_id": run_id, "entities": done, "counts": counts}
-    reporter.progress(done, total, force=True)
-    reporter.finish(result=out, message="、".join(f"{k}类 {v:,}" for k, v in counts.items()))
-    return out
+    if progress:
+        progress(done, total, force=True)
+    return {"run_id": run_id, "entities": done, "counts": counts}
 
 
 @periodic(crontab(hour="2", minute="10"))
@@ -92,7 +99,5 @@ def sweep_daily() -> dict:
 
 @periodic(crontab(day="1", hour="3", minute="0"))
 def classify_monthly() -> dict:
-    """RULES 4.4: classes are updated monthly."""
-    with get_sessions().transaction() as session:
-        result = classify.classify_all(session)
-    return {"run_id": result.run_id, "entities": result.entities}
+    """RULES 4.4: classes are updated monthly (range by range, like the staff job)."""
+    return classify_in_chunks()
