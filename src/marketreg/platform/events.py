@@ -269,6 +269,8 @@ def _dispatch_inline(session: Session, subjects: set[str]) -> None:
             batch = set(_inline.subjects)
             _inline.subjects.clear()
             dispatch_pending(transaction, subjects=batch)
+    except Exception:  # the publisher has committed: its answer must not turn into an error
+        log.exception("inline event dispatch failed; the deliveries stay pending")
     finally:
         _inline.subjects = None
 

@@ -71,7 +71,10 @@ def kick(job: TaskWrapper, *, window: float = 1.0) -> None:
         if now - _last_kick.get(job.name, -math.inf) < window:
             return
         _last_kick[job.name] = now
-    job.schedule(delay=window)
+    try:
+        job.schedule(delay=window)
+    except Exception:  # called after a commit: the periodic run picks the work up instead
+        log.exception("could not queue %s", job.name)
 
 
 class _EmbeddedConsumer(Consumer):
