@@ -17,7 +17,10 @@ exports it). So:
 
 Database triggers (migrations 0001, 0008) refuse DELETE, and UPDATE except the sealer's one
 write of the sealing columns of an unsealed row; the chain catches what someone able to drop
-the triggers does. Rows appended but not yet sealed are shown as pending.
+the triggers does. Rows appended but not yet sealed are shown as pending; the chain protects
+a row from its sealing on (within about a second of its commit when the workers run, a minute
+at most), so the window in which a trigger-dropping intruder could remove a row unseen is that
+short.
 """
 
 from __future__ import annotations
