@@ -56,10 +56,6 @@ class Settings(BaseSettings):
             raise ValueError("argon2 cost below the OWASP minimum (t>=2, m>=19 MiB) in production")
         return self
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def audit_key_bytes(self) -> bytes:
         if self.audit_key_file:
             return Path(self.audit_key_file).read_bytes().strip()

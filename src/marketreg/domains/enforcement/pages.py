@@ -4,13 +4,15 @@ benchmarks, police transfers, dashboard) and the public penalty-publicity page."
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from marketreg.domains.enforcement import actions, flow, rules, service
 from marketreg.domains.enforcement.api import pdf_response
@@ -42,7 +44,7 @@ from marketreg.domains.enforcement.schemas import (
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.web.deps import ReadSession, WriteSession, staff
-from marketreg.web.pages import render, xlsx_download
+from marketreg.web.pages import NO_STORE, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
 
@@ -58,9 +60,8 @@ _LABELS = {"status_labels": STATUS_LABELS, "penalty_kinds": PENALTY_KINDS, "evid
            "non_filing_grounds": rules.NON_FILING_GROUNDS, "filing_conditions": rules.FILING_CONDITIONS}
 
 
-async def _form_model(request: Request, model, *, lists: tuple[str, ...] = (), flags: tuple[str, ...] = ()):
+def _form_model(form: FormData, model, *, lists: tuple[str, ...] = (), flags: tuple[str, ...] = ()):
     """A pydantic input from a posted form: blanks dropped, multi-value and checkbox fields kept."""
-    form = await request.form()
     data: dict = {k: v for k, v in form.items() if k != "csrf_token" and v != "" and k not in lists}
     for name in lists:
         data[name] = [v for v in form.getlist(name) if v]
@@ -73,8 +74,13 @@ async def _form_model(request: Request, model, *, lists: tuple[str, ...] = (), f
         raise DomainError("enforcement.bad_input", f"输入有误：{field}", field=field) from None
 
 
-def _redirect(url: str) -> Response:
-    return RedirectResponse(url, status_code=303)
+async def _submit(request: Request, session, do, model, *, refused, done, lists: tuple[str, ...] = (),
+                  flags: tuple[str, ...] = ()) -> Response:
+    """A form post: ``do(data=<the form as model>)`` through ``page_action``; the fields are checked
+    inside it, so bad input re-renders the page with its coded reason like any other refusal."""
+    form = await request.form()
+    return page_action(session, lambda: do(data=_form_model(form, model, lists=lists, flags=flags)),
+                       refused=refused, done=done)
 
 
 # ----------------------------------------------------------------------------- clues
@@ -98,12 +104,9 @@ def clues_page(request: Request, session: ReadSession, actor: staff("enforcement
 @staff_pages.post("/clues")
 async def register_clue(request: Request, session: WriteSession, actor: staff("enforcement.clues")) -> Response:
     """Manual registration: inspection, sampling, monitoring, transfer or assignment."""
-    try:
-        with session.begin_nested():
-            clue = actions.do_register_clue(session, actor=actor, data=await _form_model(request, ClueIn))
-    except DomainError as exc:
-        return _clues(request, session, actor, error=exc)
-    return _redirect(f"/staff/enforcement/clues/{clue.id}")
+    return await _submit(request, session, partial(actions.do_register_clue, session, actor=actor), ClueIn,
+                         refused=lambda exc: _clues(request, session, actor, error=exc),
+                         done=lambda clue: f"/staff/enforcement/clues/{clue.id}")
 
 
 @staff_pages.get("/clues.xlsx")
@@ -134,36 +137,26 @@ def clue_page(request: Request, session: ReadSession, actor: staff("enforcement.
 @staff_pages.post("/clues/{clue_id}/file")
 async def file_case(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
                     clue_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            data = await _form_model(request, FilingIn, lists=("conditions", "officers"), flags=("major",))
-            case = actions.do_file_case(session, actor=actor, clue_id=clue_id, data=data)
-    except DomainError as exc:
-        return _clue(request, session, actor, clue_id, error=exc)
-    return _redirect(f"/staff/enforcement/cases/{case.id}")
+    return await _submit(request, session, partial(actions.do_file_case, session, actor=actor, clue_id=clue_id),
+                         FilingIn, lists=("conditions", "officers"), flags=("major",),
+                         refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                         done=lambda case: f"/staff/enforcement/cases/{case.id}")
 
 
 @staff_pages.post("/clues/{clue_id}/decline")
 async def decline_clue(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
                        clue_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_decline_clue(session, actor=actor, clue_id=clue_id, data=await _form_model(request, DeclineIn))
-    except DomainError as exc:
-        return _clue(request, session, actor, clue_id, error=exc)
-    return _redirect(f"/staff/enforcement/clues/{clue_id}")
+    return await _submit(request, session, partial(actions.do_decline_clue, session, actor=actor, clue_id=clue_id),
+                         DeclineIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                         done=f"/staff/enforcement/clues/{clue_id}")
 
 
 @staff_pages.post("/clues/{clue_id}/transfer")
 async def transfer_clue(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
                         clue_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_transfer_clue(session, actor=actor, clue_id=clue_id,
-                                     data=await _form_model(request, ClueTransferIn))
-    except DomainError as exc:
-        return _clue(request, session, actor, clue_id, error=exc)
-    return _redirect("/staff/enforcement/transfers")
+    return await _submit(request, session, partial(actions.do_transfer_clue, session, actor=actor, clue_id=clue_id),
+                         ClueTransferIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                         done="/staff/enforcement/transfers")
 
 
 def _transfers(request: Request, session, actor, error: DomainError | None = None) -> Response:
@@ -181,13 +174,10 @@ def transfers_page(request: Request, session: ReadSession, actor: staff("enforce
 @staff_pages.post("/transfers/{transfer_id}/feedback")
 async def department_feedback(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
                               transfer_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_record_department_feedback(session, actor=actor, transfer_id=transfer_id,
-                                                  data=await _form_model(request, FeedbackIn))
-    except DomainError as exc:
-        return _transfers(request, session, actor, error=exc)
-    return _redirect("/staff/enforcement/transfers")
+    return await _submit(request, session, partial(actions.do_record_department_feedback, session, actor=actor,
+                                                   transfer_id=transfer_id), FeedbackIn,
+                         refused=lambda exc: _transfers(request, session, actor, error=exc),
+                         done="/staff/enforcement/transfers")
 
 
 # ----------------------------------------------------------------------------- cases
@@ -237,25 +227,18 @@ def case_page(request: Request, session: ReadSession, actor: staff("enforcement.
 async def case_step(request: Request, session: WriteSession, actor: staff("enforcement.view"), case_id: int,
                     step: str) -> Response:
     """One step; a refusal re-renders the case page with the coded reason and changes nothing."""
-    try:
-        with session.begin_nested():
-            data = await _form_model(request, StepIn, lists=("penalty_kinds",),
-                                     flags=("collective_discussed", "serious_candidate"))
-            actions.do_step(session, actor=actor, case_id=case_id, step=step, data=data)
-    except DomainError as exc:
-        return _case(request, session, actor, case_id, error=exc)
-    return _redirect(f"/staff/enforcement/cases/{case_id}?done={quote(step)}")
+    return await _submit(request, session, partial(actions.do_step, session, actor=actor, case_id=case_id, step=step),
+                         StepIn, lists=("penalty_kinds",), flags=("collective_discussed", "serious_candidate"),
+                         refused=lambda exc: _case(request, session, actor, case_id, error=exc),
+                         done=f"/staff/enforcement/cases/{case_id}?done={quote(step)}")
 
 
 @staff_pages.post("/cases/{case_id}/transfer")
 async def transfer_case(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
                         case_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_transfer(session, actor=actor, case_id=case_id, data=await _form_model(request, TransferIn))
-    except DomainError as exc:
-        return _case(request, session, actor, case_id, error=exc)
-    return _redirect(f"/staff/enforcement/cases/{case_id}?done=transfer_police")
+    return await _submit(request, session, partial(actions.do_transfer, session, actor=actor, case_id=case_id),
+                         TransferIn, refused=lambda exc: _case(request, session, actor, case_id, error=exc),
+                         done=f"/staff/enforcement/cases/{case_id}?done=transfer_police")
 
 
 @staff_pages.get("/documents/{document_id}")
@@ -279,12 +262,9 @@ def benchmarks_page(request: Request, session: ReadSession, actor: staff("enforc
 
 @staff_pages.post("/benchmarks")
 async def save_benchmark(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks")) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_save_benchmark(session, actor=actor, data=await _form_model(request, BenchmarkIn))
-    except DomainError as exc:
-        return _benchmarks(request, session, error=exc)
-    return _benchmarks(request, session, saved=True)
+    return await _submit(request, session, partial(actions.do_save_benchmark, session, actor=actor), BenchmarkIn,
+                         refused=lambda exc: _benchmarks(request, session, error=exc),
+                         done=lambda _: _benchmarks(request, session, saved=True))
 
 
 # ----------------------------------------------------------------------------- rule figures
@@ -305,16 +285,16 @@ def rules_page(request: Request, session: ReadSession, actor: staff("enforcement
 async def set_rule_figure(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks"),
                           key: str) -> Response:
     form = await request.form()
-    try:
-        with session.begin_nested():
-            try:
-                value = Decimal(str(form.get("value", "")).strip())
-            except InvalidOperation:
-                raise DomainError("enforcement.rule_value", "参数值无效") from None
-            actions.do_set_rule_figure(session, actor=actor, key=key, value=value, note=str(form.get("note", "")))
-    except DomainError as exc:
-        return _rules(request, session, error=exc)
-    return _rules(request, session, saved=key)
+
+    def set_figure():
+        try:
+            value = Decimal(str(form.get("value", "")).strip())
+        except InvalidOperation:
+            raise DomainError("enforcement.rule_value", "参数值无效") from None
+        actions.do_set_rule_figure(session, actor=actor, key=key, value=value, note=str(form.get("note", "")))
+
+    return page_action(session, set_figure, refused=lambda exc: _rules(request, session, error=exc),
+                       done=lambda _: _rules(request, session, saved=key))
 
 
 # ----------------------------------------------------------------------------- case-file review
@@ -336,28 +316,32 @@ def reviews_page(request: Request, session: ReadSession, actor: staff("enforceme
 @staff_pages.post("/reviews/sample")
 async def sample_reviews(request: Request, session: WriteSession, actor: staff("enforcement.review")) -> Response:
     form = await request.form()
-    try:
-        with session.begin_nested():
+
+    def sample():
+        try:
             share = float(str(form.get("share") or "0.2"))
-            actions.do_sample_reviews(session, actor=actor, share=share)
-    except (DomainError, ValueError) as exc:
-        error = exc if isinstance(exc, DomainError) else DomainError("enforcement.share_invalid", "抽取比例无效")
-        return _reviews(request, session, actor, error=error)
-    return _redirect("/staff/enforcement/reviews")
+        except ValueError:
+            raise DomainError("enforcement.share_invalid", "抽取比例无效") from None
+        actions.do_sample_reviews(session, actor=actor, share=share)
+
+    return page_action(session, sample, refused=lambda exc: _reviews(request, session, actor, error=exc),
+                       done="/staff/enforcement/reviews")
 
 
 @staff_pages.post("/reviews/{review_id}")
 async def score_review(request: Request, session: WriteSession, actor: staff("enforcement.review"),
                        review_id: int) -> Response:
     form = await request.form()
-    try:
-        with session.begin_nested():
+
+    def score():
+        try:
             scores = {key: int(str(form.get(f"score_{key}", ""))) for key in REVIEW_CHECKLIST}
-            actions.do_score_review(session, actor=actor, review_id=review_id, scores=scores)
-    except (DomainError, ValueError) as exc:
-        error = exc if isinstance(exc, DomainError) else DomainError("enforcement.review_score", "请逐项填写整数分值")
-        return _reviews(request, session, actor, error=error)
-    return _redirect("/staff/enforcement/reviews")
+        except ValueError:
+            raise DomainError("enforcement.review_score", "请逐项填写整数分值") from None
+        actions.do_score_review(session, actor=actor, review_id=review_id, scores=scores)
+
+    return page_action(session, score, refused=lambda exc: _reviews(request, session, actor, error=exc),
+                       done="/staff/enforcement/reviews")
 
 
 # ----------------------------------------------------------------------------- police (行刑衔接)
@@ -380,32 +364,27 @@ def police_page(request: Request, session: ReadSession, actor: staff("enforcemen
 @staff_pages.post("/police/{transfer_id}/receive")
 def police_receive(request: Request, session: WriteSession, actor: staff("enforcement.police"),
                    transfer_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_acknowledge_transfer(session, actor=actor, transfer_id=transfer_id)
-    except DomainError as exc:
-        return _police(request, session, actor, error=exc)
-    return _redirect("/staff/enforcement/police")
+    return page_action(session, lambda: actions.do_acknowledge_transfer(session, actor=actor, transfer_id=transfer_id),
+                       refused=lambda exc: _police(request, session, actor, error=exc),
+                       done="/staff/enforcement/police")
 
 
 @staff_pages.post("/police/{transfer_id}/feedback")
 async def police_feedback(request: Request, session: WriteSession, actor: staff("enforcement.police"),
                           transfer_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_transfer_feedback(session, actor=actor, transfer_id=transfer_id,
-                                         data=await _form_model(request, FeedbackIn))
-    except DomainError as exc:
-        return _police(request, session, actor, error=exc)
-    return _redirect("/staff/enforcement/police")
+    return await _submit(request, session, partial(actions.do_transfer_feedback, session, actor=actor,
+                                                   transfer_id=transfer_id), FeedbackIn,
+                         refused=lambda exc: _police(request, session, actor, error=exc),
+                         done="/staff/enforcement/police")
 
 
 @staff_pages.get("/police/{transfer_id}/package")
-def police_package(session: ReadSession, actor: staff("enforcement.police"), transfer_id: int) -> Response:
-    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+def police_package(session: WriteSession, actor: staff("enforcement.police"), transfer_id: int) -> Response:
+    """The transfer package: an audited, never cached read of unmasked personal data."""
+    transfer = actions.do_download_transfer_package(session, actor=actor, transfer_id=transfer_id)
     return Response(transfer.package or b"", media_type="application/zip",
                     headers={"Content-Disposition":
-                             f"attachment; filename*=UTF-8''{quote('移送材料')}-{transfer.id}.zip"})
+                             f"attachment; filename*=UTF-8''{quote('移送材料')}-{transfer.id}.zip", **NO_STORE})
 
 
 # ----------------------------------------------------------------------------- public

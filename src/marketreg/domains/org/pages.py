@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from marketreg.domains.org import actions
+from marketreg.domains.org.enums import UserKind
 from marketreg.kernel.errors import DomainError
 from marketreg.platform.settings import get_settings
 from marketreg.web.deps import SESSION_COOKIE, EnterpriseActor, WriteSession, optional_actor
@@ -37,12 +38,26 @@ def _start_session(session, user, target: str) -> Response:
     return response
 
 
+def _login_form(request: Request, *, kind: str, target: str, template: str) -> Response:
+    """The sign-in form; someone already signed in as this kind goes straight on to ``target``."""
+    actor = optional_actor(request)
+    if actor is not None and actor.kind == kind:
+        return RedirectResponse(target, status_code=303)
+    return render(request, template, {"next": target, "error": None})
+
+
+def _sign_out(request: Request, session, *, to: str) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        actions.do_close_session(session, token=token)
+    response = RedirectResponse(to, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
 @auth_pages.get("/login")
 def login_page(request: Request, next: str = "/staff/") -> Response:
-    actor = optional_actor(request)
-    if actor is not None and actor.kind == "staff":
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "org/login.html", {"next": _safe_next(next), "error": None})
+    return _login_form(request, kind=UserKind.staff, target=_safe_next(next), template="org/login.html")
 
 
 def _sign_in(request: Request, session, *, kind: str, username: str, password: str, target: str,
@@ -50,7 +65,7 @@ def _sign_in(request: Request, session, *, kind: str, username: str, password: s
     """Check the password; a user of the other kind gets the same answer as a wrong password."""
     outcome = actions.do_authenticate(session, username=username.strip(), password=password)
     user = outcome.user
-    if user is None or user.kind != kind or (kind == "enterprise" and not user.entity_uscc):
+    if user is None or user.kind != kind or (kind == UserKind.enterprise and not user.entity_uscc):
         session.commit()  # keep the failure count and its audit row
         error = outcome.error or DomainError("auth.bad_credentials", "用户名或密码错误", status=401)
         return render(request, template, {"next": target, "error": error.message_zh, "code": error.code,
@@ -61,18 +76,13 @@ def _sign_in(request: Request, session, *, kind: str, username: str, password: s
 @auth_pages.post("/login")
 def login(request: Request, session: WriteSession, username: Annotated[str, Form(max_length=40)],
           password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/staff/") -> Response:
-    return _sign_in(request, session, kind="staff", username=username, password=password, target=_safe_next(next),
-                    template="org/login.html")
+    return _sign_in(request, session, kind=UserKind.staff, username=username, password=password,
+                    target=_safe_next(next), template="org/login.html")
 
 
 @auth_pages.post("/logout")
 def logout(request: Request, session: WriteSession) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        actions.do_close_session(session, token=token)
-    response = RedirectResponse("/staff/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return _sign_out(request, session, to="/staff/login")
 
 
 # ----------------------------------------------------------------------------- enterprise users
@@ -84,10 +94,8 @@ def _safe_enterprise_next(target: str) -> str:
 
 @enterprise_auth_pages.get("/login")
 def enterprise_login_page(request: Request, next: str = "/enterprise/complaints") -> Response:
-    actor = optional_actor(request)
-    if actor is not None and actor.kind == "enterprise":
-        return RedirectResponse(_safe_enterprise_next(next), status_code=303)
-    return render(request, "org/enterprise_login.html", {"next": _safe_enterprise_next(next), "error": None})
+    return _login_form(request, kind=UserKind.enterprise, target=_safe_enterprise_next(next),
+                       template="org/enterprise_login.html")
 
 
 @enterprise_auth_pages.post("/login")
@@ -95,15 +103,10 @@ def enterprise_login(request: Request, session: WriteSession, username: Annotate
                      password: Annotated[str, Form(max_length=200)],
                      next: Annotated[str, Form()] = "/enterprise/complaints") -> Response:
     """Enterprise users only (``kind="enterprise"`` bound to a USCC); staff sign in at /staff/login."""
-    return _sign_in(request, session, kind="enterprise", username=username, password=password,
+    return _sign_in(request, session, kind=UserKind.enterprise, username=username, password=password,
                     target=_safe_enterprise_next(next), template="org/enterprise_login.html")
 
 
 @enterprise_auth_pages.post("/logout")
 def enterprise_logout(request: Request, session: WriteSession, actor: EnterpriseActor) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        actions.do_close_session(session, token=token)
-    response = RedirectResponse("/enterprise/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return _sign_out(request, session, to="/enterprise/login")
