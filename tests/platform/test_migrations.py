@@ -33,7 +33,7 @@ def test_upgrade_downgrade_upgrade_has_no_drift(backend, tmp_path_factory):
 
 
 def _legacy_chain(engine, n: int, *, break_at: int | None = None) -> None:
-    """Audit rows as revision 0007 wrote them: an unkeyed SM3 chain and its head row."""
+    """Audit rows as revisions up to 0008 wrote them: an unkeyed SM3 chain and its head row."""
     import datetime as dt
 
     from sqlalchemy import insert
@@ -57,13 +57,13 @@ def _legacy_chain(engine, n: int, *, break_at: int | None = None) -> None:
         conn.execute(insert(metadata.tables["audit_head"]).values(id=1, seq=n, hash=prev))
 
 
-def test_0008_rechains_a_sound_legacy_audit_chain_with_the_key(backend, tmp_path_factory):
+def test_0009_rechains_a_sound_legacy_audit_chain_with_the_key(backend, tmp_path_factory):
     from marketreg.platform import audit
     from marketreg.platform.db import Sessions
 
     engine = make_engine(database_url(backend, tmp_path_factory, "mig_audit"))
     try:
-        upgrade("0007", engine=engine)
+        upgrade("0008", engine=engine)
         _legacy_chain(engine, 4)
         upgrade("head", engine=engine)
         with Sessions(engine).read() as session:
@@ -73,10 +73,10 @@ def test_0008_rechains_a_sound_legacy_audit_chain_with_the_key(backend, tmp_path
         engine.dispose()
 
 
-def test_0008_refuses_to_launder_a_broken_legacy_chain(backend, tmp_path_factory):
+def test_0009_refuses_to_launder_a_broken_legacy_chain(backend, tmp_path_factory):
     engine = make_engine(database_url(backend, tmp_path_factory, "mig_broken"))
     try:
-        upgrade("0007", engine=engine)
+        upgrade("0008", engine=engine)
         _legacy_chain(engine, 4, break_at=2)
         with pytest.raises(RuntimeError, match="audit chain broken at seq 2"):
             upgrade("head", engine=engine)

@@ -6,8 +6,8 @@ row. Rows written before this revision carry an unkeyed SM3 chain: it is checked
 broken legacy chain stops the upgrade, so that tampering is never laundered into a fresh
 chain) and then re-linked with HMAC-SM3 under the configured key.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 15:40:00
 """
 
@@ -24,8 +24,8 @@ from cryptography.hazmat.primitives import hmac as crypto_hmac
 import marketreg.platform.db
 from marketreg.platform.settings import get_settings
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
@@ -121,7 +121,7 @@ def _rechain_with_key() -> None:
     for row in bind.execute(sa.select(_audit).order_by(_audit.c.seq)):
         if row.seq != expected or row.prev_hash != legacy_prev \
                 or row.hash != _sm3(_canonical(row, seq=row.seq, prev_hash=row.prev_hash)):
-            raise RuntimeError(f"audit chain broken at seq {expected}: run `marketreg audit verify` on 0007 first")
+            raise RuntimeError(f"audit chain broken at seq {expected}: run `marketreg audit verify` on 0008 first")
         legacy_prev, expected = row.hash, expected + 1
         keyed = _hmac_sm3(key, _canonical(row, seq=row.seq, prev_hash=keyed_prev))
         bind.execute(_audit.update().where(_audit.c.id == row.id)
@@ -129,7 +129,7 @@ def _rechain_with_key() -> None:
         keyed_prev = keyed
     head = bind.execute(sa.select(_head).where(_head.c.id == 1)).first()
     if head is not None and (head.seq, head.hash) != (expected - 1, legacy_prev):
-        raise RuntimeError("audit chain head does not match its last row: run `marketreg audit verify` on 0007 first")
+        raise RuntimeError("audit chain head does not match its last row: run `marketreg audit verify` on 0008 first")
     if expected > 1:
         bind.execute(_head.update().where(_head.c.id == 1).values(hash=keyed_prev))
 
