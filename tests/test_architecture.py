@@ -188,8 +188,10 @@ def test_production_refuses_the_default_secret(monkeypatch):
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(environment="production", **strong)
     with pytest.raises(ValidationError, match="argon2"):
-        Settings(environment="production", secret_key="x" * 40, argon2_time_cost=1)
-    assert Settings(environment="production", secret_key="x" * 40, **strong).secret_key == "x" * 40
+        Settings(environment="production", secret_key="x" * 40, audit_key="k" * 40, argon2_time_cost=1)
+    with pytest.raises(ValidationError, match="AUDIT_KEY"):  # the audit chain's key, kept outside the database
+        Settings(environment="production", secret_key="x" * 40, **strong)
+    assert Settings(environment="production", secret_key="x" * 40, audit_key="k" * 40, **strong).secret_key == "x" * 40
 
 
 def test_openapi_is_served(client):

@@ -141,6 +141,9 @@ def import_entities(file: Path, chunk: Annotated[int, typer.Option(min=100, max=
         except DomainError as exc:
             reporter.fail(message=f"{exc.code}：{exc.message_zh}")
             _fail(f"{exc.code}\t{exc.message_zh}")
+        except Exception as exc:  # the job must not stay "running" in the monitor
+            reporter.fail(message=f"内部错误（{type(exc).__name__}）：{exc}")
+            raise
     reporter.progress(1, 1, force=True)
     reporter.finish(result=report.as_dict(), message=f"共 {report.rows:,} 行，拒绝 {report.rejected:,}")
     typer.echo(f"rows={report.rows} inserted={report.inserted} updated={report.updated} "
@@ -192,16 +195,40 @@ def calendar_import(file: Path, source: str = "", as_user: AsUser = "") -> None:
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the SM3 chain; exit 1 naming the first bad row."""
+    """Walk the sealed chain against the key and the anchored head; exit 1 naming the first
+    problem (altered, deleted, broken_link, recomputed, truncated, anchor_*)."""
     from marketreg.platform.audit import verify
 
     with _sessions().read() as session:
         result = verify(session)
+    anchored = "none" if result.anchored_seq is None else str(result.anchored_seq)
     if result.ok:
-        typer.echo(f"ok\t{result.rows} rows")
+        typer.echo(f"ok\t{result.rows} rows sealed\t{result.pending} pending\tanchored seq={anchored}")
         return
-    typer.echo(f"broken\tseq={result.first_bad_seq}\t{result.problem}")
+    typer.echo(f"broken\tseq={result.first_bad_seq}\t{result.problem}\t{result.problem_label}")
     raise typer.Exit(1)
+
+
+@audit_app.command("seal")
+def audit_seal() -> None:
+    """Seal the pending rows now (the sealer job does this every minute) and anchor the head."""
+    from marketreg.platform.audit import seal
+
+    typer.echo(f"sealed\t{seal(_sessions())} rows")
+
+
+@audit_app.command("head")
+def audit_head() -> None:
+    """Print the chain's signed head as JSON (keep a copy outside this machine)."""
+    import json
+
+    from marketreg.platform.audit import as_dict, current_head
+
+    with _sessions().read() as session:
+        head = current_head(session)
+    if head is None:
+        _fail("审计链尚未封存（先运行 marketreg audit seal）")
+    typer.echo(json.dumps(as_dict(head), ensure_ascii=False))
 
 
 def _mount_domain_clis() -> None:

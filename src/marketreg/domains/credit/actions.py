@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.credit import rules, service
+from marketreg.domains.credit import events, rules, service
 from marketreg.domains.credit.enums import (
     ITEM7_FIELDS,
     LIST_LABELS,
@@ -49,8 +49,8 @@ from marketreg.platform.authz import (
     scope,
 )
 from marketreg.platform.calendar import load_calendar
-from marketreg.platform.events import publish
 from marketreg.platform.notify import notify
+from marketreg.platform.trail import publish_about_entity
 
 SWEEP_CHUNK = 1000
 
@@ -66,11 +66,6 @@ def _entity_in_scope(session: Session, actor: Actor, uscc: str):
     entity = _entity(session, uscc)
     ensure_visible(actor, entity.org_path, "市场主体")
     return entity
-
-
-def _publish(session: Session, name: str, entity_uscc: str, org_path: str, payload: dict) -> None:
-    publish(session, name=name, subject_type="market_entity", subject_key=entity_uscc, org_path=org_path,
-            payload=payload)
 
 
 def _entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
@@ -123,8 +118,9 @@ def do_file_annual_report(session: Session, *, actor: Actor, report_year: int, p
     session.flush()
     audit.record(session, actor=actor, action="credit.annual_report_filed", subject_type="credit_annual_report",
                  subject_id=report.id, new={"year": report_year, "late": late})
-    _publish(session, "credit.annual_report_filed", entity.uscc, entity.org_path,
-             {"report_id": report.id, "report_year": report_year, "filed_on": today.isoformat(), "late": late})
+    publish_about_entity(session, events.AnnualReportFiled(report_id=report.id, report_year=report_year,
+                                                           filed_on=today, late=late),
+                         uscc=entity.uscc, org_path=entity.org_path)
     return report
 
 
@@ -182,9 +178,9 @@ def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt
         entry.objection_until = None
     entry.measures = service.joint_measures(entry.list_type)
     session.flush()
-    _publish(session, "credit.listed", entry.entity_uscc, entry.org_path, {
-        "list": entry.list_type, "entry_id": entry.id, "ground_code": entry.ground_code,
-        "ground_label": entry.ground_label, "listed_on": listed_on.isoformat(), "basis": entry.basis})
+    publish_about_entity(session, events.Listed(
+        list_type=entry.list_type, entry_id=entry.id, ground_code=entry.ground_code, ground_label=entry.ground_label,
+        listed_on=listed_on, basis=entry.basis), uscc=entry.entity_uscc, org_path=entry.org_path)
     if batch:
         return
     for measure in entry.measures:
@@ -382,8 +378,8 @@ def _remove(session: Session, entry: ListEntry, *, actor: Actor, on: dt.date, re
     entry.status, entry.removed_on, entry.removal_reason = status, on, reason
     audit.record(session, actor=actor, action="credit.removed", subject_type="credit_list_entry", subject_id=entry.id,
                  new={"reason": reason, "removed_on": on})
-    _publish(session, "credit.removed", entry.entity_uscc, entry.org_path, {
-        "list": entry.list_type, "entry_id": entry.id, "removed_on": on.isoformat(), "reason": reason})
+    publish_about_entity(session, events.Removed(list_type=entry.list_type, entry_id=entry.id, removed_on=on,
+                                                 reason=reason), uscc=entry.entity_uscc, org_path=entry.org_path)
 
 
 def revoke_for_penalty(session: Session, *, decision_no: str, on: dt.date) -> int:
@@ -576,8 +572,9 @@ def do_decide_repair(session: Session, *, actor: Actor, repair_id: int, grant: b
         entry = _entry(session, actor, int(application.ref))
         if entry.status == EntryStatus.listed:
             _remove(session, entry, actor=actor, on=today, reason="repaired")
-    _publish(session, "credit.repair_granted", application.entity_uscc, application.org_path, {
-        "target": application.target, "ref": application.ref, "granted_on": today.isoformat()})
+    publish_about_entity(session, events.RepairGranted(target=application.target, ref=application.ref,
+                                                       granted_on=today),
+                         uscc=application.entity_uscc, org_path=application.org_path)
     return application
 
 

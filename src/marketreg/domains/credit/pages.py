@@ -148,7 +148,7 @@ def sweep_page(request: Request, actor: staff("credit.list"),
     actions.check_sweep(actor, year, clock.today())
     job_id = jobs.create_job(request.app.state.sessions, kind="credit.sweep",
                              title=f"{year}年度报告未报送列入经营异常名录（{actor.org_name or '全省'}）", actor=actor)
-    tasks.sweep_annual_reports_task(job_id, year, actor.username)
+    tasks.sweep_annual_reports_task(job_id, year)
     return RedirectResponse(f"/staff/credit/jobs#job-{job_id}", status_code=303)
 
 

@@ -8,18 +8,17 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from marketreg.domains.enforcement import documents, rules, service
+from marketreg.domains.enforcement import documents, events, rules, service
 from marketreg.domains.enforcement.actions.common import (
     S,
-    _audit,
     _check_kinds,
     _load,
     _on,
-    _publish,
     _publish_decided,
     _refresh_next_due,
     _stamp,
     _step,
+    _trail,
 )
 from marketreg.domains.enforcement.enums import EVIDENCE_KINDS, OUTCOMES
 from marketreg.domains.enforcement.models import Benchmark, Case, Evidence
@@ -59,7 +58,7 @@ def _add_evidence(session: Session, actor: Actor, case: Case, data: StepIn) -> N
           basis={"preservation": "程序规定第三十五条", "seizure": "行政强制法第二十五条"}.get(data.kind, ""))
     if data.kind == "questioning":
         documents.issue(session, case, "questioning", extra={"content": data.description})
-    _audit(session, actor, "evidence_added", case, kind=data.kind, due_on=due)
+    _trail.audit(session, actor, "evidence_added", case, kind=data.kind, due_on=due)
 
 
 def _evidence(case: Case, evidence_id: int | None) -> Evidence:
@@ -80,14 +79,14 @@ def _extend_seizure(session: Session, actor: Actor, case: Case, data: StepIn) ->
     ev.due_on = _stamp(case, rules.seizure_due(load_calendar(session), ev.taken_on, extended=True))
     _step(case, action="extend_seizure", label="延长查封扣押期限", actor=actor, due_on=ev.due_on,
           basis="行政强制法第二十五条")
-    _audit(session, actor, "seizure_extended", case, evidence_id=ev.id, due_on=ev.due_on)
+    _trail.audit(session, actor, "seizure_extended", case, evidence_id=ev.id, due_on=ev.due_on)
 
 
 def _release_evidence(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     ev = _evidence(case, data.evidence_id)
     ev.released_on = _on(data.on)
     _step(case, action="release_evidence", label=f"解除{EVIDENCE_KINDS[ev.kind]}", actor=actor, note=data.note)
-    _audit(session, actor, "evidence_released", case, evidence_id=ev.id)
+    _trail.audit(session, actor, "evidence_released", case, evidence_id=ev.id)
 
 
 def _end_investigation(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -97,7 +96,7 @@ def _end_investigation(session: Session, actor: Actor, case: Case, data: StepIn)
     case.status = S.reviewing
     _step(case, action="end_investigation", label="调查终结报告，提交审核", actor=actor, note=data.note,
           due_on=case.legal_review_due_on, basis="程序规定第四十九条至第五十五条")
-    _audit(session, actor, "investigation_ended", case, review_due_on=case.legal_review_due_on)
+    _trail.audit(session, actor, "investigation_ended", case, review_due_on=case.legal_review_due_on)
 
 
 def _complete_review(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -108,7 +107,7 @@ def _complete_review(session: Session, actor: Actor, case: Case, data: StepIn) -
     case.reviewed_on, case.review_opinion, case.status = _on(data.on), data.note or "同意", S.reviewed
     _step(case, action="complete_review", label="审核完毕", actor=actor, note=case.review_opinion,
           basis="程序规定第五十五条")
-    _audit(session, actor, "reviewed", case)
+    _trail.audit(session, actor, "reviewed", case)
 
 
 def _serve_notice(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -132,7 +131,7 @@ def _serve_notice(session: Session, actor: Actor, case: Case, data: StepIn) -> N
     documents.issue(session, case, "notice")
     if case.hearing_rights:
         documents.issue(session, case, "hearing_notice")
-    _audit(session, actor, "notice_served", case, hearing_rights=case.hearing_rights, fine=str(fine))
+    _trail.audit(session, actor, "notice_served", case, hearing_rights=case.hearing_rights, fine=str(fine))
 
 
 def _record_statement(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -141,7 +140,7 @@ def _record_statement(session: Session, actor: Actor, case: Case, data: StepIn) 
     case.statement = data.note.strip()
     _step(case, action="record_statement", label="记录陈述申辩", actor=actor, note=case.statement,
           basis="程序规定第五十七条、第五十八条")
-    _audit(session, actor, "statement_recorded", case)
+    _trail.audit(session, actor, "statement_recorded", case)
 
 
 def _request_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -160,7 +159,7 @@ def _request_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -
     _pause_clock(case, "hearing", on)
     _step(case, action="request_hearing", label=f"当事人申请听证，定于{data.hearing_on.isoformat()}举行", actor=actor,
           basis="行政处罚法第六十四条；程序规定第六十四条（听证期间不计入）")
-    _audit(session, actor, "hearing_requested", case, hearing_on=data.hearing_on)
+    _trail.audit(session, actor, "hearing_requested", case, hearing_on=data.hearing_on)
 
 
 def _hold_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -173,7 +172,7 @@ def _hold_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -> N
     case.hearing_held_on, case.status = on, S.notified
     _resume_clock(session, case, on)
     _step(case, action="hold_hearing", label="举行听证", actor=actor, note=data.note, basis="行政处罚法第六十四条")
-    _audit(session, actor, "hearing_held", case)
+    _trail.audit(session, actor, "hearing_held", case)
 
 
 def _precheck_decision(session: Session, actor: Actor, case_id: int) -> None:
@@ -223,7 +222,7 @@ def _decide(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     _step(case, action="decide", label=f"作出行政处罚决定 {case.decision_no}", actor=actor, due_on=case.delivery_due_on,
           basis="程序规定第六十条至第六十二条", note=case.outside_range_reason or "")
     documents.issue(session, case, "decision")
-    _audit(session, actor, "penalty_decided", case, decision_no=case.decision_no, fine=str(fine),
+    _trail.audit(session, actor, "penalty_decided", case, decision_no=case.decision_no, fine=str(fine),
            outside_range_reason=case.outside_range_reason)
     _publish_decided(session, case, serious_candidate=data.serious_candidate)
 
@@ -251,7 +250,7 @@ def _deliver(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     _step(case, action="deliver", label="送达行政处罚决定书", actor=actor, due_on=case.payment_due_on,
           basis="程序规定第八十一条；第七十二条（十五日内缴纳罚款）")
     documents.issue(session, case, "delivery")
-    _audit(session, actor, "delivered", case, on=on)
+    _trail.audit(session, actor, "delivered", case, on=on)
 
 
 def _record_payment(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -266,7 +265,7 @@ def _record_payment(session: Session, actor: Actor, case: Case, data: StepIn) ->
         case.closure_due_on = _stamp(case, rules.closure_due(load_calendar(session), on))
     _step(case, action="record_payment", label=f"缴纳罚款 {data.amount} 元", actor=actor,
           note=f"加处罚款 {surcharge} 元" if surcharge else "", basis="程序规定第七十二条、第七十五条")
-    _audit(session, actor, "payment_recorded", case, amount=str(data.amount), surcharge=str(surcharge))
+    _trail.audit(session, actor, "payment_recorded", case, amount=str(data.amount), surcharge=str(surcharge))
 
 
 def _grant_deferral(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -276,7 +275,7 @@ def _grant_deferral(session: Session, actor: Actor, case: Case, data: StepIn) ->
     case.payment_due_on, case.instalments = data.until, max(data.instalments, 0)
     _step(case, action="grant_deferral", label="批准" + ("分期" if data.instalments else "延期") + "缴纳罚款",
           actor=actor, due_on=data.until, basis="程序规定第七十四条", note=data.note)
-    _audit(session, actor, "deferral_granted", case, until=data.until, instalments=data.instalments)
+    _trail.audit(session, actor, "deferral_granted", case, until=data.until, instalments=data.instalments)
 
 
 def _close(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -288,15 +287,15 @@ def _close(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     case.closed_on, case.outcome, case.status = _on(data.on), outcome, S.closed
     _step(case, action="close", label=f"结案：{OUTCOMES[outcome]}", actor=actor, basis="程序规定第七十七条")
     documents.issue(session, case, "closure")
-    _audit(session, actor, "case_closed", case, outcome=outcome)
-    _publish(session, "case_closed", case, case_no=case.case_no, closed_on=case.closed_on.isoformat(),
-             outcome=outcome)
+    _trail.audit(session, actor, "case_closed", case, outcome=outcome)
+    _trail.publish(session, events.CaseClosed(case_no=case.case_no, closed_on=case.closed_on.isoformat(),
+                                              outcome=outcome), case)
 
 
 def _archive(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     case.archived_on, case.status = _on(data.on), S.archived
     _step(case, action="archive", label="立卷归档", actor=actor, basis="程序规定第七十八条")
-    _audit(session, actor, "archived", case)
+    _trail.audit(session, actor, "archived", case)
 
 
 def _pause_clock(case: Case, reason: str, on: dt.date) -> None:
@@ -323,7 +322,7 @@ def _pause(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     _pause_clock(case, data.reason, on)
     _step(case, action="pause", label=f"期限暂停：{rules.EXCLUDED_PERIODS[data.reason]}", actor=actor, note=data.note,
           basis="程序规定第六十四条")
-    _audit(session, actor, "clock_paused", case, reason=data.reason)
+    _trail.audit(session, actor, "clock_paused", case, reason=data.reason)
 
 
 def _resume(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -332,7 +331,7 @@ def _resume(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     _resume_clock(session, case, _on(data.on))
     _step(case, action="resume", label="期限恢复计算", actor=actor, due_on=case.decision_due_on,
           basis="程序规定第六十四条")
-    _audit(session, actor, "clock_resumed", case, decision_due_on=case.decision_due_on)
+    _trail.audit(session, actor, "clock_resumed", case, decision_due_on=case.decision_due_on)
 
 
 def _extend_decision(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -352,7 +351,7 @@ def _extend_decision(session: Session, actor: Actor, case: Case, data: StepIn) -
         collective_until=case.collective_until))
     _step(case, action="extend_decision", label=label, actor=actor, due_on=case.decision_due_on, basis=basis,
           note=data.note)
-    _audit(session, actor, "decision_extended", case, decision_due_on=case.decision_due_on)
+    _trail.audit(session, actor, "decision_extended", case, decision_due_on=case.decision_due_on)
 
 
 def _publish_penalty(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -365,9 +364,9 @@ def _publish_penalty(session: Session, actor: Actor, case: Case, data: StepIn) -
     late = case.publicity_due_on is not None and on > case.publicity_due_on
     _step(case, action="publish", label="行政处罚信息公示" + ("（已超期）" if late else ""), actor=actor,
           due_on=case.publicity_until, basis="市场监督管理行政处罚信息公示规定第九条、第十四条")
-    _audit(session, actor, "published", case, until=case.publicity_until, late=late)
-    _publish(session, "penalty_published", case, case_no=case.case_no, decision_no=case.decision_no,
-             published_on=on.isoformat(), publicity_until=case.publicity_until.isoformat())
+    _trail.audit(session, actor, "published", case, until=case.publicity_until, late=late)
+    _trail.publish(session, events.PenaltyPublished(case_no=case.case_no, decision_no=case.decision_no,
+                                                    published_on=on, publicity_until=case.publicity_until), case)
 
 
 def _end_publicity(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -389,9 +388,9 @@ def end_publicity(session: Session, *, actor: Actor, case: Case, on: dt.date, re
     case.publicity_ended_on, case.publicity_end_reason = on, reason
     label = {"expired": "公示期满", "repaired": "信用修复，停止公示", "revoked": "提前停止公示"}[reason]
     _step(case, action="end_publicity", label=label, actor=actor, basis="市场监督管理行政处罚信息公示规定第十四条")
-    _audit(session, actor, "publicity_ended", case, reason=reason)
-    _publish(session, "penalty_publicity_ended", case, decision_no=case.decision_no, ended_on=on.isoformat(),
-             reason=reason)
+    _trail.audit(session, actor, "publicity_ended", case, reason=reason)
+    _trail.publish(session, events.PenaltyPublicityEnded(decision_no=case.decision_no, ended_on=on.isoformat(),
+                                                         reason=reason), case)
     return True
 
 
