@@ -53,7 +53,7 @@ def _assert_fits(page) -> None:
 def test_consumer_files_with_an_attachment_on_a_phone_and_tracks_it(live_server, open_page, screenshots):
     page = open_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     page.goto("/")
-    page.locator("#card-12315 a[href='/complaints/new']").tap()
+    page.locator("#card-complaints a[href='/complaints/new']").tap()
     page.wait_for_url("**/complaints/new")
     _assert_fits(page)
     form = page.locator("#intake-form")

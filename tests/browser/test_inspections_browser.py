@@ -84,7 +84,7 @@ def test_county_draws_inspector_records_public_verifies(live_server, inspection_
 
     public = open_page(viewport={"width": 1366, "height": 900})
     public.goto("/")
-    public.click("#card-inspections a")
+    public.click("#card-disclosure a[href='/inspections']")
     public.wait_for_url("**/inspections")
     with public.expect_navigation():
         public.click(f"#public-batches a:has-text('{batch_no}')")

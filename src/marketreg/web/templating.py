@@ -36,5 +36,10 @@ def _thousands(value: int | float | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def set_menu(name: str, menu) -> None:
+    """Expose a portal's ``web.nav.Menu`` to templates as ``name(actor)`` (its groups for that actor)."""
+    templates.env.globals[name] = menu.for_actor
+
+
 templates.env.filters["local_time"] = _local_time
 templates.env.filters["thousands"] = _thousands

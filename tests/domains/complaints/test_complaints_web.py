@@ -416,7 +416,7 @@ def test_tracking_page_shows_steps_deadlines_and_the_rating_form_after_closure(c
 
 def test_home_page_links_the_12315_service(client):
     home = client.get("/").text
-    card = re.search(r'<section class="card" id="card-12315">.*?</section>', home, re.S).group(0)
+    card = re.search(r'<section class="card" id="card-complaints">.*?</section>', home, re.S).group(0)
     assert 'href="/complaints/new"' in card and 'href="/complaints/track"' in card and "即将开通" not in card
 
 

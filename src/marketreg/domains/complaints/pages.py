@@ -43,6 +43,7 @@ from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import PUBLIC, Actor
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.web.deps import EnterpriseActor, ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import no_store, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
@@ -51,6 +52,19 @@ register_templates(Path(__file__).parent / "templates")
 public_pages = APIRouter()
 enterprise_pages = APIRouter(prefix="/enterprise")
 staff_pages = APIRouter(prefix="/complaints")
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("office", "12315工作队列", "/staff/complaints"),
+    NavItem("office", "投诉举报登记", "/staff/complaints/new"),
+    NavItem("office", "回访", "/staff/complaints/follow-ups"),
+    NavItem("system", "12315规则参数", "/staff/complaints/rules"),
+]
+PUBLIC_NAV = [
+    NavItem("complaints", "我要投诉举报", "/complaints/new", "消费投诉、违法行为举报、政策咨询，手机也能办"),
+    NavItem("complaints", "办理进度查询", "/complaints/track", "凭查询码查看办理进度和每项法定期限"),
+    NavItem("services", "企业答复投诉", "/enterprise/complaints", "企业登录后在线答复、和解消费投诉"),
+]
 
 SOON_DAYS = 2  # "即将到期": due within this many days (the sweep warns with the same lead)
 QUEUE_LIMIT = 200

@@ -16,11 +16,19 @@ from marketreg.kernel.errors import DomainError
 from marketreg.platform import audit, jobs
 from marketreg.platform import calendar as work_calendar
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import render
 from marketreg.web.templating import register_templates
 
 register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/sysadmin")
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("system", "工作日历", "/staff/sysadmin/calendar"),
+    NavItem("system", "任务监控", "/staff/sysadmin/jobs"),
+    NavItem("system", "审计日志", "/staff/sysadmin/audit"),
+]
 
 
 @staff_pages.get("/calendar")
