@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from marketreg.kernel.clock import BUSINESS_TZ
+from marketreg.kernel.labels import label
 
 _BASE = Path(__file__).parent / "templates"
 _loaders: list[FileSystemLoader] = [FileSystemLoader(_BASE)]
@@ -43,3 +44,4 @@ def set_menu(name: str, menu) -> None:
 
 templates.env.filters["local_time"] = _local_time
 templates.env.filters["thousands"] = _thousands
+templates.env.filters["label"] = label  # {{ code|label("table") }}: kernel.labels

@@ -80,7 +80,6 @@ CLOCK_LABELS = {
     "clue_check": "调解中发现线索的核查",
 }
 UNIT_LABELS = {"workdays": "个工作日", "days": "日", "hours": "小时", "years": "年"}
-CONFIDENCE_LABELS = {"CONFIRMED": "已确认", "PARTIAL": "部分确认", "UNCONFIRMED": "未确认"}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -385,7 +384,6 @@ def _rules(request: Request, session: Session, *, error: DomainError | None = No
     return render(request, "complaints/rules.html", {
         "rulesets": ruleset_out(session), "grounds": {r.version: r for r in rules.RULESETS}, "error": error,
         "done": done, "clock_labels": CLOCK_LABELS, "unit_labels": UNIT_LABELS,
-        "confidence_labels": CONFIDENCE_LABELS,
     }, status_code=error.status if error else 200)
 
 
