@@ -94,3 +94,17 @@ def test_workbench_page_shows_marks_and_links(client, work):
     html = client.get("/staff/").text
     assert 'data-mark="overdue"' in html and 'data-mark="soon"' in html
     assert f'href="/staff/enforcement/clues/{work["clue_id"]}"' in html and "督办" in html
+
+
+def test_demo_seed_puts_overdue_due_soon_and_supervised_work_on_the_handlers_workbench(client, db):
+    from marketreg.app import demo
+
+    assert demo.seed_workbench(db) == 3
+    assert demo.seed_workbench(db) == 0  # idempotent
+    login(client, "lx_handler")
+    items = _board(client)["items"]
+    marks = {(i["kind"], i["due_mark"]) for i in items}
+    assert {("complaints.item", "overdue"), ("complaints.item", "soon"), ("enforcement.clue", "soon"),
+            ("complaints.supervision", "soon")} <= marks
+    dues = [i["due_on"] for i in items if i["due_on"]]
+    assert dues == sorted(dues)

@@ -77,6 +77,8 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
                f"{credit.classified} classified")
     if users and entities:  # after credit: the draws read the risk classes
         typer.echo(f"inspection batches drawn: {demo.seed_inspections(sessions, seed=seed)}")
+    if users and complaints:
+        typer.echo(f"workbench demo items (overdue, due soon, 督办): {demo.seed_workbench(sessions)}")
 
 
 @app.command()
