@@ -11,11 +11,12 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "marketreg"
 DOMAINS = sorted(p.name for p in (SRC / "domains").iterdir() if p.is_dir() and (p / "__init__.py").exists())
-# DESIGN §4: the file names a domain may use, each for its one job.
+# DESIGN §4: the file names a domain may use, each for its one job (workitems.py: its kinds of work
+# on the collaborative-office workbench, platform.workitems).
 SHAPE = {"__init__.py", "models.py", "schemas.py", "enums.py", "rules.py", "flow.py", "service.py", "actions.py",
          "events.py", "handlers.py", "tasks.py", "permissions.py", "api.py", "pages.py", "seed.py", "cli.py",
          "importer.py", "address.py", "loader.py", "names.py", "classify.py", "categories.py", "uploads.py", "draw.py",
-         "documents.py"}
+         "documents.py", "workitems.py"}
 PUBLIC_SURFACE = {"service", "schemas", "events", "enums", "permissions"}
 
 
