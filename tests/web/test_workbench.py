@@ -85,8 +85,27 @@ def test_supervisor_sees_sub_units_items_and_other_counties_see_none(client, wor
 
 def test_inspector_sees_the_units_inspection_tasks(client, work):
     login(client, "lx_inspector")
-    kinds = {i["kind"] for i in _board(client)["items"]}
+    items = _board(client)["items"]
+    kinds = {i["kind"] for i in items}
     assert {"inspections.task", "enforcement.clue"} <= kinds and "complaints.item" not in kinds
+    assert all(i["assignee"] for i in items if i["kind"] == "inspections.task")
+
+
+def test_open_case_names_its_officers_not_their_usernames(client, db):
+    from marketreg.domains.enforcement import actions as enforcement
+    from marketreg.domains.enforcement.schemas import ClueIn, FilingIn
+    from marketreg.domains.org import service as org
+
+    with db.transaction() as s:
+        actor = org.actor_for(s, user=org.get_user_by_username(s, username="lx_inspector"))
+        clue = enforcement.do_register_clue(s, actor=actor, data=ClueIn(
+            source="assignment", respondent_name="某公司", summary="上级交办线索"))
+        enforcement.do_file_case(s, actor=actor, clue_id=clue.id, data=FilingIn(
+            conditions=["evidence", "penalty_due", "jurisdiction", "limitation"],
+            officers=["lx_inspector", "lx_officer"], violation_type="price"))
+    login(client, "lx_inspector")
+    [case] = [i for i in _board(client)["items"] if i["kind"] == "enforcement.case"]
+    assert "历下区局执法人员" in case["assignee"] and "lx_" not in case["assignee"]
 
 
 def test_workbench_page_shows_marks_and_links(client, work):

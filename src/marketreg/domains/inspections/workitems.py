@@ -7,17 +7,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.inspections.enums import TASK_STATUS_LABELS
-from marketreg.domains.inspections.models import Batch, Task
+from marketreg.domains.inspections.models import Batch, Inspector, Task, TaskInspector
 from marketreg.platform.authz import Actor, scope
 from marketreg.platform.workitems import WorkItem, WorkItemKind, register
 
 
 def tasks_to_inspect(session: Session, *, actor: Actor, limit: int) -> list[WorkItem]:
     stmt = scope(select(Task, Batch.ends_on).join(Batch, Batch.id == Task.batch_id), Task.org_path, actor)
-    rows = session.execute(stmt.where(Task.status == "assigned").order_by(Batch.ends_on, Task.id).limit(limit))
+    rows = session.execute(stmt.where(Task.status == "assigned").order_by(Batch.ends_on, Task.id).limit(limit)).all()
+    names: dict[int, list[str]] = {}
+    for task_id, name in session.execute(select(TaskInspector.task_id, Inspector.name)
+                                         .join(Inspector, Inspector.id == TaskInspector.inspector_id)
+                                         .where(TaskInspector.task_id.in_([t.id for t, _ in rows]))):
+        names.setdefault(task_id, []).append(name)
     return [WorkItem(kind="inspections.task", title=f"{t.task_no} {t.entity_name}", org_path=t.org_path,
                      link=f"/staff/inspections/tasks/{t.id}", status=TASK_STATUS_LABELS.get(t.status, ""),
-                     due_on=ends_on, due_label="抽查期限") for t, ends_on in rows]
+                     due_on=ends_on, due_label="抽查期限", assignee="、".join(names.get(t.id, ())))
+            for t, ends_on in rows]
 
 
 def results_to_publish(session: Session, *, actor: Actor, limit: int) -> list[WorkItem]:
