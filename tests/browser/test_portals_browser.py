@@ -152,7 +152,7 @@ def test_dashboard_renders_charts(live_server, page, login, screenshots):
         assert box and box["width"] > 200 and box["height"] > 200, box
         assert chart.locator("svg path").count() > 0  # bars / sectors drawn, not an empty canvas
         assert _HAN.search(chart.locator("svg").first.text_content() or ""), "chart labels are not Chinese"
-    total = page.locator(".kpi .v").first.inner_text().replace(",", "")
+    total = page.locator("#entity-kpis .kpi .v").first.inner_text().replace(",", "")
     assert int(total) == len(_entities(live_server)) > 0
     page.wait_for_function(CHARTS_SETTLED)  # screenshot the drawn charts, not their entry animation
     page.screenshot(path=screenshots / f"dashboard-{live_server.backend}.png", full_page=True)

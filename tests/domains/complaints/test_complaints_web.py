@@ -640,3 +640,23 @@ def test_follow_up_page_and_recording_a_visit(client, db):
     client.post(f"/staff/complaints/{item_id}/follow-up", data={"csrf_token": csrf, "result": "satisfied"})
     with db.read() as s:
         assert s.scalar(select(FollowUp.result).where(FollowUp.item_id == item_id)) == "satisfied"
+
+
+def test_queue_page_shows_the_true_total_and_pages(client, filed, monkeypatch):
+    from marketreg.domains.complaints import pages
+
+    monkeypatch.setattr(pages, "QUEUE_PAGE", 2)
+    for n in range(3):
+        filed(title=f"分页测试{n}")
+    staff_login(client, "lx_handler")
+    first = client.get("/staff/complaints?q=分页测试").text
+    assert '<span id="queue-total">3</span>' in first and first.count("分页测试") >= 2 and "第 1 / 2 页" in first
+    second = client.get("/staff/complaints?q=分页测试&page=2").text
+    assert "第 2 / 2 页" in second
+
+
+def test_queue_results_fragment_renders_for_htmx(client, filed):
+    filed(title="片段测试")
+    staff_login(client, "lx_handler")
+    fragment = client.get("/staff/complaints?q=片段测试", headers={"hx-request": "true", "hx-target": "results"})
+    assert fragment.status_code == 200 and '<span id="queue-total">1</span>' in fragment.text

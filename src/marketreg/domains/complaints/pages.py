@@ -67,7 +67,7 @@ PUBLIC_NAV = [
 ]
 
 SOON_DAYS = 2  # "即将到期": due within this many days (the sweep warns with the same lead)
-QUEUE_LIMIT = 200
+QUEUE_PAGE = 50
 EXPORT_LIMIT = 20_000
 FilterQ = Annotated[str, Query(max_length=100)]
 
@@ -313,17 +313,19 @@ def _queue_filters(status: str, kind: str, due: str, q: str) -> service.QueueFil
 
 @staff_pages.get("")
 def queue_page(request: Request, session: ReadSession, actor: staff("complaints.view"), status: FilterQ = "",
-               kind: FilterQ = "", due: FilterQ = "", q: FilterQ = "") -> Response:
-    """The work queue: open items in jurisdiction, nearest statutory deadline first."""
+               kind: FilterQ = "", due: FilterQ = "", q: FilterQ = "",
+               page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    """The work queue: open items in jurisdiction, nearest statutory deadline first, paged with the total."""
     today = clock.today()
     filters = _queue_filters(status, kind, due, q)
-    items = service.work_queue(session, actor=actor, filters=filters, today=today, soon_days=SOON_DAYS,
-                               limit=QUEUE_LIMIT)
+    found = service.work_queue_page(session, actor=actor, filters=filters, today=today, soon_days=SOON_DAYS,
+                                    page=page, per_page=QUEUE_PAGE)
+    items = found.rows
     calendar = load_calendar(session)
     query = "&".join(f"{k}={v}" for k, v in {"status": filters.status, "kind": filters.kind, "due": filters.due,
                                               "q": filters.q}.items() if v)
     return render(request, "complaints/queue.html", {
-        "items": items, "filters": filters, "today": today, "query": query, "limit": QUEUE_LIMIT,
+        "items": items, "found": found, "filters": filters, "today": today, "query": query,
         "marks": {i.id: due_mark(i.next_due_on, today, i.status) for i in items},
         "provisional": {i.id for i in items if i.next_due_on and not calendar.is_official(i.next_due_on.year)},
         "org_names": {p: org_name(session, p) for p in {i.org_path for i in items}}, **_labels(),
