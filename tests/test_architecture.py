@@ -20,6 +20,8 @@ FOLDERS = {"templates", "data"}
 # (``actions/``) when it outgrows one file; the package re-exports the file's public names.
 ANY_DOMAIN = {"cli.py": "the domain's typer commands, mounted by app.cli (every domain with commands)"}
 EXCEPTIONS = {
+    **{(domain, "workitems.py"): "its kinds of work on the collaborative-office workbench (platform.workitems)"
+       for domain in ("complaints", "credit", "enforcement", "inspections")},
     ("complaints", "categories.py"): "the category trees (production data, data/categories.yaml) and their load",
     ("complaints", "classify.py"): "the category suggester (jieba, keyword IDF) — a model, not a read or a write",
     ("complaints", "uploads.py"): "the platform's attachment check with this domain's error codes",

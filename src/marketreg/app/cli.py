@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 
 app = typer.Typer(help="智慧市场监管一体化平台 — marketreg", no_args_is_help=True, add_completion=False,
@@ -69,6 +70,7 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
 
     from marketreg.app import demo
     from marketreg.app.bootstrap import setup_base
+    from marketreg.domains.sysadmin.tasks import check_calendar_coverage
 
     sessions = _sessions()
     setup_base(sessions)
@@ -93,6 +95,11 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
                f"{credit.classified} classified")
     if users and entities:  # after credit: the draws read the risk classes
         typer.echo(f"inspection batches drawn: {demo.seed_inspections(sessions, seed=seed)}")
+    if users and complaints:
+        typer.echo(f"workbench demo items (overdue, due soon, 督办): {demo.seed_workbench(sessions)}")
+    # the workbench's calendar alert now rather than at the next 07:00 run
+    covered = check_calendar_coverage(clock.today())
+    typer.echo(f"next year's holiday arrangement: {'loaded' if covered else 'missing (alert on the workbench)'}")
 
 
 @app.command()

@@ -80,3 +80,11 @@ def session_for_token(session: Session, *, token: str) -> tuple[Actor, str] | No
     if user is None or not user.is_active:
         return None
     return actor_for(session, user=user), row.csrf_token
+
+
+def unit_names(session: Session, *, paths: set[str]) -> dict[str, str]:
+    """Org path → unit name, for the paths given."""
+    if not paths:
+        return {}
+    rows = session.execute(select(OrgUnit.path, OrgUnit.name).where(OrgUnit.path.in_(paths)))
+    return {path: name for path, name in rows}

@@ -16,6 +16,7 @@ from marketreg.domains.registry.schemas import EntityOut, PublicEntityOut
 from marketreg.kernel.errors import DomainError
 from marketreg.platform import jobs
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import no_store, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
@@ -23,6 +24,15 @@ from marketreg.web.templating import register_templates
 register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/registry")
 public_pages = APIRouter()
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("services", "市场主体", "/staff/registry/entities"),
+    NavItem("services", "主体导入", "/staff/registry/import"),
+]
+PUBLIC_NAV = [
+    NavItem("services", "企业信息查询", "/entities", "按名称或统一社会信用代码查询市场主体登记信息"),
+]
 EXPORT_LIMIT = 50_000
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 

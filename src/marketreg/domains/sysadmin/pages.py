@@ -16,6 +16,7 @@ from marketreg.kernel.errors import DomainError
 from marketreg.platform import audit, events, jobs
 from marketreg.platform import calendar as work_calendar
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import page_action, render
 from marketreg.web.templating import register_templates
 
@@ -24,6 +25,13 @@ staff_pages = APIRouter(prefix="/sysadmin")
 # the domain whose event handler failed (marketreg.domains.<domain>.handlers...), in Chinese
 HANDLER_LABELS = {"credit": "信用监管", "enforcement": "行政执法", "complaints": "投诉举报",
                   "inspections": "双随机抽查", "registry": "市场主体登记"}
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("system", "工作日历", "/staff/sysadmin/calendar"),
+    NavItem("system", "任务监控", "/staff/sysadmin/jobs"),
+    NavItem("system", "审计日志", "/staff/sysadmin/audit"),
+]
 
 
 @staff_pages.get("/calendar")
