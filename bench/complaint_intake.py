@@ -10,8 +10,10 @@ each in its own uvicorn subprocess on a free 127.0.0.1 port (one worker, access 
 
   ours  ``create_app()`` — ``POST /api/v1/public/complaints`` (validation, routing, statutory
         clocks, category suggestion, duplicate check, audit, domain events and their handlers,
-        notice, all in one transaction committed before the answer) with
-        MARKETREG_PUBLIC_RATE_LIMIT=100000000/minute and MARKETREG_TASK_BACKEND=immediate;
+        notice, committed before the answer; the event handlers then run inline after the commit)
+        with MARKETREG_PUBLIC_RATE_LIMIT=100000000/minute and MARKETREG_TASK_BACKEND=immediate
+        (``--tasks sqlite``: a task queue with embedded workers, which run the handlers and the
+        audit sealer in batches, as the embedded production set-up does);
   bare  bench/_intake_bare.py — ``POST /bare``: the same body and header, ONE insert into a
         one-table database of the same kind (bench/out/intake_bare.db or schema
         ``bench_intake_bare``), committed before the answer.
@@ -77,6 +79,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each run")
     parser.add_argument("--samples", type=int, default=2000, help="entities sampled as respondents")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--tasks", choices=("immediate", "sqlite"), default="immediate",
+                        help="immediate: event handlers inline after each commit; sqlite: a queue and "
+                             "embedded workers (production's embedded mode: handlers and audit sealing in batches)")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.clients < 1 or args.entities < 1 or args.warmup < 0:
         parser.error("--seconds, --clients and --entities must be positive, --warmup not negative")
@@ -527,7 +532,11 @@ def main(argv: list[str] | None = None) -> int:
 
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("MARKETREG_")}
     env = {**base_env, "MARKETREG_DATABASE_URL": url, "MARKETREG_PUBLIC_RATE_LIMIT": "100000000/minute",
-           "MARKETREG_TASK_BACKEND": "immediate", "MARKETREG_ENVIRONMENT": "test"}
+           "MARKETREG_TASK_BACKEND": args.tasks, "MARKETREG_ENVIRONMENT": "test",
+           "MARKETREG_TASK_SQLITE_PATH": str(_common.OUT / "intake_tasks.db"),
+           "MARKETREG_STORAGE_DIR": str(_common.OUT / "intake_storage")}
+    for stale in _common.OUT.glob("intake_tasks.db*"):  # no queued work from an earlier run
+        stale.unlink()
     bare_env = {**base_env, "BENCH_BARE_DATABASE_URL": bare_url}
     ours = Server("ours", ["marketreg.app.main:create_app", "--factory"], env, "server_intake")
     bare = Server("bare", ["_intake_bare:app", "--app-dir", str(_common.BENCH)], bare_env, "server_intake")

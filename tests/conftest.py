@@ -90,6 +90,16 @@ def build_database(url: str) -> Engine:
     return engine
 
 
+@pytest.fixture(autouse=True)
+def storage_dir(tmp_path, monkeypatch):
+    """Each test its own shared storage (uploads, attachments, the audit chain's anchored head)."""
+    from marketreg.platform.settings import get_settings
+
+    path = tmp_path / "storage"
+    monkeypatch.setattr(get_settings(), "storage_dir", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def backend(request) -> str:
     return request.param

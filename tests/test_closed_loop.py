@@ -28,6 +28,7 @@ from marketreg.domains.registry.models import Entity
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform.authz import Actor
+from marketreg.platform.events import drain
 
 CST = dt.timezone(dt.timedelta(hours=8))
 D = dt.date
@@ -37,6 +38,13 @@ _serial = itertools.count(1)
 
 def at(y: int, m: int, d: int):
     return time_machine.travel(dt.datetime(y, m, d, 10, tzinfo=CST), tick=False)
+
+
+def settle(session) -> None:
+    """Run the other domains' reactions, as the dispatcher does after a commit (this test works
+    in one uncommitted session), at the step's date; none may fail."""
+    report = drain(session)
+    assert report.failed == 0 and report.waiting == 0, report
 
 
 def staff(session, username: str) -> Actor:
@@ -93,6 +101,7 @@ def test_inspection_results_feed_the_abnormal_list_proposal_the_credit_file_and_
         for task, code in ((unreachable, "unreachable"), (problem, "pending_follow_up")):
             inspection_actions.do_record_result(session, actor=inspector_of(session, task), task_id=task.id,
                                                 inspected_on=D(2026, 8, 3), results={"XY-001": (code, "现场检查")})
+        settle(session)
 
     # 1. unreachable → an abnormal-list proposal for staff, and the result in the credit file (not public yet)
     [entry] = credit.entries_of(session, uscc=unreachable.entity_uscc)
@@ -118,6 +127,7 @@ def test_inspection_results_feed_the_abnormal_list_proposal_the_credit_file_and_
     # publishing the results (一公开) makes the recorded result public in the credit file
     with at(2026, 8, 5):
         inspection_actions.do_publish_results(session, actor=registrar, task_ids=[unreachable.id])
+        settle(session)
     public = credit.timeline(session, uscc=unreachable.entity_uscc, public_only=True, today=D(2026, 8, 6))
     assert {line.name for line in public} == {"inspections.result_recorded", "inspections.result_published"}
 
@@ -126,8 +136,10 @@ def test_inspection_results_feed_the_abnormal_list_proposal_the_credit_file_and_
 
 
 def step(session, case: Case, name: str, username: str = "lx_inspector", **fields) -> Case:
-    return enforcement_actions.do_step(session, actor=staff(session, username), case_id=case.id, step=name,
+    done = enforcement_actions.do_step(session, actor=staff(session, username), case_id=case.id, step=name,
                                        data=StepIn(**fields))
+    settle(session)
+    return done
 
 
 def decided_case(session, entity: Entity, *, kinds: tuple[str, ...] = ("fine",), fine=Decimal(60000),
@@ -145,6 +157,7 @@ def decided_case(session, entity: Entity, *, kinds: tuple[str, ...] = ("fine",),
             conditions=["evidence", "penalty_due", "jurisdiction", "limitation"],
             officers=["lx_inspector", "lx_officer"], violation_type="food_expired",
             facts="当事人经营超过保质期的食品。"))
+        settle(session)
     with at(2026, 3, 20):
         step(session, case, "end_investigation", note="调查终结")
     with at(2026, 3, 23):
@@ -206,6 +219,7 @@ def test_granted_credit_repair_ends_the_penalty_publicity_in_both_domains(sessio
     with at(2027, 4, 22):
         credit_actions.do_decide_repair(session, actor=staff(session, "lx_registrar"), repair_id=application.id,
                                         grant=True, note="已履行处罚决定并消除影响")
+        settle(session)
 
     assert (case.publicity_ended_on, case.publicity_end_reason) == (D(2027, 4, 22), "repaired")
     assert enforcement.public_penalties(session, q=entity.uscc, today=D(2027, 4, 23)) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -96,8 +97,15 @@ def test_audit_verify_names_the_tampered_row(backend, tmp_path_factory):
 
     url = database_url(backend, tmp_path_factory, "tamper")
     engine = build_database(url)  # demo users' creation wrote audit rows
-    env = {**os.environ, "MARKETREG_DATABASE_URL": url}
-    assert run(env, "audit", "verify").returncode == 0
+    env = {**os.environ, "MARKETREG_DATABASE_URL": url,
+           "MARKETREG_STORAGE_DIR": str(tmp_path_factory.mktemp("tamper_storage"))}
+    pending = run(env, "audit", "verify")
+    assert pending.returncode == 0 and "\t0 rows sealed" in pending.stdout
+    sealed = run(env, "audit", "seal")
+    assert sealed.returncode == 0 and sealed.stdout.startswith("sealed\t")
+    head = json.loads(run(env, "audit", "head").stdout)
+    assert head["seq"] == int(sealed.stdout.split("\t")[1].split()[0]) and len(head["mac"]) == 64
+    assert run(env, "audit", "verify").stdout.startswith(f"ok\t{head['seq']} rows sealed\t0 pending")
     with engine.begin() as conn:
         if backend == "postgresql":
             conn.execute(text("DROP TRIGGER audit_event_no_update ON audit_event"))
@@ -107,7 +115,7 @@ def test_audit_verify_names_the_tampered_row(backend, tmp_path_factory):
     engine.dispose()
     result = run(env, "audit", "verify")
     assert result.returncode == 1
-    assert result.stdout.strip() == "broken\tseq=3\taltered"
+    assert result.stdout.strip() == "broken\tseq=3\taltered\t记录内容被篡改"
 
 
 def test_rule_c8_complaints_clocks_prints_the_3_year_time_limit(cli_env):

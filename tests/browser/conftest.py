@@ -193,6 +193,18 @@ def login() -> Callable:
     return sign_in
 
 
+@pytest.fixture
+def menu() -> Callable:
+    """Follow a menu entry: open its sector's menu (a ``<details>``), then click the link."""
+
+    def follow(page, href: str) -> None:
+        link = page.locator(f"nav details.menu a[href='{href}']")
+        link.locator("xpath=ancestor::details[1]/summary").click()
+        link.click()
+
+    return follow
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

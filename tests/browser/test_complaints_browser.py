@@ -53,7 +53,7 @@ def _assert_fits(page) -> None:
 def test_consumer_files_with_an_attachment_on_a_phone_and_tracks_it(live_server, open_page, screenshots):
     page = open_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     page.goto("/")
-    page.locator("#card-12315 a[href='/complaints/new']").tap()
+    page.locator("#card-complaints a[href='/complaints/new']").tap()
     page.wait_for_url("**/complaints/new")
     _assert_fits(page)
     form = page.locator("#intake-form")
@@ -98,11 +98,11 @@ def test_consumer_files_with_an_attachment_on_a_phone_and_tracks_it(live_server,
     page.screenshot(path=screenshots / f"complaint-track-{live_server.backend}.png", full_page=True)
 
 
-def test_handler_accepts_mediates_and_closes_then_the_consumer_rates(live_server, page, open_page, login,
+def test_handler_accepts_mediates_and_closes_then_the_consumer_rates(live_server, page, open_page, login, menu,
                                                                     screenshots):
     code = _file(page, title="空调安装后漏水")
     login(page, "lx_handler")
-    page.click("nav a[href='/staff/complaints']")
+    menu(page, "/staff/complaints")
     page.wait_for_url("**/staff/complaints")
     page.locator(f"#queue tr[data-query-code='{code}'] a").click()
     page.wait_for_url(re.compile(r"/staff/complaints/\d+$"))

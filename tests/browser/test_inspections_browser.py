@@ -26,11 +26,11 @@ def inspection_setup(live_server):
         seed.register_inspectors(session)
 
 
-def test_county_draws_inspector_records_public_verifies(live_server, inspection_setup, open_page, login,
+def test_county_draws_inspector_records_public_verifies(live_server, inspection_setup, open_page, login, menu,
                                                        screenshots, tmp_path):
     staff = open_page(viewport={"width": 1366, "height": 900})
     login(staff, "lx_registrar")
-    staff.click("nav a[href='/staff/inspections']")
+    menu(staff, "/staff/inspections")
     staff.wait_for_url("**/staff/inspections")
     with staff.expect_navigation():
         staff.click("#new-plan button[type=submit]")
@@ -67,7 +67,7 @@ def test_county_draws_inspector_records_public_verifies(live_server, inspection_
 
     inspector = open_page(viewport={"width": 1366, "height": 900})
     login(inspector, "lx_inspector")
-    inspector.click("nav a[href='/staff/inspections/tasks']")
+    menu(inspector, "/staff/inspections/tasks")
     inspector.wait_for_url("**/staff/inspections/tasks")
     row = inspector.locator("#queue tbody tr", has_text=batch_no.split("-")[0]).first
     task_no = row.locator("a").inner_text().strip()
@@ -81,7 +81,7 @@ def test_county_draws_inspector_records_public_verifies(live_server, inspection_
     assert inspector.locator("#task").get_attribute("data-status") == "recorded"
     assert "未按规定公示应当公示的信息" in inspector.locator("#results").inner_text()
 
-    staff.click("nav a[href='/staff/inspections/publication']")
+    menu(staff, "/staff/inspections/publication")
     staff.wait_for_url("**/staff/inspections/publication")
     staff.locator(f"#tracker tr:has-text('{task_no}') input[type=checkbox]").check()
     with staff.expect_navigation():
@@ -90,7 +90,7 @@ def test_county_draws_inspector_records_public_verifies(live_server, inspection_
 
     public = open_page(viewport={"width": 1366, "height": 900})
     public.goto("/")
-    public.click("#card-inspections a")
+    public.click("#card-disclosure a[href='/inspections']")
     public.wait_for_url("**/inspections")
     with public.expect_navigation():
         public.click(f"#public-batches a:has-text('{batch_no}')")

@@ -48,13 +48,13 @@ def _public_prefix(entity, names: list[str]) -> str | None:
     return None
 
 
-def test_staff_search_then_profile_shows_masked_id(live_server, page, login):
+def test_staff_search_then_profile_shows_masked_id(live_server, page, login, menu):
     candidates = _entities(live_server, Entity.city_code == "370100", Entity.legal_rep_id_number.is_not(None))
     names = [e.name for e in _entities(live_server)]
     entity, part = next((e, p) for e in candidates if (p := _distinctive_part(e, names)))
 
     login(page, "jn_registrar")
-    page.click("nav a[href='/staff/registry/entities']")
+    menu(page, "/staff/registry/entities")
     page.wait_for_url("**/staff/registry/entities")
     page.fill("form.search input[name=q]", part)
     page.click("form.search button[type=submit]")
@@ -152,7 +152,7 @@ def test_dashboard_renders_charts(live_server, page, login, screenshots):
         assert box and box["width"] > 200 and box["height"] > 200, box
         assert chart.locator("svg path").count() > 0  # bars / sectors drawn, not an empty canvas
         assert _HAN.search(chart.locator("svg").first.text_content() or ""), "chart labels are not Chinese"
-    total = page.locator(".kpi .v").first.inner_text().replace(",", "")
+    total = page.locator("#entity-kpis .kpi .v").first.inner_text().replace(",", "")
     assert int(total) == len(_entities(live_server)) > 0
     page.wait_for_function(CHARTS_SETTLED)  # screenshot the drawn charts, not their entry animation
     page.screenshot(path=screenshots / f"dashboard-{live_server.backend}.png", full_page=True)
@@ -181,6 +181,7 @@ def test_phone_home_and_search_are_usable(live_server, open_page):
     assert page.locator("#results tbody tr").count() >= 1
     _assert_fits(page)
     page.locator(".nav-toggle").tap()
+    page.locator("nav.nav details[data-sector='services'] summary").tap()
     assert page.locator("nav.nav a[href='/entities']").is_visible()
 
 

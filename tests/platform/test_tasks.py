@@ -78,3 +78,18 @@ def test_upload_refuses_other_file_types(client, name):
                            data={"csrf_token": csrf})
     assert response.status_code == 400
     assert "仅支持" in response.text
+
+
+def test_periodic_schedules_run_on_china_time():
+    """huey asks with a naive UTC timestamp: "02:10" is 18:10 UTC the day before (it used to run
+    at 10:10 Beijing time)."""
+    import datetime as dt
+
+    from marketreg.app import wiring  # noqa: F401 - every periodic job
+    from marketreg.platform.tasks import huey
+
+    def due(*utc: int) -> set[str]:
+        return {t.name for t in huey.read_periodic(dt.datetime(*utc))}
+
+    assert "sweep_daily" in due(2026, 7, 1, 18, 10)  # 02:10 on 2 July in Beijing
+    assert "sweep_daily" not in due(2026, 7, 2, 2, 10)  # 10:10 in Beijing

@@ -159,6 +159,22 @@ def build_credit(session, world: World) -> None:
     world.values.update(entry_id=str(entry.id), objection_id=str(objection.id), repair_id=str(repair.id))
 
 
+def build_platform(session, world: World) -> None:
+    """A failed event-handler delivery about the 历下区 entity (the job monitor's retry button)."""
+    from marketreg.kernel import clock
+    from marketreg.platform.events import DomainEvent, EventDelivery
+
+    event = DomainEvent(name="credit.listed", subject_type="market_entity", subject_key=world.values["uscc"],
+                        payload={}, org_path="/370000/370100/370102/", occurred_at=clock.now())
+    session.add(event)
+    session.flush()
+    delivery = EventDelivery(event_id=event.id, handler="permission.suite", subject_key=event.subject_key,
+                             status="failed", attempts=5, error="测试")
+    session.add(delivery)
+    session.flush()
+    world.values["delivery_id"] = str(delivery.id)
+
+
 # path parameter → its builder; a route whose parameter has none fails the suite
 BUILDERS = {name: build for build, names in (
     (build_registry, ("uscc",)),
@@ -166,8 +182,9 @@ BUILDERS = {name: build for build, names in (
     (build_inspections, ("plan_id", "batch_id", "task_id", "inspector_id")),
     (build_enforcement, ("clue_id", "case_id", "document_id", "transfer_id", "review_id")),
     (build_credit, ("entry_id", "objection_id", "repair_id")),
+    (build_platform, ("delivery_id",)),
 ) for name in names}
-BUILD_ORDER = (build_registry, build_complaints, build_inspections, build_enforcement, build_credit)
+BUILD_ORDER = (build_registry, build_complaints, build_inspections, build_enforcement, build_credit, build_platform)
 
 
 def _permission_users(session, permissions: set[str], world: World) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 
 app = typer.Typer(help="智慧市场监管一体化平台 — marketreg", no_args_is_help=True, add_completion=False,
@@ -69,6 +70,7 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
 
     from marketreg.app import demo
     from marketreg.app.bootstrap import setup_base
+    from marketreg.domains.sysadmin.tasks import check_calendar_coverage
 
     sessions = _sessions()
     setup_base(sessions)
@@ -93,6 +95,11 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
                f"{credit.classified} classified")
     if users and entities:  # after credit: the draws read the risk classes
         typer.echo(f"inspection batches drawn: {demo.seed_inspections(sessions, seed=seed)}")
+    if users and complaints:
+        typer.echo(f"workbench demo items (overdue, due soon, 督办): {demo.seed_workbench(sessions)}")
+    # the workbench's calendar alert now rather than at the next 07:00 run
+    covered = check_calendar_coverage(clock.today())
+    typer.echo(f"next year's holiday arrangement: {'loaded' if covered else 'missing (alert on the workbench)'}")
 
 
 @app.command()
@@ -141,6 +148,9 @@ def import_entities(file: Path, chunk: Annotated[int, typer.Option(min=100, max=
         except DomainError as exc:
             reporter.fail(message=f"{exc.code}：{exc.message_zh}")
             _fail(f"{exc.code}\t{exc.message_zh}")
+        except Exception as exc:  # the job must not stay "running" in the monitor
+            reporter.fail(message=f"内部错误（{type(exc).__name__}）：{exc}")
+            raise
     reporter.progress(1, 1, force=True)
     reporter.finish(result=report.as_dict(), message=f"共 {report.rows:,} 行，拒绝 {report.rejected:,}")
     typer.echo(f"rows={report.rows} inserted={report.inserted} updated={report.updated} "
@@ -192,16 +202,40 @@ def calendar_import(file: Path, source: str = "", as_user: AsUser = "") -> None:
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the SM3 chain; exit 1 naming the first bad row."""
+    """Walk the sealed chain against the key and the anchored head; exit 1 naming the first
+    problem (altered, deleted, broken_link, recomputed, truncated, anchor_*)."""
     from marketreg.platform.audit import verify
 
     with _sessions().read() as session:
         result = verify(session)
+    anchored = "none" if result.anchored_seq is None else str(result.anchored_seq)
     if result.ok:
-        typer.echo(f"ok\t{result.rows} rows")
+        typer.echo(f"ok\t{result.rows} rows sealed\t{result.pending} pending\tanchored seq={anchored}")
         return
-    typer.echo(f"broken\tseq={result.first_bad_seq}\t{result.problem}")
+    typer.echo(f"broken\tseq={result.first_bad_seq}\t{result.problem}\t{result.problem_label}")
     raise typer.Exit(1)
+
+
+@audit_app.command("seal")
+def audit_seal() -> None:
+    """Seal the pending rows now (the sealer job does this every minute) and anchor the head."""
+    from marketreg.platform.audit import seal
+
+    typer.echo(f"sealed\t{seal(_sessions())} rows")
+
+
+@audit_app.command("head")
+def audit_head() -> None:
+    """Print the chain's signed head as JSON (keep a copy outside this machine)."""
+    import json
+
+    from marketreg.platform.audit import as_dict, current_head
+
+    with _sessions().read() as session:
+        head = current_head(session)
+    if head is None:
+        _fail("审计链尚未封存（先运行 marketreg audit seal）")
+    typer.echo(json.dumps(as_dict(head), ensure_ascii=False))
 
 
 def _mount_domain_clis() -> None:

@@ -5,6 +5,7 @@ units, default benchmarks) is ``bootstrap.setup_base``; this module only adds de
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -20,6 +21,8 @@ from marketreg.domains.org import service as org
 from marketreg.domains.org.enums import UserKind
 from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import seed as registry_seed
+from marketreg.kernel import clock
+from marketreg.kernel.clock import BUSINESS_TZ
 from marketreg.platform.authz import SYSTEM
 from marketreg.platform.db import Sessions
 
@@ -124,3 +127,62 @@ def _align_demo_clues(session) -> int:
             clue.decided_at = closed_at
         moved += 1
     return moved
+
+
+# Demo work for the workbench in 历下区: (title, facts, working days since receipt). Order 121
+# gives 7 working days to decide on acceptance: 12 days ago is overdue, 7 days ago is due today.
+WORKBENCH_COMPLAINTS = [
+    ("电动车电池鼓包，商家拒绝更换", "购买的电动自行车使用两周后电池鼓包，商家以人为损坏为由拒绝更换。", 12),
+    ("健身卡闭店后不退费", "健身房突然闭店，剩余课时费不予退还。", 7),
+]
+WORKBENCH_CLUE = ("某药房", "上级交办：涉嫌销售过期药品", 15)  # 15 working days to check: due today
+
+
+def _workdays_ago(calendar, today: dt.date, n: int) -> dt.date:
+    day = today
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        n -= calendar.is_workday(day)
+    return day
+
+
+def seed_workbench(sessions: Sessions) -> int:
+    """Overdue and due-soon complaints in 历下区 with a 督办 from 济南市局 on the overdue one, and a
+    clue due today, all through the real actions; idempotent. Returns the items made."""
+    from marketreg.domains.complaints import actions as complaints
+    from marketreg.domains.complaints.models import Item
+    from marketreg.domains.complaints.schemas import IntakeIn
+    from marketreg.domains.enforcement import actions as enforcement
+    from marketreg.domains.enforcement import rules as enforcement_rules
+    from marketreg.domains.enforcement.models import Clue
+    from marketreg.domains.enforcement.schemas import ClueIn
+    from marketreg.platform.authz import PUBLIC
+    from marketreg.platform.calendar import load_calendar
+
+    made = 0
+    with sessions.transaction() as session:
+        calendar, today = load_calendar(session), clock.today()
+        for n, (title, facts, days) in enumerate(WORKBENCH_COMPLAINTS):
+            key = f"demo-workbench-{n}"
+            if session.scalar(select(Item.id).where(Item.idempotency_key == key)) is not None:
+                continue
+            [item] = complaints.do_intake(session, actor=PUBLIC, idempotency_key=key, data=IntakeIn(
+                kind="complaint", complainant_name="李四", complainant_phone="13905310000",
+                complainant_address="济南市历下区泉城路200号", respondent_name="历下区某商行",
+                respondent_address="济南市历下区解放路10号", title=title, facts=facts, request="退款"))
+            received = dt.datetime.combine(_workdays_ago(calendar, today, days), dt.time(9, 30), tzinfo=BUSINESS_TZ)
+            complaints_seed.rebase_received(session, item=item, received_at=received.astimezone(dt.UTC))
+            if n == 0:
+                supervisor = org.actor_for(session, user=org.get_user_by_username(session, username="jn_supervisor"))
+                complaints.do_supervise(session, actor=supervisor, item_id=item.id, due_on=today + dt.timedelta(days=2),
+                                        instruction="该投诉已超过受理期限，请两日内作出受理决定并报市局。")
+            made += 1
+        respondent, summary, days = WORKBENCH_CLUE
+        if session.scalar(select(Clue.id).where(Clue.summary == summary)) is None:
+            inspector = org.actor_for(session, user=org.get_user_by_username(session, username="lx_inspector"))
+            clue = enforcement.do_register_clue(session, actor=inspector, data=ClueIn(
+                source="assignment", respondent_name=respondent, summary=summary))
+            clue.received_on = _workdays_ago(calendar, today, days)
+            clue.check_due_on = enforcement_rules.clue_check_due(calendar, clue.received_on).due_on
+            made += 1
+    return made

@@ -3,6 +3,13 @@
 SQLite gets the pysqlite ``BEGIN`` workaround (so SAVEPOINT and BEGIN IMMEDIATE work) and
 WAL, foreign keys and a busy timeout. Write sessions on SQLite begin IMMEDIATE so that a
 transaction never fails on upgrading a stale read snapshot to a write.
+
+The platform's one lock order (PostgreSQL; SQLite writers are serialised whole): a write
+transaction locks the domain rows it changes first, in primary-key order when it locks more
+than one, and takes counters (document numbers: ``advisory_lock`` + the counter row) last.
+There are no global locks: the audit log and the event outbox are appended without a lock
+(the audit sealer and the event dispatcher lock only in their own transactions), so no
+writer waits for an unrelated one.
 """
 
 from __future__ import annotations

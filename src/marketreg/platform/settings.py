@@ -10,6 +10,7 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - the sentinel that production refuses
+DEV_AUDIT_KEY = "dev-only-audit-key-change-me"  # the audit chain's key sentinel, refused in production too
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -24,6 +25,13 @@ class Settings(BaseSettings):
     task_backend: Literal["sqlite", "redis", "immediate"] = "sqlite"
     task_sqlite_path: str = str(PROJECT_ROOT / "var" / "tasks.db")
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Files shared by the web process and the workers (uploads, the audit chain's anchored head):
+    # on a shared volume when workers run on other machines.
+    storage_dir: str = str(PROJECT_ROOT / "var")
+    # The audit chain's HMAC-SM3 key: kept outside the database so that whoever can rewrite the
+    # audit table cannot recompute the chain. MARKETREG_AUDIT_KEY, or a file holding it.
+    audit_key: str = DEV_AUDIT_KEY
+    audit_key_file: str = ""
     task_workers: int = 2
     # Public portal rate limits (slowapi syntax); storage in Redis when scaled out.
     public_rate_limit: str = "60/minute"
@@ -42,9 +50,22 @@ class Settings(BaseSettings):
     def _refuse_default_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEV_SECRET:
             raise ValueError("MARKETREG_SECRET_KEY must be set in production")
+        if self.environment == "production" and self.audit_key_bytes() == DEV_AUDIT_KEY.encode():
+            raise ValueError("MARKETREG_AUDIT_KEY (or MARKETREG_AUDIT_KEY_FILE) must be set in production")
         if self.environment == "production" and (self.argon2_time_cost < 2 or self.argon2_memory_kib < 19456):
             raise ValueError("argon2 cost below the OWASP minimum (t>=2, m>=19 MiB) in production")
         return self
+
+    def audit_key_bytes(self) -> bytes:
+        if self.audit_key_file:
+            return Path(self.audit_key_file).read_bytes().strip()
+        return self.audit_key.encode()
+
+    def storage_path(self, *parts: str) -> Path:
+        """A path under the shared storage location, its folder created."""
+        path = Path(self.storage_dir, *parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
 
 
 @lru_cache

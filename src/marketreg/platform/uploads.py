@@ -17,13 +17,12 @@ from pathlib import Path, PurePosixPath
 import filetype
 
 from marketreg.kernel.errors import DomainError
-from marketreg.platform.settings import PROJECT_ROOT
+from marketreg.platform.settings import get_settings
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024  # 10 MB each
 ALLOWED = {"image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"}, "application/pdf": {".pdf"}}
 ACCEPT = ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"  # the form's accept= hint
-ATTACHMENT_DIR = PROJECT_ROOT / "var" / "attachments"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +78,13 @@ def check_files(files: Sequence[RawFile], *, code_prefix: str) -> list[Upload]:
 
 def store(content: bytes) -> str:
     """Write the content once under its SHA-256 (idempotent); returns the digest."""
-    ATTACHMENT_DIR.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(content).hexdigest()
-    target = ATTACHMENT_DIR / digest
+    target = stored_path(digest)
     if not target.exists():
         target.write_bytes(content)
     return digest
 
 
 def stored_path(sha256: str) -> Path:
-    return ATTACHMENT_DIR / sha256
+    """Attachments live in the shared storage (``MARKETREG_STORAGE_DIR``), where every process finds them."""
+    return get_settings().storage_path("attachments", sha256)

@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from marketreg.kernel.clock import BUSINESS_TZ
+from marketreg.kernel.labels import label
 
 _BASE = Path(__file__).parent / "templates"
 _loaders: list[FileSystemLoader] = [FileSystemLoader(_BASE)]
@@ -36,5 +37,11 @@ def _thousands(value: int | float | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def set_menu(name: str, menu) -> None:
+    """Expose a portal's ``web.nav.Menu`` to templates as ``name(actor)`` (its groups for that actor)."""
+    templates.env.globals[name] = menu.for_actor
+
+
 templates.env.filters["local_time"] = _local_time
 templates.env.filters["thousands"] = _thousands
+templates.env.filters["label"] = label  # {{ code|label("table") }}: kernel.labels

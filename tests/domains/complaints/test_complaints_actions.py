@@ -20,7 +20,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError, PermissionDenied
 from marketreg.platform.audit import AuditEvent
 from marketreg.platform.authz import PUBLIC, SYSTEM
-from marketreg.platform.events import DomainEvent
+from marketreg.platform.events import DomainEvent, drain
 
 CST = dt.timezone(dt.timedelta(hours=8))
 
@@ -70,6 +70,7 @@ def test_combined_filing_is_split_into_complaint_and_report_and_the_report_raise
     items = actions.do_intake(session, actor=PUBLIC, data=filing(entity, also_report=True))
     assert [i.kind for i in items] == ["complaint", "report"]
     assert items[1].parent_id == items[0].id and items[1].status == "verifying"
+    drain(session)  # enforcement registers the clue after the filing commits
     clue = session.scalar(select(Clue).where(Clue.source_ref == f"report:{items[1].query_code}"))
     assert clue is not None and clue.org_path == items[1].org_path and clue.status == "checking"
 
@@ -165,9 +166,10 @@ def test_report_decision_updates_the_clue_and_2022_reporters_get_a_notice_step(s
     handler = staff(session, "lx_handler")
     with at(2026, 3, 2):
         [report] = actions.do_intake(session, actor=PUBLIC, data=filing(entity, kind="report", request=None))
+        drain(session)
     assert report.rule_version == "samr20-2022" and report.report_due_on == dt.date(2026, 3, 23)
     actions.do_decide_report(session, actor=handler, item_id=report.id, filed=True)
-    session.flush()
+    drain(session)
     clue = session.scalar(select(Clue).where(Clue.source_ref == f"report:{report.query_code}"))
     # issue 11 item 13 changed this: 立案 opens the case-filing step; the clue is 已立案 only with a case
     assert (clue.status, clue.case_id) == ("filing", None) and report.outcome == "converted_to_clue"
@@ -339,3 +341,16 @@ def test_rule_c10_odr_closes_only_on_the_complainants_confirmation_or_withdrawal
                                        answer="withdraw")
     assert (item.status, item.outcome, item.outcome_note) == ("closed", "settled", "投诉人撤回投诉")
     assert item.steps[-1].basis == "办法第二十三条第一款第（一）项"
+
+
+def test_receipt_date_rule_version_and_clocks_follow_the_china_date_at_midnight(session, entity):
+    """Two filings two minutes apart, both on 14 April in UTC: 23:59 and 00:01 China time fall on
+    different business dates, and on either side of Order 121's entry into force (15 April 2026)."""
+    with time_machine.travel(dt.datetime(2026, 4, 14, 23, 59, tzinfo=CST), tick=False):
+        [before] = actions.do_intake(session, actor=PUBLIC, data=filing(entity))
+    with time_machine.travel(dt.datetime(2026, 4, 15, 0, 1, tzinfo=CST), tick=False):
+        [after] = actions.do_intake(session, actor=PUBLIC, data=filing(entity, title="买到变质面包"))
+    assert before.received_at.date() == after.received_at.date() == dt.date(2026, 4, 14)  # the same UTC day
+    assert (before.received_on, after.received_on) == (dt.date(2026, 4, 14), dt.date(2026, 4, 15))
+    assert (before.rule_version, after.rule_version) == ("samr20-2022", "samr121-2026")
+    assert before.accept_due_on < after.accept_due_on

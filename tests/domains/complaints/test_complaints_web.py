@@ -418,7 +418,7 @@ def test_tracking_page_shows_steps_deadlines_and_the_rating_form_after_closure(c
 
 def test_home_page_links_the_12315_service(client):
     home = client.get("/").text
-    card = re.search(r'<section class="card" id="card-12315">.*?</section>', home, re.S).group(0)
+    card = re.search(r'<section class="card" id="card-complaints">.*?</section>', home, re.S).group(0)
     assert 'href="/complaints/new"' in card and 'href="/complaints/track"' in card and "即将开通" not in card
 
 
@@ -672,3 +672,21 @@ def test_each_handling_action_has_a_page_and_an_api_route_from_the_one_table(app
         if spec.api:
             assert posts[f"/api/v1/complaints/{{item_id:int}}/{spec.segment}"] == spec.permission
     assert sum(spec.api for spec in ACTIONS.values()) == 19
+def test_queue_page_shows_the_true_total_and_pages(client, filed, monkeypatch):
+    from marketreg.domains.complaints import pages
+
+    monkeypatch.setattr(pages, "QUEUE_PAGE", 2)
+    for n in range(3):
+        filed(title=f"分页测试{n}")
+    staff_login(client, "lx_handler")
+    first = client.get("/staff/complaints?q=分页测试").text
+    assert '<span id="queue-total">3</span>' in first and first.count("分页测试") >= 2 and "第 1 / 2 页" in first
+    second = client.get("/staff/complaints?q=分页测试&page=2").text
+    assert "第 2 / 2 页" in second
+
+
+def test_queue_results_fragment_renders_for_htmx(client, filed):
+    filed(title="片段测试")
+    staff_login(client, "lx_handler")
+    fragment = client.get("/staff/complaints?q=片段测试", headers={"hx-request": "true", "hx-target": "results"})
+    assert fragment.status_code == 200 and '<span id="queue-total">1</span>' in fragment.text

@@ -14,7 +14,7 @@ from marketreg.domains.registry import seed as registry_seed
 from marketreg.domains.registry.models import Entity
 from marketreg.kernel import clock
 from marketreg.platform.authz import Actor
-from marketreg.platform.events import publish
+from marketreg.platform.events import drain, payload_type, publish
 
 _counter = itertools.count(1)
 
@@ -42,8 +42,13 @@ def enterprise(entity: Entity) -> Actor:
 
 
 def emit(session, name: str, entity: Entity, **payload):
-    return publish(session, name=name, subject_type="market_entity", subject_key=entity.uscc,
-                   org_path=entity.org_path, payload=payload)
+    """Publish another domain's event with its typed payload, and run the handlers (after-commit
+    work, run here in SAVEPOINTs of the test's one session)."""
+    event = publish(session, payload_type(name)(**payload), subject_type="market_entity", subject_key=entity.uscc,
+                    org_path=entity.org_path)
+    report = drain(session)
+    assert report.failed == 0 and report.waiting == 0, report
+    return event
 
 
 def penalty(session, entity: Entity, decision_no: str, *, decided_on: str = "2026-03-01", kinds=("fine",),

@@ -21,6 +21,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform.audit import AuditEvent
 from marketreg.platform.authz import SYSTEM, Actor
+from marketreg.platform.events import drain
 from marketreg.platform.notify import Notification
 
 from .conftest import emit, enterprise, penalty
@@ -37,8 +38,11 @@ def count(session, model, *where) -> int:
 
 
 def file_report(session, entity, *, year=2025, on=dt.date(2026, 5, 1)):
-    return actions.do_file_annual_report(session, actor=enterprise(entity), report_year=year, public_items=ITEMS,
-                                         item7={"headcount": "12", "revenue": "100万"}, item7_public=False, today=on)
+    report = actions.do_file_annual_report(session, actor=enterprise(entity), report_year=year, public_items=ITEMS,
+                                           item7={"headcount": "12", "revenue": "100万"}, item7_public=False,
+                                           today=on)
+    drain(session)  # the credit file line is written by the event's handler, after the filing
+    return report
 
 
 def test_every_event_lands_once_in_the_credit_file(session, make_entity):
@@ -103,6 +107,7 @@ def test_sweep_lists_missing_reports_once_and_late_report_cures(session, make_en
     assert application.decide_due_on == dt.date(2026, 10, 9)
     actions.do_decide_repair(session, actor=LX_STAFF, repair_id=application.id, grant=True, note="已补报",
                              today=dt.date(2026, 9, 28))
+    drain(session)
     assert (entry.status, entry.removed_on) == ("removed", dt.date(2026, 9, 28))
     titles = [line.name for line in service.timeline(session, uscc=missing.uscc)]
     assert titles[:3] == ["credit.repair_granted", "credit.removed", "credit.annual_report_filed"]
@@ -227,6 +232,7 @@ def test_granted_penalty_repair_stops_publicity(session, make_entity):
                                           ref="D-20", decl=decl, today=dt.date(2026, 8, 1))
     actions.do_decide_repair(session, actor=LX_STAFF, repair_id=application.id, grant=True, note="符合条件",
                              today=dt.date(2026, 8, 3))
+    drain(session)
     line = session.scalar(select(CreditEvent).where(CreditEvent.ref == "D-20",
                                                     CreditEvent.name == "enforcement.penalty_decided"))
     assert line.withdrawn_on == dt.date(2026, 8, 3)
@@ -250,6 +256,7 @@ def test_rule_c1_sweep_never_transfers_under_the_2024_text_and_proposes_the_art_
     assert (proposal.status, proposal.decided_on) == ("accepted", dt.date(2026, 7, 10))
     from marketreg.domains.enforcement.models import Clue  # the accepted measure reaches case handling
 
+    assert drain(session).failed == 0  # handlers run after commit; the test's session never commits
     clue = session.scalar(select(Clue).where(Clue.source_ref == f"credit:{proposal.id}"))
     assert (clue.status, clue.source, clue.received_on) == ("checking", "transfer", dt.date(2026, 7, 10))
     assert "第十八条第一款" in clue.summary

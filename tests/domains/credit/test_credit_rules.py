@@ -280,8 +280,11 @@ def test_rule_4_1_four_classes_by_transparent_score_with_top_factors():
 def test_rule_4_4_classes_are_updated_monthly():
     from marketreg.domains.credit import tasks
 
-    assert tasks.classify_monthly.task_class().validate_datetime(dt.datetime(2026, 12, 1, 3, 0))
-    assert not tasks.classify_monthly.task_class().validate_datetime(dt.datetime(2026, 12, 2, 3, 0))
+    # huey hands the check a naive UTC timestamp; the schedule is 03:00 on the 1st, China time
+    # (= 19:00 UTC on the last day of the month before).
+    assert tasks.classify_monthly.task_class().validate_datetime(dt.datetime(2026, 11, 30, 19, 0))
+    assert not tasks.classify_monthly.task_class().validate_datetime(dt.datetime(2026, 12, 1, 3, 0))
+    assert not tasks.classify_monthly.task_class().validate_datetime(dt.datetime(2026, 12, 1, 19, 0))
 
 
 @pytest.mark.parametrize(("violation_type", "category"), [

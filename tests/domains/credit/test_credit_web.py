@@ -105,6 +105,11 @@ def test_sweep_button_runs_a_job_listing_the_missing_report_then_late_report_and
         job = s.scalar(select(Job).where(Job.kind == "credit.sweep"))
         entry = s.scalar(select(ListEntry).where(ListEntry.entity_uscc == firm.uscc))
     assert job.status == "succeeded" and job.result["listed"] >= 1 and entry.status == "listed"
+    # the job ran as the registrar who started it (not as "system"), and says so
+    with db.read() as s:
+        listed_by = set(s.scalars(select(AuditEvent.actor_name).where(AuditEvent.action == "credit.listed")))
+    assert (job.created_by_name, listed_by) == ("历下区局登记员", {"lx_registrar"}) and job.created_by_id is not None
+    assert "历下区局登记员" in jobs_page.text
     public = client.get(f"/credit/entities/{firm.uscc}").text
     assert "经营异常名录" in public and "未依照规定的期限公示年度报告" in public
     csv = client.get("/credit/lists.csv?list=abnormal")
@@ -269,6 +274,17 @@ def test_daily_periodic_sweep_lists_in_chunks_and_catches_up(tasks_db, firm):
         again = tasks.sweep_daily.call_local()
     assert first["listed"] >= 1 and again["listed"] == 0
     assert count(tasks_db, ListEntry, ListEntry.entity_uscc == firm.uscc, ListEntry.status == "listed") == 1
+
+
+def test_monthly_classification_runs_range_by_range_on_the_business_date(tasks_db, firm):
+    from marketreg.domains.credit import tasks
+    from marketreg.domains.credit.models import ClassificationRun
+
+    with at(2026, 12, 1):
+        out = tasks.classify_monthly.call_local()
+    with tasks_db.read() as s:
+        run = s.get(ClassificationRun, out["run_id"])
+    assert out["entities"] >= 1 and run.entities == out["entities"] and run.run_on == dt.date(2026, 12, 1)
 
 
 def test_markup_in_an_annual_report_is_refused_alike_by_the_public_api_and_the_page(client, db, firm):

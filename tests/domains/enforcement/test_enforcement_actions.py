@@ -33,7 +33,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError, NotFound
 from marketreg.platform.audit import AuditEvent
 from marketreg.platform.authz import SYSTEM
-from marketreg.platform.events import DomainEvent, publish
+from marketreg.platform.events import DomainEvent, drain, payload_type, publish
 
 CST = dt.timezone(dt.timedelta(hours=8))
 D = dt.date
@@ -294,15 +294,20 @@ def test_simplified_procedure_within_limits_only(session, entity):
     assert event.payload["simplified"] is True and event.payload["publicity"] is False
 
 
+def emit(session, name: str, entity: Entity, **payload) -> None:
+    """Another domain's event with its typed payload, and the handlers run (as after a commit)."""
+    publish(session, payload_type(name)(**payload), subject_type="market_entity", subject_key=entity.uscc,
+            org_path=entity.org_path)
+    assert drain(session).failed == 0
+
+
 def test_inspection_problem_becomes_a_clue_once(session, entity):
     payload = {"batch_no": "SJ2026-01", "task_no": "T0001", "item_code": "food", "item_name": "食品经营",
                "department": "市场监管", "result_code": "problem", "result_label": "发现问题并责令整改",
                "problem": True, "unreachable": False, "inspected_on": "2026-03-02"}
     for _ in range(2):
-        publish(session, name="inspections.result_recorded", subject_type="market_entity", subject_key=entity.uscc,
-                org_path=entity.org_path, payload=payload)
-    publish(session, name="inspections.result_recorded", subject_type="market_entity", subject_key=entity.uscc,
-            org_path=entity.org_path, payload={**payload, "task_no": "T0002", "problem": False})
+        emit(session, "inspections.result_recorded", entity, **payload)
+    emit(session, "inspections.result_recorded", entity, **{**payload, "task_no": "T0002", "problem": False})
     clues = list(session.scalars(select(Clue).where(Clue.source == "inspection")))
     assert [(c.source_ref, c.respondent_name, c.check_due_on) for c in clues] == [
         ("inspection:T0001", entity.name, D(2026, 3, 23))]
@@ -321,9 +326,8 @@ def test_credit_repair_ends_penalty_publicity(session, entity):
     case = decided_published(session, entity)
     assert (case.publicity_period, case.publicity_until) == ("3m", D(2026, 7, 1))
     for _ in range(2):  # replayed
-        publish(session, name="credit.repair_granted", subject_type="market_entity", subject_key=entity.uscc,
-                org_path=entity.org_path, payload={"target": "penalty_publicity", "ref": case.decision_no,
-                                                   "granted_on": "2026-05-01"})
+        emit(session, "credit.repair_granted", entity, target="penalty_publicity", ref=case.decision_no,
+             granted_on="2026-05-01")
     assert (case.publicity_ended_on, case.publicity_end_reason) == (D(2026, 5, 1), "repaired")
     ended = list(session.scalars(select(DomainEvent).where(DomainEvent.name == "enforcement.penalty_publicity_ended")))
     assert [e.payload for e in ended] == [{"decision_no": case.decision_no, "ended_on": "2026-05-01",
@@ -632,8 +636,8 @@ def test_item_13_report_decided_filed_opens_the_case_filing_step(session, entity
             source="report", source_ref="R-TEST-1", respondent_uscc=entity.uscc, respondent_name=entity.name,
             summary="举报销售过期食品", received_on=D(2026, 3, 2)))
         clue.source_ref = "report:R-TEST-1"
-        publish(session, name="complaints.report_decided", subject_type="market_entity", subject_key=entity.uscc,
-                org_path=entity.org_path, payload={"query_code": "R-TEST-1", "filed": True})
+        emit(session, "complaints.report_decided", entity, item_id=1, query_code="R-TEST-1", kind="report",
+             respondent_uscc=entity.uscc, respondent_name=entity.name, filed=True)
         assert (clue.status, clue.case_id) == ("filing", None)  # never 已立案 without a case
         with pytest.raises(DomainError) as caught:
             actions.do_file_case(session, actor=staff(session, "lx_inspector"), clue_id=clue.id, data=FilingIn(
@@ -670,3 +674,21 @@ def test_item_14_steps_produce_their_documents_and_the_seal_date_is_the_decision
              benchmark_id=benchmark(session).id, on=D(2026, 4, 1))
     decision = pdf_text(next(d for d in case.documents if d.kind == "decision"))
     assert "2026-04-01" in decision and "2026-04-03" not in decision
+
+
+def test_periodic_expiry_is_keyed_by_the_china_date(tasks_db, entity):
+    """Publicity until 1 July: at 23:59 on 1 July (China) it still runs; at 00:01 on 2 July —
+    still 1 July in UTC — the daily job ends it."""
+    from marketreg.domains.enforcement.tasks import expire_penalty_publicity
+
+    with tasks_db.transaction() as s:
+        case = decided_published(s, s.merge(entity))
+        case_id, until = case.id, case.publicity_until
+    assert until == D(2026, 7, 1)
+    with time_machine.travel(dt.datetime(2026, 7, 1, 23, 59, tzinfo=CST), tick=False):
+        assert expire_penalty_publicity.call_local() == 0
+    with time_machine.travel(dt.datetime(2026, 7, 2, 0, 1, tzinfo=CST), tick=False):
+        assert clock.now().date() == D(2026, 7, 1)
+        assert expire_penalty_publicity.call_local() == 1
+    with tasks_db.read() as s:
+        assert s.get(Case, case_id).publicity_end_reason == "expired"

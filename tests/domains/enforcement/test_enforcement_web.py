@@ -151,7 +151,7 @@ def test_rules_benchmarks_and_reviews_pages_write_through_forms_and_audit(client
     csrf = login(client, "sd_admin")
     rules_page = client.get("/staff/enforcement/rules")
     assert rules_page.status_code == 200 and "程序规定第十八条" in rules_page.text
-    assert "待核（UNCONFIRMED）" in rules_page.text
+    assert "待核（未确认）" in rules_page.text  # the confidence in Chinese (kernel.labels), not its code
     refused = client.post("/staff/enforcement/rules/decision", data={"csrf_token": csrf, "value": "120"})
     assert refused.status_code == 400 and 'data-code="enforcement.rule_confirmed"' in refused.text
     saved = client.post("/staff/enforcement/rules/lower_fine_legal", data={"csrf_token": csrf, "value": "20000"})

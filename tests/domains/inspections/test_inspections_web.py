@@ -204,6 +204,8 @@ def test_the_freeze_page_runs_a_job_as_the_user_with_progress(client, db):
     created = client.post(f"/api/v1/inspections/plans/{plan.json()['id']}/batches", headers=headers, json={
         "title": "公示信息抽查", "item_codes": ["XY-001"], "size": 5, "starts_on": str(today),
         "ends_on": str(today + dt.timedelta(days=30))}).json()
+    filed = client.post(f"/api/v1/inspections/plans/{plan.json()['id']}/file", headers=headers)
+    assert filed.status_code == 200, filed.text  # item 17: only filed plans are drawn
     response = client.post(f"/staff/inspections/batches/{created['id']}/commit", data={"csrf_token": csrf},
                            follow_redirects=False)
     assert response.status_code == 303

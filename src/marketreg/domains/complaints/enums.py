@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from marketreg.kernel import labels
+
 
 class Kind(StrEnum):
     complaint = "complaint"
@@ -57,6 +59,7 @@ OUTCOME_LABELS = {
     "referred": "移送其他部门", "converted_to_clue": "转为案件线索", "not_filed": "不予立案",
     "transferred_to_police": "移送公安机关", "duplicate": "重复投诉举报", "merged": "合并处理", "answered": "已答复",
 }
+labels.register("complaints.outcome", OUTCOME_LABELS)
 
 
 class PlatformRole(StrEnum):

@@ -45,6 +45,7 @@ from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import PUBLIC, Actor, get_in_scope, scope
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.web.deps import EnterpriseActor, ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import no_store, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
@@ -54,8 +55,21 @@ public_pages = APIRouter()
 enterprise_pages = APIRouter(prefix="/enterprise")
 staff_pages = APIRouter(prefix="/complaints")
 
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("office", "12315工作队列", "/staff/complaints"),
+    NavItem("office", "投诉举报登记", "/staff/complaints/new"),
+    NavItem("office", "回访", "/staff/complaints/follow-ups"),
+    NavItem("system", "12315规则参数", "/staff/complaints/rules"),
+]
+PUBLIC_NAV = [
+    NavItem("complaints", "我要投诉举报", "/complaints/new", "消费投诉、违法行为举报、政策咨询，手机也能办"),
+    NavItem("complaints", "办理进度查询", "/complaints/track", "凭查询码查看办理进度和每项法定期限"),
+    NavItem("services", "企业答复投诉", "/enterprise/complaints", "企业登录后在线答复、和解消费投诉"),
+]
+
 SOON_DAYS = 2  # "即将到期": due within this many days (the sweep warns with the same lead)
-QUEUE_LIMIT = 200
+QUEUE_PAGE = 50
 EXPORT_LIMIT = 20_000
 FilterQ = Annotated[str, Query(max_length=100)]
 
@@ -69,7 +83,6 @@ CLOCK_LABELS = {
     "clue_check": "调解中发现线索的核查",
 }
 UNIT_LABELS = {"workdays": "个工作日", "days": "日", "hours": "小时", "years": "年"}
-CONFIDENCE_LABELS = {"CONFIRMED": "已确认", "PARTIAL": "部分确认", "UNCONFIRMED": "未确认"}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -322,17 +335,19 @@ def _queue_filters(status: str, kind: str, due: str, q: str) -> service.QueueFil
 
 @staff_pages.get("")
 def queue_page(request: Request, session: ReadSession, actor: staff("complaints.view"), status: FilterQ = "",
-               kind: FilterQ = "", due: FilterQ = "", q: FilterQ = "") -> Response:
-    """The work queue: open items in jurisdiction, nearest statutory deadline first."""
+               kind: FilterQ = "", due: FilterQ = "", q: FilterQ = "",
+               page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    """The work queue: open items in jurisdiction, nearest statutory deadline first, paged with the total."""
     today = clock.today()
     filters = _queue_filters(status, kind, due, q)
-    items = service.work_queue(session, actor=actor, filters=filters, today=today, soon_days=SOON_DAYS,
-                               limit=QUEUE_LIMIT)
+    found = service.work_queue_page(session, actor=actor, filters=filters, today=today, soon_days=SOON_DAYS,
+                                    page=page, per_page=QUEUE_PAGE)
+    items = found.rows
     calendar = load_calendar(session)
     query = "&".join(f"{k}={v}" for k, v in {"status": filters.status, "kind": filters.kind, "due": filters.due,
                                               "q": filters.q}.items() if v)
     return render(request, "complaints/queue.html", {
-        "items": items, "filters": filters, "today": today, "query": query, "limit": QUEUE_LIMIT,
+        "items": items, "found": found, "filters": filters, "today": today, "query": query,
         "marks": {i.id: due_mark(i.next_due_on, today, i.status) for i in items},
         "provisional": {i.id for i in items if i.next_due_on and not calendar.is_official(i.next_due_on.year)},
         "org_names": {p: service.org_name(session, p) for p in {i.org_path for i in items}}, **_labels(),
@@ -395,8 +410,8 @@ def _rules(request: Request, session: Session, actor: Actor, *, error: DomainErr
     return render(request, "complaints/rules.html", {
         "rulesets": ruleset_out(session), "grounds": {r.version: r for r in rules.RULESETS}, "error": error,
         "done": done, "can_edit": actor.is_province, "clock_labels": CLOCK_LABELS, "unit_labels": UNIT_LABELS,
-        "confidence_labels": CONFIDENCE_LABELS, "transition_policy": rules.TRANSITION_POLICY,
-        "transition_basis": rules.TRANSITION_BASIS, "period_end_basis": rules.PERIOD_END_BASIS,
+        "transition_policy": rules.TRANSITION_POLICY, "transition_basis": rules.TRANSITION_BASIS,
+        "period_end_basis": rules.PERIOD_END_BASIS,
     }, status_code=error.status if error else 200)
 
 

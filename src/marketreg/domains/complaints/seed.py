@@ -486,6 +486,12 @@ def _rebase_intake(session: Session, run: _Run, item, received_at: dt.datetime, 
         session.add(DuplicateLink(item_id=item.id, other_id=other.id, score=round(score, 3)))
 
 
+def rebase_received(session: Session, *, item, received_at: dt.datetime) -> None:
+    """Move a just-filed demo item to an earlier receipt instant, its statutory clocks recomputed
+    by the rules (the demo's overdue and due-soon items on the workbench)."""
+    _rebase_intake(session, _Run(session, random.Random(0), clock.now()), item, received_at, None)
+
+
 _ITEM_TIMES = ("first_response_at", "accepted_at", "mediation_started_at", "closed_at", "rated_at",
                "enterprise_replied_at", "updated_at")
 

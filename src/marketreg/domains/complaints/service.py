@@ -13,6 +13,7 @@ from marketreg.domains.complaints.models import Category, FollowUp, Item, OdrUni
 from marketreg.domains.org import service as org
 from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import Actor, get_in_scope, scope
+from marketreg.platform.paging import Page, paginate
 
 SIMILAR = 0.5  # character-bigram Jaccard at which two texts are "similar"
 SAME = 0.8     # … and at which a repeated report counts as the same facts (办法第三十五条)
@@ -41,8 +42,7 @@ class QueueFilter:
     q: str = ""
 
 
-def work_queue(session: Session, *, actor: Actor, filters: QueueFilter, today: dt.date, soon_days: int = 2,
-               limit: int = 100) -> list[Item]:
+def queue_statement(*, actor: Actor, filters: QueueFilter, today: dt.date, soon_days: int = 2):
     """Open items in jurisdiction, nearest statutory deadline first."""
     stmt = scope(select(Item), Item.org_path, actor)
     stmt = stmt.where(Item.status == filters.status) if filters.status else stmt.where(Item.status != Status.closed)
@@ -56,7 +56,20 @@ def work_queue(session: Session, *, actor: Actor, filters: QueueFilter, today: d
         term = filters.q.strip()
         stmt = stmt.where(or_(Item.query_code == term.upper(), Item.respondent_name.contains(term, autoescape=True),
                               Item.title.contains(term, autoescape=True)))
-    return list(session.scalars(stmt.order_by(Item.next_due_on.is_(None), Item.next_due_on, Item.id).limit(limit)))
+    return stmt.order_by(Item.next_due_on.is_(None), Item.next_due_on, Item.id)
+
+
+def work_queue(session: Session, *, actor: Actor, filters: QueueFilter, today: dt.date, soon_days: int = 2,
+               limit: int = 100) -> list[Item]:
+    stmt = queue_statement(actor=actor, filters=filters, today=today, soon_days=soon_days)
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def work_queue_page(session: Session, *, actor: Actor, filters: QueueFilter, today: dt.date, soon_days: int = 2,
+                    page: int = 1, per_page: int = 50) -> Page[Item]:
+    """One page of the work queue with the true total."""
+    return paginate(session, queue_statement(actor=actor, filters=filters, today=today, soon_days=soon_days),
+                    page=page, per_page=per_page)
 
 
 def open_supervisions(session: Session, *, item_id: int) -> list[Supervision]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.credit import rules, service
+from marketreg.domains.credit import events, rules, service
 from marketreg.domains.credit.enums import (
     ITEM7_FIELDS,
     LIST_LABELS,
@@ -51,8 +51,8 @@ from marketreg.platform.authz import (
     scope,
 )
 from marketreg.platform.calendar import load_calendar
-from marketreg.platform.events import publish
 from marketreg.platform.notify import notify
+from marketreg.platform.trail import publish_about_entity
 
 SWEEP_CHUNK = 1000
 
@@ -68,11 +68,6 @@ def _entity_in_scope(session: Session, actor: Actor, uscc: str):
     entity = _entity(session, uscc)
     ensure_visible(actor, entity.org_path, "市场主体")
     return entity
-
-
-def _publish(session: Session, name: str, entity_uscc: str, org_path: str, payload: dict) -> None:
-    publish(session, name=name, subject_type="market_entity", subject_key=entity_uscc, org_path=org_path,
-            payload=payload)
 
 
 def _entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
@@ -124,8 +119,9 @@ def do_file_annual_report(session: Session, *, actor: Actor, report_year: int, p
     session.flush()
     audit.record(session, actor=actor, action="credit.annual_report_filed", subject_type="credit_annual_report",
                  subject_id=report.id, new={"year": report_year, "late": late})
-    _publish(session, "credit.annual_report_filed", entity.uscc, entity.org_path,
-             {"report_id": report.id, "report_year": report_year, "filed_on": today.isoformat(), "late": late})
+    publish_about_entity(session, events.AnnualReportFiled(report_id=report.id, report_year=report_year,
+                                                           filed_on=today, late=late),
+                         uscc=entity.uscc, org_path=entity.org_path)
     return report
 
 
@@ -187,9 +183,9 @@ def _activate(session: Session, entry: ListEntry, *, actor: Actor, listed_on: dt
     session.flush()
     if entry.list_type == ListType.abnormal and entry.ground_code == "unreachable":
         _propose_revocations(session, [entry.entity_uscc], today=listed_on)
-    _publish(session, "credit.listed", entry.entity_uscc, entry.org_path, {
-        "list": entry.list_type, "entry_id": entry.id, "ground_code": entry.ground_code,
-        "ground_label": entry.ground_label, "listed_on": listed_on.isoformat(), "basis": entry.basis})
+    publish_about_entity(session, events.Listed(
+        list_type=entry.list_type, entry_id=entry.id, ground_code=entry.ground_code, ground_label=entry.ground_label,
+        listed_on=listed_on, basis=entry.basis), uscc=entry.entity_uscc, org_path=entry.org_path)
     if batch:
         return
     for measure in entry.measures:
@@ -398,8 +394,8 @@ def _remove(session: Session, entry: ListEntry, *, actor: Actor, on: dt.date, re
     entry.status, entry.removed_on, entry.removal_reason = status, on, reason
     audit.record(session, actor=actor, action="credit.removed", subject_type="credit_list_entry", subject_id=entry.id,
                  new={"reason": reason, "removed_on": on})
-    _publish(session, "credit.removed", entry.entity_uscc, entry.org_path, {
-        "list": entry.list_type, "entry_id": entry.id, "removed_on": on.isoformat(), "reason": reason})
+    publish_about_entity(session, events.Removed(list_type=entry.list_type, entry_id=entry.id, removed_on=on,
+                                                 reason=reason), uscc=entry.entity_uscc, org_path=entry.org_path)
 
 
 def revoke_for_penalty(session: Session, *, decision_no: str, on: dt.date) -> int:
@@ -592,8 +588,9 @@ def do_decide_repair(session: Session, *, actor: Actor, repair_id: int, grant: b
         entry = _entry(session, actor, int(application.ref))
         if entry.status == EntryStatus.listed:
             _remove(session, entry, actor=actor, on=today, reason="repaired")
-    _publish(session, "credit.repair_granted", application.entity_uscc, application.org_path, {
-        "target": application.target, "ref": application.ref, "granted_on": today.isoformat()})
+    publish_about_entity(session, events.RepairGranted(target=application.target, ref=application.ref,
+                                                       granted_on=today),
+                         uscc=application.entity_uscc, org_path=application.org_path)
     return application
 
 
@@ -669,8 +666,7 @@ def do_settle_review(session: Session, *, actor: Actor, entry_id: int, remove: b
     """Staff settle a flagged listing (RULES C1): remove it (the transfer has no basis in the 2024 text) or
     keep it with a recorded reason; the stored transfer dates are cleared either way."""
     today = today or clock.today()
-    entry = _entry(session, entry_id, lock=True)
-    ensure_visible(actor, entry.org_path, "名录记录")
+    entry = _entry(session, actor, entry_id)
     if entry.review_flagged_on is None or entry.reviewed_on is not None:
         raise Conflict("credit.review_not_flagged", "该记录没有待复核的事项")
     note = _require_text(note, "credit.note_required", "复核意见", rules.ART18_BASIS)
@@ -751,10 +747,7 @@ def do_decide_measure(session: Session, *, actor: Actor, proposal_id: int, accep
     """Staff decide an Art. 18 proposal; an accepted one goes to enforcement as a clue (the penalty,
     and for false information the serious list, are decided there with the penalty — Order 44 Art. 13)."""
     today = today or clock.today()
-    proposal = session.get(MeasureProposal, proposal_id, with_for_update=True)
-    if proposal is None:
-        raise NotFound("credit.proposal_not_found", "处理建议不存在")
-    ensure_visible(actor, proposal.org_path, "处理建议")
+    proposal = get_in_scope(session, MeasureProposal, proposal_id, actor=actor, what="处理建议", for_update=True)
     if proposal.status != "proposed":
         raise Conflict("credit.proposal_decided", "该处理建议已决定")
     proposal.note = _require_text(note, "credit.note_required", "决定意见", proposal.basis)
@@ -763,9 +756,9 @@ def do_decide_measure(session: Session, *, actor: Actor, proposal_id: int, accep
     audit.record(session, actor=actor, action="credit.measure_decided", subject_type="credit_measure_proposal",
                  subject_id=proposal.id, new={"accept": accept, "kind": proposal.kind, "note": proposal.note})
     if accept:
-        _publish(session, "credit.measure_accepted", proposal.entity_uscc, proposal.org_path, {
-            "proposal_id": proposal.id, "kind": proposal.kind, "label": proposal.label, "basis": proposal.basis,
-            "decided_on": today.isoformat()})
+        publish_about_entity(session, events.MeasureAccepted(
+            proposal_id=proposal.id, kind=proposal.kind, label=proposal.label, basis=proposal.basis,
+            decided_on=today), uscc=proposal.entity_uscc, org_path=proposal.org_path)
     return proposal
 
 

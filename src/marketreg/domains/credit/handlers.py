@@ -14,6 +14,7 @@ from marketreg.domains.credit import actions, rules
 from marketreg.domains.credit.enums import LIST_LABELS, REPAIR_TARGET_LABELS
 from marketreg.domains.credit.models import CreditEvent
 from marketreg.kernel import clock
+from marketreg.kernel.labels import label
 from marketreg.platform.events import DomainEvent, subscribe
 
 
@@ -29,7 +30,8 @@ _KINDS: dict[str, tuple[str, bool, Describe, str | None, str | None]] = {
                                            f"（{p.get('query_code', '')}）",
                                  "received_on", "query_code"),
     "complaints.item_closed": ("complaint", False,
-                               lambda p: f"投诉举报办结（{p.get('query_code', '')}，{p.get('outcome', '')}）",
+                               lambda p: f"投诉举报办结（{p.get('query_code', '')}，"
+                                         f"{label(p.get('outcome'), 'complaints.outcome')}）",
                                "closed_on", "query_code"),
     "complaints.clue_raised": ("complaint", False, lambda p: f"投诉举报中发现违法线索（{p.get('query_code', '')}）",
                                "received_on", "query_code"),
@@ -54,7 +56,9 @@ _KINDS: dict[str, tuple[str, bool, Describe, str | None, str | None]] = {
                                       lambda p: f"行政处罚信息公示（{p.get('decision_no', '')}，"
                                                 f"至{p.get('publicity_until', '')}）",
                                       "published_on", "decision_no"),
-    "enforcement.case_closed": ("case", False, lambda p: f"案件结案（{p.get('case_no', '')}，{p.get('outcome', '')}）",
+    "enforcement.case_closed": ("case", False,
+                                lambda p: f"案件结案（{p.get('case_no', '')}，"
+                                          f"{label(p.get('outcome'), 'enforcement.outcome')}）",
                                 "closed_on", "case_no"),
     "inspections.result_recorded": ("inspection", False,
                                     lambda p: f"抽查检查：{p.get('item_name', '')} — {p.get('result_label', '')}"

@@ -33,6 +33,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform import jobs
 from marketreg.web.deps import EnterpriseActor, ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import csv_download, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
@@ -41,6 +42,18 @@ register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/credit")
 enterprise_pages = APIRouter(prefix="/enterprise/credit")
 public_pages = APIRouter(prefix="/credit")
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("supervision", "信用监管", "/staff/credit"),
+    NavItem("services", "年度报告", "/staff/credit/annual-reports"),
+    NavItem("supervision", "信用任务", "/staff/credit/jobs"),
+    NavItem("data", "信用统计", "/staff/credit/dashboard"),
+]
+PUBLIC_NAV = [
+    NavItem("services", "年报与信用修复", "/enterprise/credit", "企业登录后补报年报、申请移出异常名录和信用修复"),
+    NavItem("disclosure", "信用信息公示", "/credit", "经营异常名录、严重违法失信名单查询与下载"),
+]
 Filter = Annotated[str, Query(max_length=40)]
 CLASS_COLORS = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
 
@@ -180,7 +193,7 @@ def sweep_page(request: Request, actor: staff("credit.list"),
     actions.check_sweep(actor, year, clock.today())
     job_id = jobs.create_job(request.app.state.sessions, kind="credit.sweep",
                              title=f"{year}年度报告未报送列入经营异常名录（{actor.org_name or '全省'}）", actor=actor)
-    tasks.sweep_annual_reports_task(job_id, year, actor.username)
+    tasks.sweep_annual_reports_task(job_id, year)
     return RedirectResponse(f"/staff/credit/jobs#job-{job_id}", status_code=303)
 
 

@@ -8,16 +8,14 @@ from collections.abc import Callable
 
 from marketreg.domains.credit import actions, classify
 from marketreg.domains.credit.classify import due_report_year
-from marketreg.domains.org import service as org
 from marketreg.kernel import clock
-from marketreg.kernel.errors import DomainError
 from marketreg.platform.authz import SYSTEM, Actor
 from marketreg.platform.db import get_sessions
-from marketreg.platform.jobs import JobReporter
+from marketreg.platform.jobs import JobReporter, run_job
 from marketreg.platform.tasks import crontab, periodic, task
 
 
-def sweep_in_chunks(report_year: int, *, actor: Actor, today: dt.date | None = None,
+def sweep_in_chunks(report_year: int, *, actor: Actor = SYSTEM, today: dt.date | None = None,
                     progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """(listed now, listed before) in the actor's jurisdiction: one transaction per chunk, so a
     province-wide sweep neither holds one huge transaction nor blocks the progress writes;
@@ -37,19 +35,14 @@ def sweep_in_chunks(report_year: int, *, actor: Actor, today: dt.date | None = N
 
 
 @task()
-def sweep_annual_reports_task(job_id: int, report_year: int, username: str) -> dict:
-    """The staff sweep as a job with progress, run as the staff user who started it: within their
-    jurisdiction, audited as them."""
-    reporter = JobReporter(get_sessions(), job_id)
-    reporter.start()
-    try:
-        with get_sessions().read() as session:
-            actor = org.acting_as(session, username=username)
-        listed, already = sweep_in_chunks(report_year, actor=actor, progress=lambda done, total: reporter.progress(
-            done, total, message=f"已列入 {done:,} 户"))
-    except DomainError as exc:
-        reporter.fail(message=f"{exc.code}：{exc.message_zh}")
-        return {}
+def sweep_annual_reports_task(job_id: int, report_year: int) -> dict:
+    """The staff sweep as a job with progress, run as the staff user who started it."""
+    return run_job(job_id, lambda actor, reporter: _sweep_job(actor, reporter, report_year))
+
+
+def _sweep_job(actor: Actor, reporter: JobReporter, report_year: int) -> dict:
+    listed, already = sweep_in_chunks(report_year, actor=actor, progress=lambda done, total: reporter.progress(
+        done, total, message=f"已列入 {done:,} 户"))
     out = {"report_year": report_year, "listed": listed, "already": already}
     reporter.progress(max(listed, 1), max(listed, 1), force=True)
     reporter.finish(result=out, message=f"新列入 {listed:,} 户，此前已列入 {already:,} 户")
@@ -58,11 +51,12 @@ def sweep_annual_reports_task(job_id: int, report_year: int, username: str) -> d
 
 @task()
 def classify_task(job_id: int) -> dict:
-    """The on-demand classification: a short write transaction per id range, progress between them."""
-    sessions = get_sessions()
-    reporter = JobReporter(sessions, job_id)
-    reporter.start()
-    result = classify.run_in_ranges(sessions, job_id=job_id, progress=reporter.progress)
+    """The on-demand classification: a transaction per id range, progress between ranges."""
+    return run_job(job_id, lambda actor, reporter: _classify_job(reporter, job_id))
+
+
+def _classify_job(reporter: JobReporter, job_id: int) -> dict:
+    result = classify.run_in_ranges(get_sessions(), job_id=job_id, progress=reporter.progress)
     out = {"run_id": result.run_id, "entities": result.entities, "counts": result.counts}
     reporter.progress(result.entities, result.entities, force=True)
     reporter.finish(result=out, message="、".join(f"{k}类 {v:,}" for k, v in result.counts.items()))

@@ -20,7 +20,6 @@ from marketreg.domains.enforcement.enums import EVIDENCE_KINDS, PENALTY_KINDS, S
 from marketreg.domains.enforcement.models import Case, DocCounter, Document, Transfer
 from marketreg.domains.enforcement.service import organ_for
 from marketreg.kernel import clock
-from marketreg.platform import audit
 from marketreg.platform.db import advisory_lock
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -57,7 +56,7 @@ def next_number(session: Session, organ, kind: str, year: int) -> str:
     write returns its number: the sequence stays gap-free.
     """
     counter_kind = "case" if kind == "filing" else kind
-    audit.lock_chain(session)  # lock order: the audit chain first, then the counter (no deadlock)
+    # Platform lock order (platform.db): domain rows first, counters last; audit takes no lock.
     advisory_lock(session, _lock_key(organ.code, counter_kind, year))
     row = session.scalar(select(DocCounter).where(DocCounter.organ_code == organ.code, DocCounter.kind == counter_kind,
                                                   DocCounter.year == year).with_for_update())

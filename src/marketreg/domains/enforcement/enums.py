@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from marketreg.kernel import labels
+
 
 class CaseStatus(StrEnum):
     investigating = "investigating"   # filed, evidence being gathered
@@ -52,6 +54,7 @@ EVIDENCE_KINDS = {"record": "现场检查笔录", "questioning": "询问笔录",
 
 OUTCOMES = {"executed": "执行完毕", "no_penalty": "不予行政处罚", "transferred": "移送司法机关",
             "terminated": "终止调查", "enforced_by_court": "申请法院强制执行"}
+labels.register("enforcement.outcome", OUTCOMES)
 
 CIRCUMSTANCES = {"lighter": "从轻", "ordinary": "一般", "heavier": "从重"}
 

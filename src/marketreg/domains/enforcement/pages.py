@@ -44,6 +44,7 @@ from marketreg.domains.enforcement.schemas import (
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import NO_STORE, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
@@ -51,6 +52,20 @@ from marketreg.web.templating import register_templates
 register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/enforcement")
 public_pages = APIRouter()
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("supervision", "案件线索", "/staff/enforcement/clues"),
+    NavItem("supervision", "行政处罚案件", "/staff/enforcement/cases"),
+    NavItem("supervision", "案卷评查", "/staff/enforcement/reviews"),
+    NavItem("supervision", "裁量基准", "/staff/enforcement/benchmarks"),
+    NavItem("supervision", "办案规则", "/staff/enforcement/rules"),
+    NavItem("office", "移送反馈", "/staff/enforcement/transfers"),
+    NavItem("office", "移送案件接收", "/staff/enforcement/police"),
+]
+PUBLIC_NAV = [
+    NavItem("disclosure", "行政处罚公示", "/penalties", "行政处罚决定信息公示"),
+]
 StatusQ = Annotated[str, Query(pattern="^(|checking|filing|filed|not_filed)$")]
 CaseStatusQ = Annotated[str, Query(max_length=20)]
 SearchQ = Annotated[str, Query(max_length=60)]

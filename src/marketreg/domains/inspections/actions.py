@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.inspections import draw, rules, service
+from marketreg.domains.inspections import draw, events, rules, service
 from marketreg.domains.inspections.enums import RESULTS, RISK_CLASSES, BatchStatus, TaskStatus
 from marketreg.domains.inspections.models import (
     Batch,
@@ -32,9 +32,10 @@ from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
 from marketreg.kernel.codes import normalize_code
 from marketreg.kernel.errors import Conflict, DomainError, PermissionDenied
-from marketreg.platform import audit, events
+from marketreg.platform import audit
 from marketreg.platform.authz import Actor, ensure_visible
 from marketreg.platform.calendar import load_calendar
+from marketreg.platform.trail import publish_about_entity
 from marketreg.platform.uploads import Upload
 from marketreg.platform.uploads import store as store_upload
 
@@ -393,12 +394,11 @@ def do_record_result(session: Session, *, actor: Actor, task_id: int, inspected_
         task.results.append(TaskResult(item_code=item_code, result_code=code, note=note[:2000],
                                        recorded_by=actor.username, recorded_at=now))
         outcome = RESULTS[code]
-        events.publish(session, name="inspections.result_recorded", subject_type="market_entity",
-                       subject_key=task.entity_uscc, org_path=task.org_path, payload={
-                           "batch_no": batch.batch_no, "task_no": task.task_no, "item_code": item_code,
-                           "item_name": items[item_code].name, "department": items[item_code].department,
-                           "result_code": code, "result_label": outcome.label, "problem": outcome.problem,
-                           "unreachable": outcome.unreachable, "inspected_on": inspected_on.isoformat()})
+        publish_about_entity(session, events.ResultRecorded(
+            batch_no=batch.batch_no, task_no=task.task_no, item_code=item_code, item_name=items[item_code].name,
+            department=items[item_code].department, result_code=code, result_label=outcome.label,
+            problem=outcome.problem, unreachable=outcome.unreachable, inspected_on=inspected_on),
+            uscc=task.entity_uscc, org_path=task.org_path)
     session.flush()
     audit.record(session, actor=actor, action="inspections.result_recorded", subject_type="inspection_task",
                  subject_id=task.task_no, new={"results": {k: v[0] for k, v in results.items()},
@@ -417,10 +417,9 @@ def do_publish_results(session: Session, *, actor: Actor, task_ids: list[int]) -
     today = clock.today()
     for task in tasks:
         task.status, task.published_on = TaskStatus.published, today
-        events.publish(session, name="inspections.result_published", subject_type="market_entity",
-                       subject_key=task.entity_uscc, org_path=task.org_path,
-                       payload={"batch_no": task.batch.batch_no, "task_no": task.task_no,
-                                "published_on": today.isoformat()})
+        publish_about_entity(session, events.ResultPublished(batch_no=task.batch.batch_no, task_no=task.task_no,
+                                                             published_on=today),
+                             uscc=task.entity_uscc, org_path=task.org_path)
     audit.record(session, actor=actor, action="inspections.results_published", subject_type="inspection_task",
                  subject_id=tasks[0].task_no, new={"tasks": [t.task_no for t in tasks]})
     return tasks

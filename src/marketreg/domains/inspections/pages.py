@@ -27,6 +27,7 @@ from marketreg.kernel.errors import DomainError
 from marketreg.platform import jobs
 from marketreg.platform.uploads import ACCEPT, MAX_BYTES, RawFile, check_files
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import page_action, render
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
@@ -34,6 +35,18 @@ from marketreg.web.templating import register_templates
 register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/inspections")
 public_pages = APIRouter(prefix="/inspections")
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("supervision", "双随机抽查", "/staff/inspections"),
+    NavItem("office", "检查任务", "/staff/inspections/tasks"),
+    NavItem("supervision", "结果公示", "/staff/inspections/publication"),
+    NavItem("supervision", "执法检查人员库", "/staff/inspections/inspectors"),
+]
+PUBLIC_NAV = [
+    NavItem("disclosure", "双随机抽查公示", "/inspections", "抽查计划、批次与检查结果；摇号记录人人可复核"),
+    NavItem("disclosure", "抽查结果查询", "/inspections/results", "按企业查询随机抽查结果"),
+]
 
 
 def _labels() -> dict:

@@ -53,6 +53,11 @@ def acting_as(session: Session, *, username: str) -> Actor:
     if user is None or user.kind != "staff" or not user.is_active:
         raise NotFound("auth.unknown_user", f"工作人员账号不存在或已停用：{username}")
     return actor_for(session, user=user)
+def active_actor(session: Session, *, user_id: int) -> Actor | None:
+    """The user as an actor with their current roles and unit, or None when gone or disabled
+    (how background jobs run as the person who started them)."""
+    user = get_user(session, user_id=user_id)
+    return actor_for(session, user=user) if user is not None and user.is_active else None
 
 
 def unit_by_code(session: Session, *, code: str) -> OrgUnit | None:
@@ -75,3 +80,11 @@ def session_for_token(session: Session, *, token: str) -> tuple[Actor, str] | No
     if user is None or not user.is_active:
         return None
     return actor_for(session, user=user), row.csrf_token
+
+
+def unit_names(session: Session, *, paths: set[str]) -> dict[str, str]:
+    """Org path → unit name, for the paths given."""
+    if not paths:
+        return {}
+    rows = session.execute(select(OrgUnit.path, OrgUnit.name).where(OrgUnit.path.in_(paths)))
+    return {path: name for path, name in rows}

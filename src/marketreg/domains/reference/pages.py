@@ -10,11 +10,18 @@ from fastapi.responses import Response
 
 from marketreg.domains.reference import service
 from marketreg.web.deps import ReadSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import render
 from marketreg.web.templating import register_templates
 
 register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/reference")
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("data", "行政区划", "/staff/reference/regions"),
+    NavItem("data", "行业分类", "/staff/reference/industries"),
+]
 
 Q = Annotated[str, Query(max_length=100)]
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import service
 from marketreg.domains.registry.enums import ENTITY_TYPE_ALIASES, STATUS_ALIASES
+from marketreg.domains.registry.events import EntitiesImported
 from marketreg.domains.registry.models import Entity
 from marketreg.domains.registry.names import initials
 from marketreg.kernel import clock
@@ -449,9 +450,8 @@ def write_chunk(session: Session, rows: list[dict], *, actor: Actor, first_line:
     if inserted or updated:
         audit.record(session, actor=actor, action="registry.import_chunk", subject_type="import",
                      subject_id=f"{first_line}-{last_line}", new={"inserted": inserted, "updated": updated})
-        events.publish(session, name="registry.entities_imported", subject_type="import",
-                       subject_key=f"{first_line}-{last_line}", org_path="/370000/",
-                       payload={"inserted": inserted, "updated": updated, "since": now.isoformat()})
+        events.publish(session, EntitiesImported(inserted=inserted, updated=updated, since=now), subject_type="import",
+                       subject_key=f"{first_line}-{last_line}", org_path="/370000/")
 
 
 ProgressFn = Callable[[int, int, ImportReport], None]

@@ -15,8 +15,8 @@ from marketreg.domains.registry.enums import ENTITY_TYPE_LABELS, STATUS_LABELS
 from marketreg.domains.registry.schemas import EntityOut, PublicEntityOut
 from marketreg.kernel.errors import DomainError
 from marketreg.platform import jobs
-from marketreg.platform.settings import PROJECT_ROOT
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import no_store, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
@@ -24,9 +24,17 @@ from marketreg.web.templating import register_templates
 register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/registry")
 public_pages = APIRouter()
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("services", "市场主体", "/staff/registry/entities"),
+    NavItem("services", "主体导入", "/staff/registry/import"),
+]
+PUBLIC_NAV = [
+    NavItem("services", "企业信息查询", "/entities", "按名称或统一社会信用代码查询市场主体登记信息"),
+]
 EXPORT_LIMIT = 50_000
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
-UPLOAD_DIR = PROJECT_ROOT / "var" / "uploads"
 
 
 def _filters(q: str, region: str, industry: str, status: str, entity_type: str) -> service.EntityFilter:
@@ -110,8 +118,8 @@ async def upload(request: Request, actor: staff("registry.import"),
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in {".csv", ".xlsx", ".xls"}:
         raise DomainError("import.bad_type", "仅支持 CSV 或 Excel（.xlsx/.xls）文件")
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    target = UPLOAD_DIR / f"{secrets.token_hex(8)}{suffix}"
+    stored_name = f"{secrets.token_hex(8)}{suffix}"
+    target = tasks.upload_path(stored_name)
     size = 0
     with target.open("wb") as out:
         while chunk := await file.read(1 << 20):
@@ -123,7 +131,7 @@ async def upload(request: Request, actor: staff("registry.import"),
             out.write(chunk)
     job_id = jobs.create_job(request.app.state.sessions, kind="registry.import",
                              title=f"导入市场主体：{file.filename}", actor=actor)
-    tasks.import_entities_task(job_id, str(target), actor.user_id)
+    tasks.import_entities_task(job_id, stored_name)
     return RedirectResponse(f"/staff/sysadmin/jobs#job-{job_id}", status_code=303)
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from marketreg.kernel.errors import DomainError
-from marketreg.platform import alerts, audit
+from marketreg.kernel.errors import DomainError, NotFound
+from marketreg.platform import alerts, audit, events
 from marketreg.platform import calendar as work_calendar
 from marketreg.platform.authz import Actor, require_province
 
@@ -54,3 +54,13 @@ def note_provisional(session: Session, *, due: work_calendar.DueDate, start: dt.
                 title=f"{year}年法定节假日安排尚未载入，相关期限按周一至周五暂算",
                 detail="请在“工作日历”中导入国务院办公厅发布的节假日安排通知，暂算期限将标注为“暂定”。",
             )
+
+
+def do_retry_delivery(session: Session, *, actor: Actor, delivery_id: int) -> None:
+    """A failed event handler runs again (in the actor's jurisdiction only); audited."""
+    actor.require("jobs.view")
+    delivery = events.retry(session, actor=actor, delivery_id=delivery_id)
+    if delivery is None:
+        raise NotFound("jobs.delivery_not_found", "该失败的事件处理不存在或不在您的管辖范围内")
+    audit.record(session, actor=actor, action="jobs.delivery_retried", subject_type="event_delivery",
+                 subject_id=delivery.id, new={"handler": delivery.handler, "event_id": delivery.event_id})

@@ -13,14 +13,25 @@ from sqlalchemy import select
 from marketreg.domains.sysadmin import actions
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
-from marketreg.platform import audit, jobs
+from marketreg.platform import audit, events, jobs
 from marketreg.platform import calendar as work_calendar
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.nav import NavItem
 from marketreg.web.pages import page_action, render
 from marketreg.web.templating import register_templates
 
 register_templates(Path(__file__).parent / "templates")
 staff_pages = APIRouter(prefix="/sysadmin")
+# the domain whose event handler failed (marketreg.domains.<domain>.handlers...), in Chinese
+HANDLER_LABELS = {"credit": "信用监管", "enforcement": "行政执法", "complaints": "投诉举报",
+                  "inspections": "双随机抽查", "registry": "市场主体登记"}
+
+# This domain's entries in the portals' menus (web.nav; permissions come from the routes).
+NAV = [
+    NavItem("system", "工作日历", "/staff/sysadmin/calendar"),
+    NavItem("system", "任务监控", "/staff/sysadmin/jobs"),
+    NavItem("system", "审计日志", "/staff/sysadmin/audit"),
+]
 
 
 @staff_pages.get("/calendar")
@@ -79,21 +90,28 @@ async def import_year(session: WriteSession, actor: staff("calendar.manage"), fi
 
 @staff_pages.get("/jobs")
 def jobs_page(request: Request, session: ReadSession, actor: staff("jobs.view")) -> Response:
-    return render(request, "sysadmin/jobs.html", {"jobs": jobs.list_jobs(session, actor=actor)})
+    """Jobs with their progress, and event handlers that failed (with the error and a retry)."""
+    return render(request, "sysadmin/jobs.html", {"jobs": jobs.list_jobs(session, actor=actor),
+                                                  "failed": events.failed_deliveries(session, actor=actor),
+                                                  "handler_labels": HANDLER_LABELS})
+
+
+@staff_pages.post("/jobs/deliveries/{delivery_id:int}/retry")
+def retry_delivery(session: WriteSession, actor: staff("jobs.view"), delivery_id: int) -> Response:
+    """Run a failed event handler again (after the cause was fixed); it runs after this commit."""
+    return page_action(session, lambda: actions.do_retry_delivery(session, actor=actor, delivery_id=delivery_id),
+                       done="/staff/sysadmin/jobs")
 
 
 @staff_pages.get("/audit")
 def audit_page(request: Request, session: ReadSession, actor: staff("audit.view"),
                action: Annotated[str, Query(max_length=64)] = "") -> Response:
-    stmt = select(audit.AuditEvent).order_by(audit.AuditEvent.seq.desc()).limit(200)
-    if action:
-        stmt = stmt.where(audit.AuditEvent.action == action)
-    return render(request, "sysadmin/audit.html", {"events": session.scalars(stmt).all(), "action": action,
-                                                   "verified": None})
+    return render(request, "sysadmin/audit.html", {"events": audit.recent(session, action=action),
+                                                   "action": action, "verified": None})
 
 
 @staff_pages.post("/audit/verify")
 def audit_verify(request: Request, session: ReadSession, actor: staff("audit.view")) -> Response:
     result = audit.verify(session)
-    events = session.scalars(select(audit.AuditEvent).order_by(audit.AuditEvent.seq.desc()).limit(200)).all()
-    return render(request, "sysadmin/audit.html", {"events": events, "action": "", "verified": result})
+    return render(request, "sysadmin/audit.html", {"events": audit.recent(session), "action": "",
+                                                   "verified": result})

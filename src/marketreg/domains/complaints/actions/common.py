@@ -4,16 +4,17 @@ events, notices to the filer, loading in scope and closing an item."""
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
 
 from sqlalchemy.orm import Session
 
-from marketreg.domains.complaints import flow, rules, service
+from marketreg.domains.complaints import events, flow, rules, service
 from marketreg.domains.complaints.enums import KIND_LABELS, OUTCOME_LABELS, Outcome, Status
 from marketreg.domains.complaints.models import Item, Step
 from marketreg.kernel import clock
-from marketreg.platform import audit, events
 from marketreg.platform.authz import Actor
 from marketreg.platform.notify import notify
+from marketreg.platform.trail import ActionTrail
 
 RATING_WINDOW_DAYS = 15           # platform setting: consumers may rate / reopen within this window
 OTHER_ROUTES = ("您可以依照《中华人民共和国消费者权益保护法》第三十九条，通过与经营者协商和解、"
@@ -58,17 +59,14 @@ def _first_response(item: Item) -> None:
         item.first_response_at = clock.now()
 
 
-def _audit(session: Session, actor: Actor, action: str, item: Item, **new) -> None:
-    audit.record(session, actor=actor, action=f"complaints.{action}", subject_type="complaint_item",
-                 subject_id=item.query_code, new=new or None)
+_trail: ActionTrail[Item] = ActionTrail("complaints", "complaint_item", attrgetter("query_code"),
+                                        lambda item: (item.respondent_uscc, item.respondent_name))
 
 
-def _publish(session: Session, name: str, item: Item, **payload) -> None:
-    events.publish(session, name=f"complaints.{name}", subject_type="market_entity",
-                   subject_key=item.respondent_uscc or item.respondent_name[:64], org_path=item.org_path,
-                   payload={"item_id": item.id, "query_code": item.query_code, "kind": item.kind,
-                            "respondent_uscc": item.respondent_uscc, "respondent_name": item.respondent_name,
-                            **payload})
+def _about(item: Item) -> dict:
+    """What every complaints event says about its item."""
+    return {"item_id": item.id, "query_code": item.query_code, "kind": item.kind,
+            "respondent_uscc": item.respondent_uscc, "respondent_name": item.respondent_name}
 
 
 def _notify_filer(session: Session, item: Item, text: str) -> None:
@@ -99,8 +97,8 @@ def _close(session: Session, actor: Actor, item: Item, outcome: Outcome, *, grou
     _refresh_next_due(item)
     _step(item, action=f"close_{outcome}", label=f"办结：{OUTCOME_LABELS[outcome]}", actor=actor, note=note,
           basis=basis)
-    _audit(session, actor, "closed", item, outcome=outcome, ground=ground)
-    _publish(session, "item_closed", item, outcome=outcome, ground=ground)
+    _trail.audit(session, actor, "closed", item, outcome=outcome, ground=ground)
+    _trail.publish(session, events.ItemClosed(**_about(item), outcome=outcome, ground=ground), item)
     _notify_filer(session, item, f"您的{KIND_LABELS[item.kind]}已办结：{OUTCOME_LABELS[outcome]}")
 
 

@@ -6,16 +6,16 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from marketreg.domains.complaints import flow, rules, service
+from marketreg.domains.complaints import events, flow, rules, service
 from marketreg.domains.complaints.actions.common import (
     RATING_WINDOW_DAYS,
-    _audit,
+    _about,
     _close,
     _notify_filer,
-    _publish,
     _refresh_next_due,
     _rules_for,
     _step,
+    _trail,
 )
 from marketreg.domains.complaints.enums import Kind, Outcome, Status
 from marketreg.domains.complaints.models import Item
@@ -41,7 +41,7 @@ def do_rate(session: Session, *, actor: Actor, query_code: str, phone: str, rati
     item.rating, item.rating_comment, item.rated_at = rating, clean_text(comment, "评价") or None, clock.now()
     _step(item, action="rated", label=f"消费者评价：{rating}分" + ("" if resolved else "（未解决）"), actor=actor,
           note=item.rating_comment or "")
-    _audit(session, actor, "rated", item, rating=rating, resolved=resolved)
+    _trail.audit(session, actor, "rated", item, rating=rating, resolved=resolved)
     reopenable = {Outcome.settled, Outcome.mediated, Outcome.answered}
     if not resolved and item.outcome in reopenable:
         _reopen(session, actor, item)
@@ -62,8 +62,8 @@ def _reopen(session: Session, actor: Actor, item: Item) -> None:
         item.accept_due_on = rules.due(calendar, today, rule_set.figure("accept_decision")).due_on
     _refresh_next_due(item)
     _step(item, action="reopened", label="消费者反映未解决，重新办理", actor=actor, due_on=item.next_due_on)
-    _audit(session, actor, "reopened", item)
-    _publish(session, "item_reopened", item)
+    _trail.audit(session, actor, "reopened", item)
+    _trail.publish(session, events.ItemReopened(**_about(item)), item)
 
 
 def do_odr_view(session: Session, *, actor: Actor) -> list[Item]:
@@ -74,7 +74,7 @@ def do_odr_view(session: Session, *, actor: Actor) -> list[Item]:
     items = service.odr_items(session, uscc=actor.entity_uscc)
     for item in items:
         if OdrComplaintOut.shows_contact(item):
-            _audit(session, actor, "contact_shown_to_enterprise", item, fields=["complainant_name_masked",
+            _trail.audit(session, actor, "contact_shown_to_enterprise", item, fields=["complainant_name_masked",
                                                                                 "complainant_phone"])
     return items
 
@@ -93,7 +93,7 @@ def do_odr_reply(session: Session, *, actor: Actor, item_id: int, reply: str, se
         raise DomainError("complaints.reply_required", "请填写答复内容")
     item.enterprise_reply, item.enterprise_replied_at = text, clock.now()
     _step(item, action="odr_reply", label="企业答复", actor=actor, org_name=item.respondent_name, note=text)
-    _audit(session, actor, "odr_reply", item, settled=settled)
+    _trail.audit(session, actor, "odr_reply", item, settled=settled)
     if settled:  # RULES C10: the consumer confirms; the enterprise's word alone closes nothing
         _step(item, action="odr_settlement_claimed", label="企业称已和解，待投诉人确认", actor=actor,
               org_name=item.respondent_name, due_on=item.accept_due_on)
@@ -122,7 +122,7 @@ def do_consumer_odr_answer(session: Session, *, actor: Actor, query_code: str, p
     label = rules.ODR_CLOSING_ANSWERS[answer]
     _close(session, actor, item, Outcome.settled, ground="withdrawn_or_settled", note=label,
            basis=rules.odr_closing_basis(rule_set))
-    _audit(session, actor, "odr_consumer_answer", item, answer=answer)
+    _trail.audit(session, actor, "odr_consumer_answer", item, answer=answer)
     return item
 
 

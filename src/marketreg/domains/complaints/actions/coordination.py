@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints import rules, service
-from marketreg.domains.complaints.actions.common import _audit, _basis, _load, _step
+from marketreg.domains.complaints.actions.common import _basis, _load, _step, _trail
 from marketreg.domains.complaints.enums import Status
 from marketreg.domains.complaints.models import Item, RuleOverride, Supervision
 from marketreg.domains.complaints.schemas import clean_text
@@ -68,7 +68,7 @@ def do_supervise(session: Session, *, actor: Actor, item_id: int, instruction: s
                       created_by=actor.username, created_at=clock.now())
     session.add(row)
     _step(item, action="supervised", label=f"{actor.org_name}督办", actor=actor, note=text, due_on=due_on, public=False)
-    _audit(session, actor, "supervised", item, due_on=due_on.isoformat())
+    _trail.audit(session, actor, "supervised", item, due_on=due_on.isoformat())
     session.flush()
     return row
 
@@ -77,7 +77,7 @@ def do_view_identity(session: Session, *, actor: Actor, item_id: int) -> Item:
     """Unmasked complainant or reporter identity: a permission, and every read is audited (RULES 1.15)."""
     actor.require("complaints.view_identity")
     item = service.get_item(session, actor=actor, item_id=item_id)
-    _audit(session, actor, "identity_viewed", item, kind=item.kind)
+    _trail.audit(session, actor, "identity_viewed", item, kind=item.kind)
     return item
 
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from marketreg.domains.complaints import rules, service
+from marketreg.domains.complaints import events, rules, service
 from marketreg.domains.complaints.actions.common import (
     OTHER_ROUTES,
-    _audit,
+    _about,
     _basis,
     _close,
     _first_response,
     _load,
     _notify_filer,
     _now_today,
-    _publish,
     _refresh_next_due,
     _rules_for,
     _step,
+    _trail,
 )
 from marketreg.domains.complaints.enums import Kind, Outcome, Status
 from marketreg.domains.complaints.models import Item
@@ -43,7 +43,7 @@ def do_accept(session: Session, *, actor: Actor, item_id: int) -> Item:
     _refresh_next_due(item)
     _step(item, action="accepted", label="决定受理", actor=actor, basis=rule_set.figure("accept_decision").basis,
           due_on=item.mediation_due_on, note="调解期限届满日见右侧期限")
-    _audit(session, actor, "accepted", item)
+    _trail.audit(session, actor, "accepted", item)
     _notify_filer(session, item, "您的投诉已受理")
     return item
 
@@ -70,7 +70,7 @@ def do_start_mediation(session: Session, *, actor: Actor, item_id: int, complain
     _refresh_next_due(item)
     _step(item, action="mediation_started", label="双方同意，开始调解", actor=actor, due_on=item.mediation_due_on,
           basis=_basis(item, "暂行办法第十六条", "办法第十八条"))
-    _audit(session, actor, "mediation_started", item)
+    _trail.audit(session, actor, "mediation_started", item)
     return item
 
 
@@ -82,7 +82,7 @@ def do_pause_mediation(session: Session, *, actor: Actor, item_id: int, reason: 
     item.paused_since = clock.today()
     _step(item, action="mediation_paused", label="检测鉴定，调解期限中止计算", actor=actor,
           note=clean_text(reason, "原因") or "", basis=_basis(item, "暂行办法第二十条", "办法第二十二条"))
-    _audit(session, actor, "mediation_paused", item, reason=reason)
+    _trail.audit(session, actor, "mediation_paused", item, reason=reason)
     return item
 
 
@@ -103,7 +103,7 @@ def do_resume_mediation(session: Session, *, actor: Actor, item_id: int) -> Item
     _refresh_next_due(item)
     _step(item, action="mediation_resumed", label=f"恢复调解（扣除检测鉴定时间{paused}天）", actor=actor,
           due_on=item.mediation_due_on)
-    _audit(session, actor, "mediation_resumed", item, paused_days=paused)
+    _trail.audit(session, actor, "mediation_resumed", item, paused_days=paused)
     return item
 
 
@@ -150,7 +150,7 @@ def do_transfer_to_police(session: Session, *, actor: Actor, item_id: int, note:
         raise DomainError("complaints.reason_required", "请写明涉嫌违法索赔的事实")
     _close(session, actor, item, Outcome.transferred_to_police, note=note,
            basis="办法第四十二条、第二十三条第一款第（六）项")
-    _publish(session, "police_transfer", item, note=note)
+    _trail.publish(session, events.PoliceTransfer(**_about(item), note=note), item)
     return item
 
 
@@ -171,8 +171,9 @@ def do_raise_clue(session: Session, *, actor: Actor, item_id: int, summary: str)
     summary = clean_text(summary, "线索") or ""
     if not summary:
         raise DomainError("complaints.reason_required", "请描述发现的违法线索")
-    _publish(session, "clue_raised", item, source="mediation", received_on=clock.today().isoformat(), summary=summary)
+    _trail.publish(session, events.ClueRaised(**_about(item), source="mediation", received_on=clock.today(),
+                                             summary=summary), item)
     _step(item, action="clue_raised", label="发现违法线索，移交核查", actor=actor, note=summary, public=False,
           basis=_basis(item, "暂行办法第二十三条", "办法第二十七条"))
-    _audit(session, actor, "clue_raised", item)
+    _trail.audit(session, actor, "clue_raised", item)
     return item

@@ -9,18 +9,18 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.complaints import classify, rules, service
+from marketreg.domains.complaints import classify, events, rules, service
 from marketreg.domains.complaints.actions.common import (
     OTHER_ROUTES,
-    _audit,
+    _about,
     _close,
     _notify_filer,
     _now_today,
-    _publish,
     _refresh_next_due,
     _routing_label,
     _rules_for,
     _step,
+    _trail,
 )
 from marketreg.domains.complaints.enums import KIND_LABELS, Kind, Outcome, PlatformRole, Status
 from marketreg.domains.complaints.models import Attachment, DuplicateLink, Item
@@ -200,12 +200,12 @@ def _filer_identity(data: IntakeIn, *, anonymous: bool) -> dict[str, str | None]
 
 
 def _after_intake(session: Session, actor: Actor, item: Item, rule_set: rules.RuleSet, today: dt.date) -> None:
-    _audit(session, actor, "received", item, kind=item.kind, org_path=item.org_path, rule=item.routing_rule)
-    _publish(session, "item_received", item)
+    _trail.audit(session, actor, "received", item, kind=item.kind, org_path=item.org_path, rule=item.routing_rule)
+    _trail.publish(session, events.ItemReceived(**_about(item)), item)
     _notify_filer(session, item, f"您的{KIND_LABELS[item.kind]}已登记，请凭查询码查询办理进度")
     if item.kind == Kind.report:
-        _publish(session, "clue_raised", item, source="report", received_on=item.received_on.isoformat(),
-                 summary=item.title)
+        _trail.publish(session, events.ClueRaised(**_about(item), source="report", received_on=item.received_on,
+                                                 summary=item.title), item)
     _link_duplicates(session, actor, item, rule_set)
     if item.kind == Kind.complaint and item.status != Status.closed \
             and rules.is_time_barred(load_calendar(session), rule_set, harm_known_on=item.harm_known_on,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints import service
-from marketreg.domains.complaints.actions.common import _audit, _basis, _step
+from marketreg.domains.complaints.actions.common import _basis, _step, _trail
 from marketreg.domains.complaints.enums import FOLLOW_UP_RESULTS, Kind, Status
 from marketreg.domains.complaints.models import DuplicateLink, FollowUp, Item
 from marketreg.domains.complaints.schemas import clean_text
@@ -57,7 +57,7 @@ def do_record_follow_up(session: Session, *, actor: Actor, item_id: int, result:
     follow_up.note, follow_up.done_at, follow_up.done_by = clean_text(note, "回访记录"), clock.now(), actor.username
     _step(item, action="follow_up", label=f"回访：{FOLLOW_UP_RESULTS[result]}", actor=actor,
           note=follow_up.note or "", basis=_basis(item, "平台质量检查", "办法第二十六条"), public=False)
-    _audit(session, actor, "follow_up", item, result=result)
+    _trail.audit(session, actor, "follow_up", item, result=result)
     session.flush()
     return follow_up
 
@@ -75,4 +75,4 @@ def do_resolve_duplicate_link(session: Session, *, actor: Actor, item_id: int, l
     link.status = "confirmed" if confirmed else "dismissed"
     _step(item, action="duplicate_link", label="确认疑似重复" if confirmed else "排除疑似重复", actor=actor,
           public=False)
-    _audit(session, actor, "duplicate_link", item, link=link_id, confirmed=confirmed)
+    _trail.audit(session, actor, "duplicate_link", item, link=link_id, confirmed=confirmed)

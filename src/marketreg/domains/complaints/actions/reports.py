@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from marketreg.domains.complaints import rules, service
+from marketreg.domains.complaints import events, rules, service
 from marketreg.domains.complaints.actions.common import (
-    _audit,
+    _about,
     _close,
     _load,
-    _publish,
     _refresh_next_due,
     _rules_for,
     _step,
+    _trail,
 )
 from marketreg.domains.complaints.enums import Kind, Outcome, Status
 from marketreg.domains.complaints.models import Item
@@ -28,7 +28,7 @@ def do_decide_report(session: Session, *, actor: Actor, item_id: int, filed: boo
     outcome = Outcome.converted_to_clue if filed else Outcome.not_filed
     _close(session, actor, item, outcome, note=clean_text(note, "说明") or "",
            basis="行政处罚程序规定第十九条" if filed else "行政处罚程序规定第二十条")
-    _publish(session, "report_decided", item, filed=filed)
+    _trail.publish(session, events.ReportDecided(**_about(item), filed=filed), item)
     figure = rules.reporter_notice(_rules_for(session, item.received_on), anonymous=item.anonymous)
     if figure is not None:  # C7: filed or not, under Order 20 only (RULES 1.13 vs 1.34)
         notice = load_calendar(session).add_workdays(clock.today(), figure.value)
@@ -49,7 +49,7 @@ def do_extend_report(session: Session, *, actor: Actor, item_id: int, reason: st
     _step(item, action="report_extended", label="经批准延长核查期限", actor=actor,
           note=clean_text(reason, "理由") or "", due_on=item.report_due_on,
           basis=rule_set.figure("report_filing_extension").basis)
-    _audit(session, actor, "report_extended", item)
+    _trail.audit(session, actor, "report_extended", item)
     return item
 
 

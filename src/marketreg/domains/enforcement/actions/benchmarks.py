@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.enforcement import rules
-from marketreg.domains.enforcement.actions.common import _violation_label
+from marketreg.domains.enforcement.actions.common import (
+    _violation_label,
+)
 from marketreg.domains.enforcement.enums import VIOLATION_TYPES
 from marketreg.domains.enforcement.models import Benchmark, ConflictDeclaration, RuleOverride
 from marketreg.domains.enforcement.schemas import BenchmarkIn, ConflictIn

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from marketreg.domains.enforcement import documents, rules, service
+from marketreg.domains.enforcement import documents, events, rules, service
 from marketreg.domains.enforcement.actions.common import (
     S,
-    _audit,
     _check_officers,
     _clean_uscc,
     _new_case,
     _on,
-    _publish,
     _refresh_next_due,
     _respondent_keys,
     _stamp,
     _step,
+    _trail,
 )
 from marketreg.domains.enforcement.enums import (
     CLUE_SOURCES,
@@ -199,7 +198,8 @@ def do_file_case(session: Session, *, actor: Actor, clue_id: int, data: FilingIn
           due_on=case.decision_due_on, note=f"线索来源：{CLUE_SOURCES.get(clue.source, clue.source)}{limitation_note}")
     documents.issue(session, case, "filing")
     _refresh_next_due(case)
-    _audit(session, actor, "case_filed", case, clue_id=clue.id, officers=officers)
-    _publish(session, "case_filed", case, case_no=case.case_no, filed_on=filed_on.isoformat(),
-             violation_type=case.violation_type, violation_label=case.violation_label)
+    _trail.audit(session, actor, "case_filed", case, clue_id=clue.id, officers=officers)
+    _trail.publish(session, events.CaseFiled(case_no=case.case_no, filed_on=filed_on,
+                                             violation_type=case.violation_type,
+                                             violation_label=case.violation_label), case)
     return case

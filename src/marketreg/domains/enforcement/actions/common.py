@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import attrgetter
 
 from sqlalchemy.orm import Session
 
-from marketreg.domains.enforcement import documents, flow, rules, service
+from marketreg.domains.enforcement import documents, events, flow, rules, service
 from marketreg.domains.enforcement.enums import PENALTY_KINDS, VIOLATION_TYPES, CaseStatus
 from marketreg.domains.enforcement.models import Case, CaseStep
 from marketreg.kernel import clock
 from marketreg.kernel.codes import check_uscc
 from marketreg.kernel.errors import DomainError
-from marketreg.platform import audit, events
 from marketreg.platform.authz import Actor, ensure_visible
 from marketreg.platform.calendar import DueDate
+from marketreg.platform.trail import ActionTrail
 
 S = CaseStatus
+# how every enforcement write on a case is audited and announced (one path for all domains)
+_trail: ActionTrail[Case] = ActionTrail("enforcement", "enforcement_case", attrgetter("case_no"),
+                                        lambda case: (case.respondent_uscc, case.respondent_name))
 
 
 def _on(value: dt.date | None) -> dt.date:
@@ -36,17 +40,6 @@ def _step(case: Case, *, action: str, label: str, actor: Actor, note: str = "", 
     case.steps.append(CaseStep(at=clock.now(), action=action, label=label, actor_name=actor.display_name,
                                note=note, basis=basis, due_on=due_on))
     case.updated_at = clock.now()
-
-
-def _audit(session: Session, actor: Actor, action: str, case: Case, **new) -> None:
-    audit.record(session, actor=actor, action=f"enforcement.{action}", subject_type="enforcement_case",
-                 subject_id=case.case_no, new=new or None)
-
-
-def _publish(session: Session, name: str, case: Case, **payload) -> None:
-    events.publish(session, name=f"enforcement.{name}", subject_type="market_entity",
-                   subject_key=case.respondent_uscc or case.respondent_name[:64], org_path=case.org_path,
-                   payload=payload)
 
 
 def _stamp(case: Case, due: DueDate) -> dt.date:
@@ -156,11 +149,10 @@ def _publish_decided(session: Session, case: Case, *, serious_candidate: bool) -
     criteria (Order 44 Arts. 5–11, e.g. a fine at the heavier end of the benchmark); the heavier
     penalty kinds themselves are judged by the credit domain's rules."""
     until = rules.publicity_until(case.decided_on, case.publicity_period) if case.publicity_period else None
-    _publish(session, "penalty_decided", case, case_no=case.case_no, decision_no=case.decision_no,
-             decided_on=case.decided_on.isoformat(), organ_name=case.organ_name,
-             violation_type=case.violation_type, violation_label=case.violation_label,
-             penalty_kinds=list(case.penalty_kinds or ()), fine_amount=_yuan(case.fine_amount),
-             confiscated_amount=_yuan(case.confiscated_amount), legal_basis=case.legal_basis or "",
-             simplified=case.procedure == "simplified", publicity=case.publicity,
-             publicity_period=case.publicity_period, publicity_until=until.isoformat() if until else None,
-             serious_candidate=serious_candidate)
+    _trail.publish(session, events.PenaltyDecided(
+        case_no=case.case_no, decision_no=case.decision_no, decided_on=case.decided_on, organ_name=case.organ_name,
+        violation_type=case.violation_type, violation_label=case.violation_label,
+        penalty_kinds=list(case.penalty_kinds or ()), fine_amount=_yuan(case.fine_amount),
+        confiscated_amount=_yuan(case.confiscated_amount), legal_basis=case.legal_basis or "",
+        simplified=case.procedure == "simplified", publicity=case.publicity, publicity_period=case.publicity_period,
+        publicity_until=until, serious_candidate=serious_candidate), case)

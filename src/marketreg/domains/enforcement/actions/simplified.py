@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 from marketreg.domains.enforcement import documents, rules, service
 from marketreg.domains.enforcement.actions.common import (
     S,
-    _audit,
     _check_kinds,
     _check_officers,
     _clean_uscc,
@@ -18,6 +17,7 @@ from marketreg.domains.enforcement.actions.common import (
     _respondent_keys,
     _stamp,
     _step,
+    _trail,
 )
 from marketreg.domains.enforcement.models import Case
 from marketreg.domains.enforcement.schemas import SimplifiedIn
@@ -55,6 +55,6 @@ def do_simplified_case(session: Session, *, actor: Actor, data: SimplifiedIn) ->
           due_on=case.payment_due_on)
     documents.issue(session, case, "decision", sealed_on=on)
     _refresh_next_due(case)
-    _audit(session, actor, "simplified_decided", case, fine=str(data.fine), kinds=data.penalty_kinds)
+    _trail.audit(session, actor, "simplified_decided", case, fine=str(data.fine), kinds=data.penalty_kinds)
     _publish_decided(session, case, serious_candidate=False)
     return case

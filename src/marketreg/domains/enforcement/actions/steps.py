@@ -8,18 +8,17 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from marketreg.domains.enforcement import documents, rules, service
+from marketreg.domains.enforcement import documents, events, rules, service
 from marketreg.domains.enforcement.actions.common import (
     S,
-    _audit,
     _check_kinds,
     _load,
     _on,
-    _publish,
     _publish_decided,
     _refresh_next_due,
     _stamp,
     _step,
+    _trail,
 )
 from marketreg.domains.enforcement.enums import EVIDENCE_KINDS, OUTCOMES
 from marketreg.domains.enforcement.models import Benchmark, Case, Evidence
@@ -62,7 +61,7 @@ def _add_evidence(session: Session, actor: Actor, case: Case, data: StepIn) -> N
           basis={"preservation": "程序规定第三十五条", "seizure": "行政强制法第二十五条"}.get(data.kind, ""))
     if data.kind == "questioning":
         documents.issue(session, case, "questioning", extra={"content": data.description})
-    _audit(session, actor, "evidence_added", case, kind=data.kind, due_on=due)
+    _trail.audit(session, actor, "evidence_added", case, kind=data.kind, due_on=due)
 
 
 def _evidence(case: Case, evidence_id: int | None) -> Evidence:
@@ -84,7 +83,7 @@ def _extend_seizure(session: Session, actor: Actor, case: Case, data: StepIn) ->
     _step(case, action="extend_seizure", label="延长查封扣押期限", actor=actor, due_on=ev.due_on,
           basis="行政强制法第二十五条")
     documents.issue(session, case, "seizure_extension", extra={"content": ev.description, "due": ev.due_on.isoformat()})
-    _audit(session, actor, "seizure_extended", case, evidence_id=ev.id, due_on=ev.due_on)
+    _trail.audit(session, actor, "seizure_extended", case, evidence_id=ev.id, due_on=ev.due_on)
 
 
 def _release_evidence(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -96,7 +95,7 @@ def _release_evidence(session: Session, actor: Actor, case: Case, data: StepIn) 
     if ev.kind == "seizure":
         documents.issue(session, case, "seizure_release", sealed_on=ev.released_on,
                         extra={"content": ev.description, "on": ev.released_on.isoformat()})
-    _audit(session, actor, "evidence_released", case, evidence_id=ev.id)
+    _trail.audit(session, actor, "evidence_released", case, evidence_id=ev.id)
 
 
 def _end_investigation(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -107,7 +106,7 @@ def _end_investigation(session: Session, actor: Actor, case: Case, data: StepIn)
     _step(case, action="end_investigation", label="调查终结报告，提交审核", actor=actor, note=data.note,
           due_on=case.legal_review_due_on, basis="程序规定第四十九条至第五十五条")
     documents.issue(session, case, "investigation_report", sealed_on=on, extra={"content": data.note})
-    _audit(session, actor, "investigation_ended", case, review_due_on=case.legal_review_due_on)
+    _trail.audit(session, actor, "investigation_ended", case, review_due_on=case.legal_review_due_on)
 
 
 def _complete_review(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -119,7 +118,7 @@ def _complete_review(session: Session, actor: Actor, case: Case, data: StepIn) -
     _step(case, action="complete_review", label="审核完毕", actor=actor, note=case.review_opinion,
           basis="程序规定第五十五条")
     documents.issue(session, case, "legal_review", sealed_on=case.reviewed_on, extra={"reviewer": actor.display_name})
-    _audit(session, actor, "reviewed", case)
+    _trail.audit(session, actor, "reviewed", case)
 
 
 def _serve_notice(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -147,7 +146,7 @@ def _serve_notice(session: Session, actor: Actor, case: Case, data: StepIn) -> N
     documents.issue(session, case, "notice")
     if case.hearing_rights:
         documents.issue(session, case, "hearing_notice")
-    _audit(session, actor, "notice_served", case, hearing_rights=case.hearing_rights, fine=str(fine))
+    _trail.audit(session, actor, "notice_served", case, hearing_rights=case.hearing_rights, fine=str(fine))
 
 
 def _proposed_basis(session: Session, case: Case, data: StepIn) -> str:
@@ -167,7 +166,7 @@ def _record_statement(session: Session, actor: Actor, case: Case, data: StepIn) 
     case.statement = data.note.strip()
     _step(case, action="record_statement", label="记录陈述申辩", actor=actor, note=case.statement,
           basis="程序规定第五十七条、第五十八条")
-    _audit(session, actor, "statement_recorded", case)
+    _trail.audit(session, actor, "statement_recorded", case)
 
 
 def _request_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -200,7 +199,7 @@ def _request_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -
     _step(case, action="hearing_announcement", label="公开举行的，公告当事人名称、案由及听证时间地点", actor=actor,
           due_on=_stamp(case, rules.hearing_announcement_latest(calendar, data.hearing_on)),
           basis=rules.FIGURES["hearing_announcement"].basis)
-    _audit(session, actor, "hearing_requested", case, hearing_on=data.hearing_on)
+    _trail.audit(session, actor, "hearing_requested", case, hearing_on=data.hearing_on)
 
 
 def _hold_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -214,7 +213,7 @@ def _hold_hearing(session: Session, actor: Actor, case: Case, data: StepIn) -> N
     _resume_clock(session, case, on)
     _step(case, action="hold_hearing", label="举行听证", actor=actor, note=data.note, basis="行政处罚法第六十四条",
           due_on=_stamp(case, rules.hearing_report_due(load_calendar(session), on)))  # report: 听证办法 Art. 29
-    _audit(session, actor, "hearing_held", case)
+    _trail.audit(session, actor, "hearing_held", case)
 
 
 def _precheck_decision(session: Session, actor: Actor, case_id: int) -> None:
@@ -270,7 +269,7 @@ def _decide(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     _step(case, action="decide", label=f"作出行政处罚决定 {case.decision_no}", actor=actor, due_on=case.delivery_due_on,
           basis="程序规定第六十条至第六十二条", note=case.outside_range_reason or "")
     documents.issue(session, case, "decision", sealed_on=on)  # item 14: seal date = decision date
-    _audit(session, actor, "penalty_decided", case, decision_no=case.decision_no, fine=str(fine),
+    _trail.audit(session, actor, "penalty_decided", case, decision_no=case.decision_no, fine=str(fine),
            outside_range_reason=case.outside_range_reason)
     _publish_decided(session, case, serious_candidate=data.serious_candidate)
 
@@ -298,7 +297,7 @@ def _deliver(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     _step(case, action="deliver", label="送达行政处罚决定书", actor=actor, due_on=case.payment_due_on,
           basis="程序规定第八十一条；第七十二条（十五日内缴纳罚款）")
     documents.issue(session, case, "delivery")
-    _audit(session, actor, "delivered", case, on=on)
+    _trail.audit(session, actor, "delivered", case, on=on)
 
 
 def _record_payment(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -317,7 +316,7 @@ def _record_payment(session: Session, actor: Actor, case: Case, data: StepIn) ->
     surcharge = case.surcharge_amount or Decimal(0)
     _step(case, action="record_payment", label=f"缴纳罚款 {data.amount} 元", actor=actor,
           note=f"应加处罚款 {surcharge} 元" if surcharge else "", basis="程序规定第七十二条、第七十五条")
-    _audit(session, actor, "payment_recorded", case, amount=str(data.amount), surcharge=str(surcharge))
+    _trail.audit(session, actor, "payment_recorded", case, amount=str(data.amount), surcharge=str(surcharge))
 
 
 def _urge_payment(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -336,7 +335,7 @@ def _urge_payment(session: Session, actor: Actor, case: Case, data: StepIn) -> N
           due_on=_stamp(case, earliest), basis=rules.FIGURES["enforcement_notice_wait"].basis)
     _step(case, action="court_application_due", label="申请人民法院强制执行的最后期限", actor=actor,
           due_on=_stamp(case, latest), basis=rules.FIGURES["court_application"].basis)
-    _audit(session, actor, "payment_urged", case, court_from=earliest.due_on, court_by=latest.due_on)
+    _trail.audit(session, actor, "payment_urged", case, court_from=earliest.due_on, court_by=latest.due_on)
 
 
 def _record_remedy(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -348,7 +347,7 @@ def _record_remedy(session: Session, actor: Actor, case: Case, data: StepIn) -> 
     case.remedy_days += days
     _step(case, action="record_remedy", label=f"行政复议或行政诉讼期间{days}日不计加处罚款", actor=actor,
           note=data.note, basis="行政处罚法第七十三条第三款")
-    _audit(session, actor, "remedy_recorded", case, days=days)
+    _trail.audit(session, actor, "remedy_recorded", case, days=days)
 
 
 def _grant_deferral(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -358,7 +357,7 @@ def _grant_deferral(session: Session, actor: Actor, case: Case, data: StepIn) ->
     case.payment_due_on, case.instalments = data.until, max(data.instalments, 0)
     _step(case, action="grant_deferral", label="批准" + ("分期" if data.instalments else "延期") + "缴纳罚款",
           actor=actor, due_on=data.until, basis="程序规定第七十四条", note=data.note)
-    _audit(session, actor, "deferral_granted", case, until=data.until, instalments=data.instalments)
+    _trail.audit(session, actor, "deferral_granted", case, until=data.until, instalments=data.instalments)
 
 
 def _close(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -376,15 +375,15 @@ def _close(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     case.closed_on, case.outcome, case.status = _on(data.on), outcome, S.closed
     _step(case, action="close", label=f"结案：{OUTCOMES[outcome]}", actor=actor, basis="程序规定第七十七条")
     documents.issue(session, case, "closure")
-    _audit(session, actor, "case_closed", case, outcome=outcome)
-    _publish(session, "case_closed", case, case_no=case.case_no, closed_on=case.closed_on.isoformat(),
-             outcome=outcome)
+    _trail.audit(session, actor, "case_closed", case, outcome=outcome)
+    _trail.publish(session, events.CaseClosed(case_no=case.case_no, closed_on=case.closed_on.isoformat(),
+                                              outcome=outcome), case)
 
 
 def _archive(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     case.archived_on, case.status = _on(data.on), S.archived
     _step(case, action="archive", label="立卷归档", actor=actor, basis="程序规定第七十八条")
-    _audit(session, actor, "archived", case)
+    _trail.audit(session, actor, "archived", case)
 
 
 def _pause_clock(case: Case, reason: str, on: dt.date) -> None:
@@ -411,7 +410,7 @@ def _pause(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     _pause_clock(case, data.reason, on)
     _step(case, action="pause", label=f"期限暂停：{rules.EXCLUDED_PERIODS[data.reason]}", actor=actor, note=data.note,
           basis="程序规定第六十四条")
-    _audit(session, actor, "clock_paused", case, reason=data.reason)
+    _trail.audit(session, actor, "clock_paused", case, reason=data.reason)
 
 
 def _resume(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -420,7 +419,7 @@ def _resume(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
     _resume_clock(session, case, _on(data.on))
     _step(case, action="resume", label="期限恢复计算", actor=actor, due_on=case.decision_due_on,
           basis="程序规定第六十四条")
-    _audit(session, actor, "clock_resumed", case, decision_due_on=case.decision_due_on)
+    _trail.audit(session, actor, "clock_resumed", case, decision_due_on=case.decision_due_on)
 
 
 def _extend_decision(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -440,7 +439,7 @@ def _extend_decision(session: Session, actor: Actor, case: Case, data: StepIn) -
         collective_until=case.collective_until))
     _step(case, action="extend_decision", label=label, actor=actor, due_on=case.decision_due_on, basis=basis,
           note=data.note)
-    _audit(session, actor, "decision_extended", case, decision_due_on=case.decision_due_on)
+    _trail.audit(session, actor, "decision_extended", case, decision_due_on=case.decision_due_on)
 
 
 def _publish_penalty(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -453,9 +452,9 @@ def _publish_penalty(session: Session, actor: Actor, case: Case, data: StepIn) -
     late = case.publicity_due_on is not None and on > case.publicity_due_on
     _step(case, action="publish", label="行政处罚信息公示" + ("（已超期）" if late else ""), actor=actor,
           due_on=case.publicity_until, basis="市场监督管理行政处罚信息公示规定第九条、第十四条")
-    _audit(session, actor, "published", case, until=case.publicity_until, late=late)
-    _publish(session, "penalty_published", case, case_no=case.case_no, decision_no=case.decision_no,
-             published_on=on.isoformat(), publicity_until=case.publicity_until.isoformat())
+    _trail.audit(session, actor, "published", case, until=case.publicity_until, late=late)
+    _trail.publish(session, events.PenaltyPublished(case_no=case.case_no, decision_no=case.decision_no,
+                                                    published_on=on, publicity_until=case.publicity_until), case)
 
 
 def _end_publicity(session: Session, actor: Actor, case: Case, data: StepIn) -> None:
@@ -477,9 +476,9 @@ def end_publicity(session: Session, *, actor: Actor, case: Case, on: dt.date, re
     case.publicity_ended_on, case.publicity_end_reason = on, reason
     label = {"expired": "公示期满", "repaired": "信用修复，停止公示", "revoked": "提前停止公示"}[reason]
     _step(case, action="end_publicity", label=label, actor=actor, basis="市场监督管理行政处罚信息公示规定第十四条")
-    _audit(session, actor, "publicity_ended", case, reason=reason)
-    _publish(session, "penalty_publicity_ended", case, decision_no=case.decision_no, ended_on=on.isoformat(),
-             reason=reason)
+    _trail.audit(session, actor, "publicity_ended", case, reason=reason)
+    _trail.publish(session, events.PenaltyPublicityEnded(decision_no=case.decision_no, ended_on=on.isoformat(),
+                                                         reason=reason), case)
     return True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from marketreg.domains.enforcement import documents, rules, service
-from marketreg.domains.enforcement.actions.common import S, _audit, _load, _on, _refresh_next_due, _step
+from marketreg.domains.enforcement.actions.common import S, _load, _on, _refresh_next_due, _step, _trail
 from marketreg.domains.enforcement.enums import TransferKind
 from marketreg.domains.enforcement.models import Transfer
 from marketreg.domains.enforcement.schemas import FeedbackIn, TransferIn
@@ -38,7 +38,7 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
     session.flush()
     transfer.package = documents.transfer_package(case, transfer)
     _refresh_next_due(case)
-    _audit(session, actor, "transferred_to_police", case, target=target.code)
+    _trail.audit(session, actor, "transferred_to_police", case, target=target.code)
     return transfer
 
 
