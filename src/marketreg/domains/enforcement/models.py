@@ -37,7 +37,7 @@ class Clue(Base):
     org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     received_on: Mapped[dt.date] = mapped_column(Date)
     check_due_on: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="checking")  # checking | filed | not_filed
+    status: Mapped[str] = mapped_column(String(16), default="checking")  # enums.ClueStatus
     basis: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime]
     decided_at: Mapped[dt.datetime | None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.enforcement.enums import CLUE_STATUS, STATUS_LABELS
+from marketreg.domains.enforcement.enums import CLUE_STATUS, OPEN_CLUE_STATUSES, STATUS_LABELS
 from marketreg.domains.enforcement.models import Case, Clue, Officer
 from marketreg.domains.enforcement.service import OPEN_STATES
 from marketreg.platform.authz import Actor, scope
@@ -13,7 +13,8 @@ from marketreg.platform.workitems import WorkItem, WorkItemKind, register
 
 
 def clues_to_check(session: Session, *, actor: Actor, limit: int) -> list[WorkItem]:
-    stmt = scope(select(Clue), Clue.org_path, actor).where(Clue.status == "checking")
+    """Clues still to decide: being checked, or a report decided 立案 waiting for its case (``filing``)."""
+    stmt = scope(select(Clue), Clue.org_path, actor).where(Clue.status.in_(OPEN_CLUE_STATUSES))
     rows = session.scalars(stmt.order_by(Clue.check_due_on, Clue.id).limit(limit))
     return [WorkItem(kind="enforcement.clue", title=f"{c.respondent_name}：{c.summary[:60]}", org_path=c.org_path,
                      link=f"/staff/enforcement/clues/{c.id}", status=CLUE_STATUS.get(c.status, ""),
