@@ -141,7 +141,8 @@ def build_enforcement(session, world: World) -> None:
 
 
 def build_credit(session, world: World) -> None:
-    """An abnormal-list entry of the 历下区 entity, its enterprise's objection, and a repair application."""
+    """An abnormal-list entry of the 历下区 entity, its enterprise's objection, a repair application and an
+    Art. 18 measure proposal (RULES C1)."""
     from marketreg.domains.credit import actions as credit
     from marketreg.domains.credit.models import RepairApplication
     from marketreg.kernel import clock
@@ -156,7 +157,10 @@ def build_credit(session, world: World) -> None:
                                filed_on=clock.today(), statement="已整改", status="accepted", created_at=clock.now())
     session.add(repair)
     session.flush()
-    world.values.update(entry_id=str(entry.id), objection_id=str(objection.id), repair_id=str(repair.id))
+    proposal = credit.do_propose_false_information(session, actor=_actor(session, "lx_registrar"), uscc=uscc,
+                                                   evidence="年度报告从业人数与社保记录不符", reason="公示信息隐瞒真实情况")
+    world.values.update(entry_id=str(entry.id), objection_id=str(objection.id), repair_id=str(repair.id),
+                        proposal_id=str(proposal.id))
 
 
 def build_platform(session, world: World) -> None:
@@ -181,7 +185,7 @@ BUILDERS = {name: build for build, names in (
     (build_complaints, ("item_id", "attachment_id", "link_id")),
     (build_inspections, ("plan_id", "batch_id", "task_id", "inspector_id")),
     (build_enforcement, ("clue_id", "case_id", "document_id", "transfer_id", "review_id")),
-    (build_credit, ("entry_id", "objection_id", "repair_id")),
+    (build_credit, ("entry_id", "objection_id", "repair_id", "proposal_id")),
     (build_platform, ("delivery_id",)),
 ) for name in names}
 BUILD_ORDER = (build_registry, build_complaints, build_inspections, build_enforcement, build_credit, build_platform)
