@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import func, select
+from argon2 import PasswordHasher
+from sqlalchemy import func, select, text
 
 from conftest import build_database, database_url
 from marketreg.app.demo import DEMO_PASSWORD
@@ -26,6 +28,7 @@ from marketreg.domains.complaints.models import Item
 from marketreg.domains.registry.models import Entity
 from marketreg.platform import db as platform_db
 from marketreg.platform.db import Sessions
+from marketreg.platform.settings import get_settings
 
 pytestmark = pytest.mark.both_backends
 FILINGS = 50
@@ -162,3 +165,71 @@ def test_a_slow_body_does_not_block_other_writes(live):
         status = slow.finish()
         client.close()
     assert status == 409  # its own coded answer (the entity has no class to override yet), not a 500
+
+
+class ProbingHasher(PasswordHasher):
+    """The real argon2 hasher that, while it verifies, looks whether any write transaction of
+    the application is open (SQLite: can another connection take the write lock at once;
+    PostgreSQL: does another connection hold any lock on a table of this test's schema)."""
+
+    def __init__(self, engine, **kwargs):
+        super().__init__(**kwargs)
+        self.engine = engine
+        self.seen_open: list[bool] = []
+
+    def verify(self, hash, password):
+        self.seen_open.append(_write_transaction_open(self.engine))
+        return super().verify(hash, password)
+
+
+def _write_transaction_open(engine) -> bool:
+    if engine.dialect.name == "sqlite":
+        probe = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            probe.close()
+    with engine.connect() as conn:
+        return bool(conn.scalar(text(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = current_schema() AND l.pid <> pg_backend_pid()")))
+
+
+def test_passwords_are_verified_outside_any_write_transaction(live, monkeypatch):
+    from marketreg.platform import security
+
+    probe = ProbingHasher(live.sessions.engine, time_cost=1, memory_cost=1024)
+    monkeypatch.setattr(security, "_hasher", probe)
+    with httpx.Client(base_url=live.base_url, timeout=60) as client:
+        good = client.post("/staff/login", data={"username": "lx_handler", "password": DEMO_PASSWORD})
+        bad = client.post("/staff/login", data={"username": "lx_handler", "password": "wrong-password"})
+    assert (good.status_code, bad.status_code) == (303, 401)
+    assert probe.seen_open == [False, False]
+
+
+def test_a_storm_of_bad_logins_does_not_stall_other_sign_ins(live, monkeypatch):
+    """160 wrong passwords from 40 concurrent clients behind a trusted proxy, while others sign in."""
+    from marketreg.web.ratelimit import login_throttle
+
+    monkeypatch.setattr(get_settings(), "trusted_proxies", ["127.0.0.1"])
+    login_throttle.reset()
+
+    def attempt(n: int) -> httpx.Response:
+        good = n % 20 == 0
+        with httpx.Client(base_url=live.base_url, timeout=120) as client:
+            return client.post("/staff/login", headers={"X-Forwarded-For": f"10.1.{n % 3}.{1 if good else 2}"},
+                               data={"username": "lx_officer" if good else f"user{n % 7}",
+                                     "password": DEMO_PASSWORD if good else "guess"})
+
+    with ThreadPoolExecutor(40) as pool:
+        responses = list(pool.map(attempt, range(168)))
+    _assert_no_server_error(responses)
+    good = [r.status_code for n, r in enumerate(responses) if n % 20 == 0]
+    bad = {r.status_code for n, r in enumerate(responses) if n % 20}
+    assert good == [303] * len(good)
+    assert bad <= {401, 429, 503} and 429 in bad  # the guessing addresses are slowed down

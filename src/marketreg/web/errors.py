@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from marketreg.kernel.errors import DomainError
+from marketreg.platform.security import HashingBusy
 from marketreg.web.body import BodyTooLarge
 from marketreg.web.templating import templates
 
@@ -124,6 +125,10 @@ def install(app: FastAPI, *, retry_after: int) -> None:
     @app.exception_handler(Overloaded)
     async def _overloaded(request: Request, exc: Overloaded) -> Response:
         return overloaded(request, exc.retry_after)
+
+    @app.exception_handler(HashingBusy)
+    async def _hashing_busy(request: Request, exc: HashingBusy) -> Response:
+        return overloaded(request, retry_after)
 
     @app.exception_handler(PoolTimeout)
     async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
