@@ -14,6 +14,7 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from marketreg.kernel.errors import PermissionDenied
 from marketreg.platform.authz import PUBLIC, Actor
@@ -81,6 +82,23 @@ def get_write_session(request: Request,
             raise
 
 
+async def posted_form(request: Request) -> FormData:
+    """The posted form, parsed on the event loop (its body has already arrived whole) so that
+    routes stay plain ``def`` and run their database work in the thread pool."""
+    return await request.form()
+
+
+async def posted_json(request: Request) -> object:
+    """The posted JSON document (None when it is not JSON), for routes that validate it only
+    after a jurisdiction check."""
+    try:
+        return await request.json()
+    except ValueError:
+        return None
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
+PostedJson = Annotated[object, Depends(posted_json)]
 ReadSession = Annotated[Session, Depends(get_read_session)]
 # scope="function": commit *before* the response is sent. With FastAPI's default ("request") the
 # code after ``yield`` runs after the response has gone out, so a client could be told 201 / be

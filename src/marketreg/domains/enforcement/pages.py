@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from marketreg.domains.enforcement import actions, flow, rules, service
 from marketreg.domains.enforcement.api import pdf_response
@@ -41,7 +42,7 @@ from marketreg.domains.enforcement.schemas import (
 )
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
-from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.deps import PostedForm, ReadSession, WriteSession, staff
 from marketreg.web.pages import render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
@@ -58,9 +59,8 @@ _LABELS = {"status_labels": STATUS_LABELS, "penalty_kinds": PENALTY_KINDS, "evid
            "non_filing_grounds": rules.NON_FILING_GROUNDS, "filing_conditions": rules.FILING_CONDITIONS}
 
 
-async def _form_model(request: Request, model, *, lists: tuple[str, ...] = (), flags: tuple[str, ...] = ()):
+def _form_model(form: FormData, model, *, lists: tuple[str, ...] = (), flags: tuple[str, ...] = ()):
     """A pydantic input from a posted form: blanks dropped, multi-value and checkbox fields kept."""
-    form = await request.form()
     data: dict = {k: v for k, v in form.items() if k != "csrf_token" and v != "" and k not in lists}
     for name in lists:
         data[name] = [v for v in form.getlist(name) if v]
@@ -96,11 +96,12 @@ def clues_page(request: Request, session: ReadSession, actor: staff("enforcement
 
 
 @staff_pages.post("/clues")
-async def register_clue(request: Request, session: WriteSession, actor: staff("enforcement.clues")) -> Response:
+def register_clue(request: Request, form: PostedForm, session: WriteSession,
+                  actor: staff("enforcement.clues")) -> Response:
     """Manual registration: inspection, sampling, monitoring, transfer or assignment."""
     try:
         with session.begin_nested():
-            clue = actions.do_register_clue(session, actor=actor, data=await _form_model(request, ClueIn))
+            clue = actions.do_register_clue(session, actor=actor, data=_form_model(form, ClueIn))
     except DomainError as exc:
         return _clues(request, session, actor, error=exc)
     return _redirect(f"/staff/enforcement/clues/{clue.id}")
@@ -132,11 +133,11 @@ def clue_page(request: Request, session: ReadSession, actor: staff("enforcement.
 
 
 @staff_pages.post("/clues/{clue_id}/file")
-async def file_case(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
+def file_case(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.handle"),
                     clue_id: int) -> Response:
     try:
         with session.begin_nested():
-            data = await _form_model(request, FilingIn, lists=("conditions", "officers"), flags=("major",))
+            data = _form_model(form, FilingIn, lists=("conditions", "officers"), flags=("major",))
             case = actions.do_file_case(session, actor=actor, clue_id=clue_id, data=data)
     except DomainError as exc:
         return _clue(request, session, actor, clue_id, error=exc)
@@ -144,23 +145,23 @@ async def file_case(request: Request, session: WriteSession, actor: staff("enfor
 
 
 @staff_pages.post("/clues/{clue_id}/decline")
-async def decline_clue(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
+def decline_clue(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.handle"),
                        clue_id: int) -> Response:
     try:
         with session.begin_nested():
-            actions.do_decline_clue(session, actor=actor, clue_id=clue_id, data=await _form_model(request, DeclineIn))
+            actions.do_decline_clue(session, actor=actor, clue_id=clue_id, data=_form_model(form, DeclineIn))
     except DomainError as exc:
         return _clue(request, session, actor, clue_id, error=exc)
     return _redirect(f"/staff/enforcement/clues/{clue_id}")
 
 
 @staff_pages.post("/clues/{clue_id}/transfer")
-async def transfer_clue(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
+def transfer_clue(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.transfer"),
                         clue_id: int) -> Response:
     try:
         with session.begin_nested():
             actions.do_transfer_clue(session, actor=actor, clue_id=clue_id,
-                                     data=await _form_model(request, ClueTransferIn))
+                                     data=_form_model(form, ClueTransferIn))
     except DomainError as exc:
         return _clue(request, session, actor, clue_id, error=exc)
     return _redirect("/staff/enforcement/transfers")
@@ -179,12 +180,12 @@ def transfers_page(request: Request, session: ReadSession, actor: staff("enforce
 
 
 @staff_pages.post("/transfers/{transfer_id}/feedback")
-async def department_feedback(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
+def department_feedback(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.transfer"),
                               transfer_id: int) -> Response:
     try:
         with session.begin_nested():
             actions.do_record_department_feedback(session, actor=actor, transfer_id=transfer_id,
-                                                  data=await _form_model(request, FeedbackIn))
+                                                  data=_form_model(form, FeedbackIn))
     except DomainError as exc:
         return _transfers(request, session, actor, error=exc)
     return _redirect("/staff/enforcement/transfers")
@@ -234,12 +235,12 @@ def case_page(request: Request, session: ReadSession, actor: staff("enforcement.
 
 
 @staff_pages.post("/cases/{case_id}/steps/{step}")
-async def case_step(request: Request, session: WriteSession, actor: staff("enforcement.view"), case_id: int,
+def case_step(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.view"), case_id: int,
                     step: str) -> Response:
     """One step; a refusal re-renders the case page with the coded reason and changes nothing."""
     try:
         with session.begin_nested():
-            data = await _form_model(request, StepIn, lists=("penalty_kinds",),
+            data = _form_model(form, StepIn, lists=("penalty_kinds",),
                                      flags=("collective_discussed", "serious_candidate"))
             actions.do_step(session, actor=actor, case_id=case_id, step=step, data=data)
     except DomainError as exc:
@@ -248,11 +249,11 @@ async def case_step(request: Request, session: WriteSession, actor: staff("enfor
 
 
 @staff_pages.post("/cases/{case_id}/transfer")
-async def transfer_case(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
+def transfer_case(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.transfer"),
                         case_id: int) -> Response:
     try:
         with session.begin_nested():
-            actions.do_transfer(session, actor=actor, case_id=case_id, data=await _form_model(request, TransferIn))
+            actions.do_transfer(session, actor=actor, case_id=case_id, data=_form_model(form, TransferIn))
     except DomainError as exc:
         return _case(request, session, actor, case_id, error=exc)
     return _redirect(f"/staff/enforcement/cases/{case_id}?done=transfer_police")
@@ -278,10 +279,11 @@ def benchmarks_page(request: Request, session: ReadSession, actor: staff("enforc
 
 
 @staff_pages.post("/benchmarks")
-async def save_benchmark(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks")) -> Response:
+def save_benchmark(request: Request, form: PostedForm, session: WriteSession,
+                   actor: staff("enforcement.benchmarks")) -> Response:
     try:
         with session.begin_nested():
-            actions.do_save_benchmark(session, actor=actor, data=await _form_model(request, BenchmarkIn))
+            actions.do_save_benchmark(session, actor=actor, data=_form_model(form, BenchmarkIn))
     except DomainError as exc:
         return _benchmarks(request, session, error=exc)
     return _benchmarks(request, session, saved=True)
@@ -302,9 +304,8 @@ def rules_page(request: Request, session: ReadSession, actor: staff("enforcement
 
 
 @staff_pages.post("/rules/{key}")
-async def set_rule_figure(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks"),
+def set_rule_figure(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.benchmarks"),
                           key: str) -> Response:
-    form = await request.form()
     try:
         with session.begin_nested():
             try:
@@ -334,8 +335,8 @@ def reviews_page(request: Request, session: ReadSession, actor: staff("enforceme
 
 
 @staff_pages.post("/reviews/sample")
-async def sample_reviews(request: Request, session: WriteSession, actor: staff("enforcement.review")) -> Response:
-    form = await request.form()
+def sample_reviews(request: Request, form: PostedForm, session: WriteSession,
+                   actor: staff("enforcement.review")) -> Response:
     try:
         with session.begin_nested():
             share = float(str(form.get("share") or "0.2"))
@@ -347,9 +348,8 @@ async def sample_reviews(request: Request, session: WriteSession, actor: staff("
 
 
 @staff_pages.post("/reviews/{review_id}")
-async def score_review(request: Request, session: WriteSession, actor: staff("enforcement.review"),
+def score_review(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.review"),
                        review_id: int) -> Response:
-    form = await request.form()
     try:
         with session.begin_nested():
             scores = {key: int(str(form.get(f"score_{key}", ""))) for key in REVIEW_CHECKLIST}
@@ -389,12 +389,12 @@ def police_receive(request: Request, session: WriteSession, actor: staff("enforc
 
 
 @staff_pages.post("/police/{transfer_id}/feedback")
-async def police_feedback(request: Request, session: WriteSession, actor: staff("enforcement.police"),
+def police_feedback(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.police"),
                           transfer_id: int) -> Response:
     try:
         with session.begin_nested():
             actions.do_transfer_feedback(session, actor=actor, transfer_id=transfer_id,
-                                         data=await _form_model(request, FeedbackIn))
+                                         data=_form_model(form, FeedbackIn))
     except DomainError as exc:
         return _police(request, session, actor, error=exc)
     return _redirect("/staff/enforcement/police")

@@ -25,7 +25,7 @@ from marketreg.domains.inspections.schemas import BatchCreateIn, PublicResultOut
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform.uploads import ACCEPT, MAX_BYTES, RawFile, check_files
-from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.deps import PostedForm, ReadSession, WriteSession, staff
 from marketreg.web.pages import render
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
@@ -164,10 +164,9 @@ def _files(form) -> list[RawFile]:
 
 
 @staff_pages.post("/tasks/{task_id}")
-async def record_result(request: Request, session: WriteSession, actor: staff("inspections.execute"),
-                        task_id: int) -> Response:
+def record_result(form: PostedForm, session: WriteSession, actor: staff("inspections.execute"),
+                  task_id: int) -> Response:
     """The on-site record form: one result per item, notes, evidence attachments."""
-    form = await request.form()
     try:
         inspected_on = dt.date.fromisoformat(str(form.get("inspected_on", "")))
     except ValueError:
