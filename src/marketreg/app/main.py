@@ -6,7 +6,7 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from marketreg.app import models, wiring  # noqa: F401 - every table; handlers, tasks, periodic jobs
@@ -19,7 +19,7 @@ from marketreg.platform.tasks import EmbeddedWorkers, huey
 from marketreg.portals import api, public, staff
 from marketreg.web import errors
 from marketreg.web.body import BodyFirst
-from marketreg.web.deps import WriteGate
+from marketreg.web.deps import WriteGate, ids_in_range
 from marketreg.web.headers import SecurityHeaders
 from marketreg.web.ratelimit import limiter
 
@@ -50,6 +50,7 @@ def create_app(*, sessions: Sessions | None = None, start_workers: bool | None =
         docs_url="/api/v1/docs",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(ids_in_range)],
     )
     if sessions is not None:
         use_sessions(sessions)
