@@ -73,3 +73,69 @@ def test_ids_beyond_the_databases_integer_range_answer_404(client):
             response = client.request(method, path.replace(str(2**63), huge), headers={"X-CSRF-Token": csrf})
             answers[f"{method} {path} {huge}"] = response.status_code
     assert {k: v for k, v in answers.items() if v != 404} == {}
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" \
+      b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+MB = 1024 * 1024
+
+
+def _file_with(client, files: list[tuple[str, bytes, str]], key: str):
+    data = {"kind": "complaint", "complainant_name": "王小明", "complainant_phone": "13912345678",
+            "complainant_address": "济南市历下区泉城路100号", "respondent_name": "济南泉城示范超市有限公司",
+            "respondent_address": "济南市历下区泉城路1号", "title": "买到过期牛奶", "platform_role": "none",
+            "facts": "2026年11月在该超市购买的牛奶已过期三天，要求退货被拒绝。", "idempotency_key": key}
+    return client.post("/complaints/new", data=data, files=[("files", f) for f in files])
+
+
+def _stored_filings(db) -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from marketreg.domains.complaints.models import Attachment, Item
+
+    with db.read() as s:
+        return (s.scalar(select(func.count()).select_from(Item)),
+                s.scalar(select(func.count()).select_from(Attachment)))
+
+
+def test_one_filings_attachments_together_are_limited(client, db):
+    """Five files of just under 10 MB each were accepted (50 MB from one anonymous filing)."""
+    before = _stored_filings(db)
+    files = [(f"{n}.png", PNG + bytes(7 * MB), "image/png") for n in range(3)]  # 21 MB together
+    response = _file_with(client, files, "too-much")
+    assert response.status_code == 413
+    assert 'data-code="complaints.attachments_too_large"' in response.text and "20MB" in response.text
+    assert _stored_filings(db) == before
+
+
+def test_a_body_over_the_request_limit_is_refused_before_the_app_runs(client, db):
+    before = _stored_filings(db)
+    files = [(f"{n}.png", PNG + bytes(9 * MB), "image/png") for n in range(3)]  # 27 MB: over the 25 MB limit
+    response = _file_with(client, files, "way-too-much")
+    assert response.status_code == 413 and 'data-code="request.too_large"' in response.text
+    assert _stored_filings(db) == before
+
+
+def test_the_public_portal_shares_one_bucket_per_client_across_routes(client, monkeypatch):
+    """Each public route had its own bucket: a client got the allowance once per route."""
+    from marketreg.platform.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "public_rate_limit", "3/minute")
+    paths = ["/entities?q=济南", "/penalties?q=济南", "/inspections", "/api/v1/public/inspections/plans"]
+    assert [client.get(p).status_code for p in paths] == [200, 200, 200, 429]
+
+
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(app, monkeypatch):
+    from starlette.testclient import TestClient
+
+    from marketreg.platform.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "public_rate_limit", "2/minute")
+    client = TestClient(app, client=("127.0.0.1", 40000))
+    spoofed = [client.get("/inspections", headers={"X-Forwarded-For": f"10.0.0.{n}"}).status_code for n in range(3)]
+    assert spoofed == [200, 200, 429]  # a client cannot pick a fresh address per request
+    monkeypatch.setattr(get_settings(), "trusted_proxies", ["127.0.0.0/8"])
+    app.state.limiter.reset()
+    behind_proxy = [client.get("/inspections", headers={"X-Forwarded-For": f"203.0.113.9, 10.0.0.{n}"}).status_code
+                    for n in range(3)]
+    assert behind_proxy == [200, 200, 200]  # three clients as reported by the proxy
