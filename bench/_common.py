@@ -72,14 +72,14 @@ def drop_database(db: str, *, name: str, schema: str) -> None:
 
 def build_database(url: str):
     """Migrate with Alembic and load the base data; returns (engine, Sessions)."""
-    from marketreg.app import demo
+    from marketreg.app.bootstrap import setup_base
     from marketreg.app.migrations_runner import upgrade
     from marketreg.platform.db import Sessions, make_engine
 
     engine = make_engine(url)
     upgrade("head", engine=engine)
     sessions = Sessions(engine)
-    demo.setup_base(sessions)
+    setup_base(sessions)
     return engine, sessions
 
 

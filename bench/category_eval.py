@@ -6,7 +6,7 @@ Data: ``shared/data/eval-public/cocc_complaint_orders/COCC.txt`` beside the repo
 (github ``zhng1200/COCC``: 2,400 ``text<TAB>label`` lines, 8 balanced classes of 300). Its
 licence allows research use only: it is read here as a *test set* and nothing of it is
 copied into the repository or used to build the suggester. ``suggest()`` is built from our own
-category tree alone (``marketreg.domains.complaints.seed``); this script only maps its answer.
+category tree alone (``marketreg.domains.complaints.categories``); this script only maps its answer.
 
 The COCC classes are telecom-operator problem classes; our problem tree (``P..``) is the
 general 12315 one. Each COCC class maps to a set of our problem types, the sets disjoint, so
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.path.is_file():
         print(f"not found: {args.path}", file=sys.stderr)
         return 2
-    from marketreg.domains.complaints.seed import CATEGORY_NAMES
+    from marketreg.domains.complaints.categories import CATEGORY_NAMES
 
     report = evaluate(args.path)
     print(f"orders={report.total} classes={len(report.per_class)} seconds={report.seconds:.1f} "

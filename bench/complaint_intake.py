@@ -5,7 +5,7 @@
     .venv/bin/python bench/complaint_intake.py --seconds 30 --clients 16 --entities 50000
 
 Builds a fresh database (bench/out/intake_<N>.db or the PostgreSQL schema ``bench_intake``):
-migrations, ``demo.setup_base`` and N synthetic entities (``demo.seed_entities``). Then serves,
+migrations, ``bootstrap.setup_base`` and N synthetic entities (``demo.seed_entities``). Then serves,
 each in its own uvicorn subprocess on a free 127.0.0.1 port (one worker, access log off):
 
   ours  ``create_app()`` — ``POST /api/v1/public/complaints`` (validation, routing, statutory

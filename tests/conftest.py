@@ -78,13 +78,14 @@ def database_url(backend: str, tmp_path_factory, name: str) -> str:
 def build_database(url: str) -> Engine:
     """Migrate with Alembic and load the base data (reference, org tree, roles, demo users)."""
     from marketreg.app import demo, wiring  # noqa: F401 - event handlers, as in every process
+    from marketreg.app.bootstrap import setup_base
     from marketreg.app.migrations_runner import upgrade
     from marketreg.platform.db import Sessions
 
     engine = make_engine(url)
     upgrade("head", engine=engine)
     sessions = Sessions(engine)
-    demo.setup_base(sessions)
+    setup_base(sessions)
     demo.setup_demo_users(sessions)
     return engine
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import graphlib
 from pathlib import Path
 
+import grimp
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "marketreg"
@@ -12,7 +14,8 @@ DOMAINS = sorted(p.name for p in (SRC / "domains").iterdir() if p.is_dir() and (
 # DESIGN §4: the file names a domain may use, each for its one job.
 SHAPE = {"__init__.py", "models.py", "schemas.py", "enums.py", "rules.py", "flow.py", "service.py", "actions.py",
          "events.py", "handlers.py", "tasks.py", "permissions.py", "api.py", "pages.py", "seed.py", "cli.py",
-         "importer.py", "address.py", "loader.py", "names.py", "classify.py", "uploads.py", "draw.py", "documents.py"}
+         "importer.py", "address.py", "loader.py", "names.py", "classify.py", "categories.py", "uploads.py", "draw.py",
+         "documents.py"}
 PUBLIC_SURFACE = {"service", "schemas", "events", "enums", "permissions"}
 
 
@@ -45,6 +48,26 @@ def test_domain_uses_only_other_domains_public_surface(domain):
                     and parts[3] not in PUBLIC_SURFACE:
                 offending.append(f"{path.name}: {name}")
     assert offending == []
+
+
+def _import_cycle(graph: grimp.ImportGraph, package: str) -> list[str] | None:
+    """One cycle among the package's direct children (a subpackage counts as one node), if any."""
+    children = sorted(graph.find_children(package))
+    order = graphlib.TopologicalSorter({a: [b for b in children if b != a and graph.direct_import_exists(
+        importer=a, imported=b, as_packages=True)] for a in children})
+    try:
+        order.prepare()
+    except graphlib.CycleError as error:
+        return error.args[1]
+    return None
+
+
+def test_no_import_cycle_inside_any_package():
+    """Every import counts, also those inside functions: a cycle deferred to call time is still one."""
+    graph = grimp.build_graph("marketreg", cache_dir=None)
+    cycles = {package: cycle for package in sorted(graph.modules) if graph.find_children(package)
+              if (cycle := _import_cycle(graph, package))}
+    assert cycles == {}
 
 
 def _catalogue() -> set[str]:

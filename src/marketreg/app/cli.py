@@ -35,11 +35,11 @@ def _sessions():
 @app.command()
 def migrate(revision: str = "head") -> None:
     """Upgrade the database schema (Alembic) and load reference data."""
-    from marketreg.app import demo
+    from marketreg.app.bootstrap import setup_base
     from marketreg.app.migrations_runner import upgrade
 
     upgrade(revision)
-    counts = demo.setup_base(_sessions())
+    counts = setup_base(_sessions())
     typer.echo(f"migrated to {revision}; reference data: {counts}")
 
 
@@ -52,9 +52,10 @@ def seed(entities: Annotated[int, typer.Option(min=0, help="number of synthetic 
     from tqdm import tqdm
 
     from marketreg.app import demo
+    from marketreg.app.bootstrap import setup_base
 
     sessions = _sessions()
-    demo.setup_base(sessions)
+    setup_base(sessions)
     if users:
         for username, display, unit in demo.setup_demo_users(sessions):
             typer.echo(f"demo login: {username} / {demo.DEMO_PASSWORD}  ({display}, {unit})")

@@ -1,4 +1,7 @@
-"""The demo province: reference data, org tree, roles, demo staff, synthetic entities."""
+"""The demo province: demo staff, synthetic entities and demo records of every domain.
+
+The base data every installation needs (reference data, org tree, roles, category trees, police
+units, default benchmarks) is ``bootstrap.setup_base``; this module only adds demo records."""
 
 from __future__ import annotations
 
@@ -14,8 +17,6 @@ from marketreg.domains.enforcement import seed as enforcement_seed
 from marketreg.domains.inspections import seed as inspections_seed
 from marketreg.domains.org import actions as org_actions
 from marketreg.domains.org import service as org
-from marketreg.domains.org.permissions import DEFAULT_ROLES
-from marketreg.domains.reference import loader as reference_loader
 from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import seed as registry_seed
 from marketreg.platform.authz import SYSTEM
@@ -39,37 +40,6 @@ DEMO_USERS = [
     ("sn_officer", "市南区局执法人员", "370202", ["inspector"]),
     ("jn_police", "济南市公安局经侦支队", "GA370100", ["police"]),
 ]
-# 行刑衔接: the police departments that receive transferred cases (outside the SAMR org tree,
-# so no SAMR unit's jurisdiction contains them): (code, name, city region code)
-POLICE_UNITS = [("GA370100", "济南市公安局", "370100"), ("GA370200", "青岛市公安局", "370200")]
-
-
-def setup_base(sessions: Sessions) -> dict:
-    """Reference data, org tree and default roles; idempotent."""
-    with sessions.transaction() as session:
-        counts = reference_loader.load_reference_data(session)
-    with sessions.transaction() as session:
-        counts["org_units_created"] = org_actions.do_build_org_tree(session)
-        for code, (name, description, permissions) in DEFAULT_ROLES.items():
-            org_actions.do_ensure_role(session, code=code, name=name, description=description,
-                                       permissions=permissions)
-        counts["complaint_categories"] = complaints_seed.load_categories(session)
-        counts["police_units"] = _ensure_police_units(session)
-        counts["enforcement_benchmarks"] = enforcement_seed.load_benchmarks(session)
-    return counts
-
-
-def _ensure_police_units(session) -> int:
-    from marketreg.domains.org.models import OrgUnit
-
-    have = set(session.scalars(select(OrgUnit.code).where(OrgUnit.level == "police")))
-    new = [OrgUnit(code=code, name=name, level="police", path=f"/police/{region}/", region_code=region)
-           for code, name, region in POLICE_UNITS if code not in have]
-    session.add_all(new)
-    session.flush()
-    return len(new)
-
-
 def setup_demo_users(sessions: Sessions) -> list[tuple[str, str, str]]:
     created = []
     with sessions.transaction() as session:

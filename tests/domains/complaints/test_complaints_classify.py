@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from marketreg.domains.complaints.categories import CATEGORIES, CategoryRow, goods_or_service, load_categories
 from marketreg.domains.complaints.classify import Classifier, suggest
 from marketreg.domains.complaints.models import Category
-from marketreg.domains.complaints.seed import CATEGORIES, CategoryRow, goods_or_service, load_categories
 
 BENCH = Path(__file__).resolve().parents[3] / "bench" / "category_eval.py"
 

@@ -3,8 +3,9 @@
 Why hand-built: no maintained classifier of Chinese consumer complaints ships offline (the
 public models need a download from a model hub at run time, which these machines cannot do,
 and the labelled 12315 data they would be trained on is not published). So the suggester is
-built *only* from this project's own category tree (``seed.CATEGORIES``): category names and
-keyword lists written from what each category means. It never sees labelled complaints.
+built *only* from this project's own category tree (``categories.CATEGORIES``, read from
+``data/categories.yaml``): category names and keyword lists written from what each category
+means. It never sees labelled complaints.
 
 How it works:
 1. segmentation with jieba (``cut_for_search``, which also yields the dictionary words inside
@@ -29,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from marketreg.domains.complaints.seed import CATEGORIES, CategoryRow
+from marketreg.domains.complaints.categories import CATEGORIES, CategoryRow
 
 PARENT_FACTOR = 0.5   # a parent's keyword counts half towards each of its leaves
 NAME_FACTOR = 0.5     # words of a leaf's own name count half a keyword

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from marketreg.domains.reference import service
 from marketreg.domains.reference.address import RegionRow, short_name
 from marketreg.domains.reference.models import Industry, Region
 
@@ -158,17 +159,6 @@ def region_row_to_dict(row: RegionRow) -> dict[str, Any]:
     }
 
 
-def region_row_from_model(region: Region) -> RegionRow:
-    return RegionRow(
-        code=region.code, name=region.name, short_name=region.short_name, level=region.level,
-        county_type=region.county_type, parent_code=region.parent_code, province_code=region.province_code,
-        status=region.status, valid_from=region.valid_from, valid_to=region.valid_to,
-        successor_code=region.successor_code,
-        successor_codes=tuple(filter(None, region.successor_codes.split(","))),
-        former_names=tuple(filter(None, region.former_names.split("；"))),
-    )
-
-
 def _upsert(session: Session, model: type[Region] | type[Industry],
             rows: list[dict[str, Any]]) -> tuple[int, int]:
     columns = list(rows[0])
@@ -198,9 +188,7 @@ def load_reference_data(session: Session) -> dict[str, int]:
     r_new, r_changed = _upsert(session, Region, regions)
     i_new, i_changed = _upsert(session, Industry, industries)
     if r_new or r_changed:
-        from marketreg.domains.reference.service import clear_resolver_cache
-
-        clear_resolver_cache()
+        service.clear_resolver_cache()
     return {
         "regions": len(regions), "regions_inserted": r_new, "regions_updated": r_changed,
         "industries": len(industries), "industries_inserted": i_new, "industries_updated": i_changed,

@@ -12,9 +12,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from marketreg.domains.reference.address import AddressResolver, Resolution
+from marketreg.domains.reference.address import AddressResolver, RegionRow, Resolution
 from marketreg.domains.reference.enums import SHANDONG, RegionLevel, RegionStatus, UsccRegionStatus
-from marketreg.domains.reference.loader import region_row_from_model
 from marketreg.domains.reference.models import Industry, Region
 from marketreg.kernel.codes import check_uscc
 from marketreg.kernel.errors import DomainError
@@ -34,6 +33,18 @@ def clear_resolver_cache() -> None:
 
 def _not_loaded() -> DomainError:
     return DomainError("reference.not_loaded", "参考数据未加载，请先运行 marketreg migrate", status=503)
+
+
+def region_row_from_model(region: Region) -> RegionRow:
+    """A stored region as the resolver's row (the inverse of ``loader.region_row_to_dict``)."""
+    return RegionRow(
+        code=region.code, name=region.name, short_name=region.short_name, level=region.level,
+        county_type=region.county_type, parent_code=region.parent_code, province_code=region.province_code,
+        status=region.status, valid_from=region.valid_from, valid_to=region.valid_to,
+        successor_code=region.successor_code,
+        successor_codes=tuple(filter(None, region.successor_codes.split(","))),
+        former_names=tuple(filter(None, region.former_names.split("；"))),
+    )
 
 
 def get_resolver(session: Session) -> AddressResolver:
