@@ -31,7 +31,8 @@ def test_starlettes_own_refusals_answer_in_the_coded_format(client, method, path
 
 
 def test_a_malformed_json_body_answers_a_coded_chinese_error(client):
-    response = client.post("/api/v1/public/complaints", content=b'{"kind": ', headers={"content-type": "application/json"})
+    response = client.post("/api/v1/public/complaints", content=b'{"kind": ',
+                           headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert response.json()["code"] == "request.invalid"
 

@@ -22,6 +22,7 @@ from marketreg.web.body import BodyFirst
 from marketreg.web.deps import WriteGate, ids_in_range
 from marketreg.web.headers import SecurityHeaders
 from marketreg.web.ratelimit import limiter
+from marketreg.web.routes import document_errors
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 # Paths that take bodies beyond the general limit (bulk imports), as mounted by the portals.
@@ -70,4 +71,5 @@ def create_app(*, sessions: Sessions | None = None, start_workers: bool | None =
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(staff.router)
     app.include_router(public.router)
+    document_errors(app)
     return app

@@ -19,13 +19,11 @@ from starlette.datastructures import FormData
 from marketreg.kernel.errors import NotFound, PermissionDenied
 from marketreg.platform.authz import PUBLIC, Actor
 from marketreg.platform.context import new_request_id
+from marketreg.platform.db import MAX_ID
 from marketreg.web.errors import EnterpriseLoginRequired, LoginRequired, Overloaded
 
 SESSION_COOKIE = "mr_session"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# The largest id a path may name: PostgreSQL's ``integer``, the narrowest id column (64-bit ids
-# of the big tables stay far below it: 2.1 billion rows).
-MAX_ID = 2**31 - 1
 
 
 def ids_in_range(request: Request) -> None:
@@ -41,7 +39,7 @@ def ids_in_range(request: Request) -> None:
         if field.field_info.annotation is not int:
             continue
         raw = str(request.path_params.get(field.alias, ""))
-        if raw.isdigit() and not 1 <= int(raw) <= MAX_ID:
+        if raw.isascii() and raw.isdigit() and not 1 <= int(raw) <= MAX_ID:
             raise NotFound("not_found", "页面或记录不存在")
 
 

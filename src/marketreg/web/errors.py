@@ -26,6 +26,23 @@ HTTP_CODES = {
     413: ("request.too_large", "提交的内容过大"),
     415: ("request.unsupported_media_type", "不支持的内容类型"),
 }
+# Every coded refusal an operation can give, as documented in the OpenAPI responses of each
+# operation (web.routes.document_errors picks the statuses that apply to it).
+ERROR_STATUSES = {
+    400: "业务规则拒绝（如 complaints.deadline_passed）或请求格式有误（request.malformed）",
+    401: "未登录（auth.login_required）",
+    403: "无此权限、仅限工作人员/企业用户，或 CSRF 校验失败（auth.csrf）",
+    404: "记录不存在或不在本辖区（not_found，含超出整数范围的编号）",
+    409: "与记录当前状态冲突（如 complaints.idempotency_key_reused）",
+    413: "提交内容或附件合计过大（request.too_large、*.attachments_too_large）",
+    415: "附件类型不被接受（*.file_type_not_allowed、*.file_type_mismatch）",
+    422: "请求参数有误（request.invalid，details.fields 列出字段）",
+    429: "访问过于频繁（rate_limited、auth.throttled），见 Retry-After",
+    503: "系统繁忙（overloaded），见 Retry-After，稍后重试",
+}
+ERROR_SCHEMA = {"type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                               "details": {"type": "object"}}}
 # PostgreSQL: lock_not_available, serialization_failure, deadlock_detected, query_canceled (timeouts)
 BUSY_SQLSTATES = {"55P03", "40001", "40P01", "57014"}
 OVERLOAD = ("overloaded", "系统繁忙，请稍后再试")

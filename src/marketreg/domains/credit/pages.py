@@ -32,6 +32,7 @@ from marketreg.domains.registry.schemas import PublicEntityOut
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform import jobs
+from marketreg.platform.db import RecordId
 from marketreg.web.deps import EnterpriseActor, PostedForm, ReadSession, WriteSession, staff
 from marketreg.web.pages import csv_download, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
@@ -321,7 +322,7 @@ def _int(value) -> int:
 
 
 class ObjectionForm(BaseModel):
-    entry_id: int
+    entry_id: RecordId
     reason: str = Field("", max_length=2000)
 
 

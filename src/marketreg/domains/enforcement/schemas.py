@@ -16,6 +16,7 @@ from marketreg.domains.enforcement.enums import (
 )
 from marketreg.domains.enforcement.models import Case, Clue
 from marketreg.kernel.masking import mask_name
+from marketreg.platform.db import RecordId
 
 
 class ClueIn(BaseModel):
@@ -68,13 +69,13 @@ class StepIn(BaseModel):
     note: str = Field("", max_length=4000)
     kind: str = ""
     description: str = Field("", max_length=2000)
-    evidence_id: int | None = None
+    evidence_id: RecordId | None = None
     reason: str = ""
     penalty_kinds: list[str] = Field(default_factory=list)
     fine: Decimal | None = None
     confiscated: Decimal | None = None
     legal_basis: str = Field("", max_length=300)
-    benchmark_id: int | None = None
+    benchmark_id: RecordId | None = None
     outside_range_reason: str = Field("", max_length=2000)
     collective_discussed: bool = False
     serious_candidate: bool = False
