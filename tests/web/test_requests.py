@@ -140,3 +140,50 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(app, monkeypatch):
     behind_proxy = [client.get("/inspections", headers={"X-Forwarded-For": f"203.0.113.9, 10.0.0.{n}"}).status_code
                     for n in range(3)]
     assert behind_proxy == [200, 200, 200]  # three clients as reported by the proxy
+
+
+def test_writes_beyond_the_admission_queue_answer_503_with_retry_after_and_store_nothing(app, db):
+    from starlette.testclient import TestClient
+
+    from marketreg.web.deps import WriteGate
+
+    app.state.write_gate = WriteGate(slots=0, wait=0.05, retry_after=7)  # every slot taken
+    before = _stored_filings(db)
+    with TestClient(app) as client:
+        response = client.post("/api/v1/public/complaints", json={"kind": "consultation", "title": "咨询",
+                                                                  "facts": "营业时间？", "complainant_name": "王",
+                                                                  "complainant_phone": "13912345678"})
+        assert client.get("/inspections").status_code == 200  # reads are not queued
+    assert response.status_code == 503 and response.headers["retry-after"] == "7"
+    assert response.json()["code"] == "overloaded"
+    assert _stored_filings(db) == before
+
+
+def test_a_body_that_does_not_arrive_in_time_answers_408_before_the_app_runs():
+    import anyio
+    from starlette.responses import Response
+
+    from marketreg.web.body import BodyFirst
+
+    reached = []
+
+    async def app(scope, receive, send):
+        reached.append(scope["path"])
+
+    async def receive():
+        if not sent:
+            sent.append(True)
+            return {"type": "http.request", "body": b"half", "more_body": True}
+        await anyio.sleep(10)  # the rest never comes
+
+    messages = []
+
+    async def send(message):
+        messages.append(message)
+
+    sent: list[bool] = []
+    middleware = BodyFirst(app, limit_for=lambda path: 1000, timeout=0.05,
+                           refuse=lambda request, exc: Response(status_code=408))
+    scope = {"type": "http", "method": "POST", "path": "/x", "headers": [], "query_string": b""}
+    anyio.run(middleware, scope, receive, send)
+    assert messages[0]["status"] == 408 and reached == []
