@@ -182,7 +182,8 @@ def test_enterprise_replies_through_odr(live_server, page, open_page, screenshot
         s.add(OdrUnit(uscc=uscc, name=f"济南在线和解示范商城{suffix}", reply_workdays=5, joined_on=clock.today()))
         org_actions.do_create_user(s, actor=SYSTEM, username=username, password=password, unit_code=None,
                                    display_name="示范商城客服", roles=[], kind="enterprise", entity_uscc=uscc)
-    code = _file(page, respondent_name=f"济南在线和解示范商城{suffix}", respondent_uscc=uscc, title="网购衣服尺码不符")
+    code = _file(page, respondent_name=f"济南在线和解示范商城{suffix}", respondent_uscc=uscc, title="网购衣服尺码不符",
+                 share_contact=True)  # the consumer agrees to give the enterprise the phone (PIPL Art. 23)
     assert _item(live_server, code).status == "odr_pending"
 
     enterprise = open_page(viewport=PHONE, is_mobile=True, has_touch=True)

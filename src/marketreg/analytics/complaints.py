@@ -7,7 +7,7 @@ the public mart holds no personal data.
 * **Publicity** (RULES 1.18 / 1.37; plan 二(三)3(3) 投诉公示): per enterprise, complaints closed
   at least ``delay_days`` ago (default 7) within the last ``window_days``: count, resolution
   rate (settled by the parties or mediated, over closed), average hours to the bureau's
-  first response, and the enterprise's latest ODR reply with personal data scrubbed. Only
+  first response, and the enterprise's latest ODR reply with personal data scrubbed (``kernel.masking.scrub``). Only
   respondents identified in the registry (by USCC) are published; duplicates and merged
   filings are not counted twice. Rebuilt by a periodic job; the page shows when.
 * **Dashboard**: volume by area and month, goods/service and problem types, timeliness of the
@@ -18,7 +18,6 @@ the public mart holds no personal data.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from marketreg.analytics.dashboard import bar_chart, pie_chart
 from marketreg.kernel import clock
 from marketreg.kernel.errors import NotFound
-from marketreg.kernel.masking import mask_phone
+from marketreg.kernel.masking import mask_phone, scrub
 from marketreg.platform.authz import Actor, scope
 from marketreg.platform.db import Base, UTCDateTime
 from marketreg.platform.tasks import crontab, periodic
@@ -91,27 +90,13 @@ class MartComplaintPublicity(Base):
     built_at: Mapped[dt.datetime]
 
 
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_HONORIFIC = re.compile(r"[\u4e00-\u9fa5]{1,2}(?:先生|女士|小姐)")
 REPLY_MAX = 500
 
 
-def scrub(text: str | None, *, known: Iterable[str | None] = ()) -> str | None:
-    """Remove personal data from a published text: the complainant's own name, phone and address
-    where known, and any phone number, ID number, e-mail or "X先生/女士" form of address."""
-    if not text:
-        return None
-    for value in sorted((k for k in known if k and len(k) >= 2), key=len, reverse=True):
-        text = text.replace(value, "***")
-    text = _ID_NUMBER.sub("***", text)
-    text = _MOBILE.sub("***", text)
-    text = _LANDLINE.sub("***", text)
-    text = _EMAIL.sub("***", text)
-    text = _HONORIFIC.sub("消费者", text)
-    return text[:REPLY_MAX]
+def published_reply(reply: str | None, *, known: Iterable[str | None]) -> str | None:
+    """The enterprise's reply as published: scrubbed by the one public-text scrubber, then cut."""
+    text = scrub(reply, known=known)
+    return text[:REPLY_MAX] if text else None
 
 
 def _hours(session: Session, later, earlier):
@@ -154,7 +139,7 @@ def rebuild_complaint_publicity(session: Session, *, today: dt.date | None = Non
     )
     for uscc, reply, replied_at, name, phone, address in reply_rows:
         if uscc not in replies:
-            replies[uscc] = (scrub(reply, known=(name, phone, address)), clock.business_date(replied_at))
+            replies[uscc] = (published_reply(reply, known=(name, phone, address)), clock.business_date(replied_at))
     built = clock.now()
     session.execute(delete(MartComplaintPublicity))
     if rows:

@@ -10,6 +10,7 @@ from marketreg.app import wiring  # noqa: F401 - events of the base data reach t
 from marketreg.domains.complaints import categories as complaint_categories
 from marketreg.domains.enforcement import actions as enforcement_actions
 from marketreg.domains.org import actions as org_actions
+from marketreg.domains.org.enums import UnitLevel
 from marketreg.domains.org.models import OrgUnit
 from marketreg.domains.org.permissions import DEFAULT_ROLES
 from marketreg.domains.reference import loader as reference_loader
@@ -36,8 +37,8 @@ def setup_base(sessions: Sessions) -> dict:
 
 
 def _ensure_police_units(session) -> int:
-    have = set(session.scalars(select(OrgUnit.code).where(OrgUnit.level == "police")))
-    new = [OrgUnit(code=code, name=name, level="police", path=f"/police/{region}/", region_code=region)
+    have = set(session.scalars(select(OrgUnit.code).where(OrgUnit.level == UnitLevel.police)))
+    new = [OrgUnit(code=code, name=name, level=UnitLevel.police, path=f"/police/{region}/", region_code=region)
            for code, name, region in POLICE_UNITS if code not in have]
     session.add_all(new)
     session.flush()

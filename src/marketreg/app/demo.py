@@ -17,6 +17,7 @@ from marketreg.domains.enforcement import seed as enforcement_seed
 from marketreg.domains.inspections import seed as inspections_seed
 from marketreg.domains.org import actions as org_actions
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UserKind
 from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import seed as registry_seed
 from marketreg.platform.authz import SYSTEM
@@ -74,7 +75,7 @@ def seed_complaints(sessions: Sessions, *, n: int, seed: int = 2026,
     with sessions.transaction() as session:
         if report.enterprise_uscc and org.get_user_by_username(session, username=DEMO_ENTERPRISE_USER) is None:
             org_actions.do_create_user(session, actor=SYSTEM, username=DEMO_ENTERPRISE_USER, password=DEMO_PASSWORD,
-                                       display_name="演示企业用户", unit_code=None, roles=[], kind="enterprise",
+                                       display_name="演示企业用户", unit_code=None, roles=[], kind=UserKind.enterprise,
                                        entity_uscc=report.enterprise_uscc)
         _align_demo_clues(session)
         rebuild_complaint_publicity(session)

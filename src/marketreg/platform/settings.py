@@ -64,10 +64,6 @@ class Settings(BaseSettings):
             raise ValueError("argon2 cost below the OWASP minimum (t>=2, m>=19 MiB) in production")
         return self
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 @lru_cache
 def get_settings() -> Settings:

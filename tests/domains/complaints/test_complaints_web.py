@@ -566,14 +566,14 @@ def enterprise_login(client, username: str, password: str) -> str:
 
 
 def test_enterprise_sees_its_complaints_never_reports_and_settles_through_odr(client, db, odr_enterprise):
-    items = file_api(client, respondent_uscc=SHOP_USCC, also_report=True).json()["items"]
+    items = file_api(client, respondent_uscc=SHOP_USCC, also_report=True, share_contact=True).json()["items"]
     complaint_code, report_code = (i["query_code"] for i in items)
     assert items[0]["status"] == "odr_pending"
     csrf = enterprise_login(client, "shop_odr", "Shop@2026!")
     page = client.get("/enterprise/complaints")
     assert page.status_code == 200
     assert complaint_code in page.text and report_code not in page.text
-    assert "13912345678" in page.text  # needed to settle while the complaint is with the enterprise
+    assert "13912345678" in page.text  # the consumer agreed to share it for settling (PIPL Art. 23)
     complaint = item_by_code(db, complaint_code)
     no_choice = client.post(f"/enterprise/complaints/{complaint.id}/reply", data={"csrf_token": csrf, "reply": "好"})
     assert 'data-code="complaints.settled_required"' in no_choice.text
@@ -640,3 +640,15 @@ def test_follow_up_page_and_recording_a_visit(client, db):
     client.post(f"/staff/complaints/{item_id}/follow-up", data={"csrf_token": csrf, "result": "satisfied"})
     with db.read() as s:
         assert s.scalar(select(FollowUp.result).where(FollowUp.item_id == item_id)) == "satisfied"
+
+
+def test_each_handling_action_has_a_page_and_an_api_route_from_the_one_table(app):
+    from marketreg.domains.complaints.api import ACTIONS
+    from marketreg.web.routes import iter_routes
+
+    posts = {i.path: i.permission for i in iter_routes(app) if "POST" in i.methods}
+    for spec in ACTIONS.values():
+        assert posts[f"/staff/complaints/{{item_id:int}}/{spec.segment}"] == spec.permission
+        if spec.api:
+            assert posts[f"/api/v1/complaints/{{item_id:int}}/{spec.segment}"] == spec.permission
+    assert sum(spec.api for spec in ACTIONS.values()) == 19

@@ -252,3 +252,18 @@ def test_daily_periodic_sweep_lists_in_chunks_and_catches_up(tasks_db, firm):
         again = tasks.sweep_daily.call_local()
     assert first["listed"] >= 1 and again["listed"] == 0
     assert count(tasks_db, ListEntry, ListEntry.entity_uscc == firm.uscc, ListEntry.status == "listed") == 1
+
+
+def test_markup_in_an_annual_report_is_refused_alike_by_the_public_api_and_the_page(client, db, firm):
+    with at(2026, 5, 10):
+        csrf = enterprise_login(client)
+        items = {"address": "济南市<script>alert(1)</script>", "operating_status": "开业"}
+        api = client.post("/api/v1/enterprise/credit/annual-reports", headers={"X-CSRF-Token": csrf},
+                          json={"report_year": 2025, "public_items": items})
+        page = client.post("/enterprise/credit/annual-report", data={
+            **FORM, "websites": '<img src=x onerror="alert(1)">', "report_year": "2025", "csrf_token": csrf})
+    assert (api.status_code, api.json()["code"]) == (400, "credit.markup_not_allowed")
+    assert "企业通信地址" in api.json()["message"]
+    assert page.status_code == 400 and 'data-code="credit.markup_not_allowed"' in page.text
+    assert "<img src=x" not in page.text
+    assert count(db, AnnualReport) == 0

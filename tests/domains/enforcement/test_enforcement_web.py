@@ -78,7 +78,7 @@ def test_api_case_from_clue_to_published_decision_with_refusals(client, db):
     assert decided["decision_no"] in text and "济南泉城示范超市有限公司" in text and "30,000.00" in text
 
 
-def test_public_penalty_masks_a_natural_persons_name(client, db):
+def _published_natural_person_case(client, db, *, legal_basis: str = "x") -> None:
     csrf = login(client, "sd_admin")
     case = _filed(client, csrf, name="张三丰")
     with db.transaction() as s:
@@ -88,9 +88,13 @@ def test_public_penalty_masks_a_natural_persons_name(client, db):
                        ("record_statement", {"note": "无异议"})):
         assert _step(client, csrf, case["id"], step, **body).status_code == 200
     bench = client.get(f"{API}/benchmarks?violation_type=food_expired").json()[0]
-    assert _step(client, csrf, case["id"], "decide", penalty_kinds=["fine"], fine="6000", legal_basis="x",
+    assert _step(client, csrf, case["id"], "decide", penalty_kinds=["fine"], fine="6000", legal_basis=legal_basis,
                  benchmark_id=bench["id"], outside_range_reason="自然人，从轻").status_code == 200
     assert _step(client, csrf, case["id"], "publish").status_code == 200
+
+
+def test_public_penalty_masks_a_natural_persons_name(client, db):
+    _published_natural_person_case(client, db)
     [row] = client.get("/api/v1/public/penalties", params={"q": ""}).json()
     assert row["party_name"] == "张**" and row["respondent_uscc"] is None
     assert client.get("/api/v1/public/penalties", params={"q": "张三丰"}).json() == []
@@ -165,3 +169,40 @@ def test_rules_benchmarks_and_reviews_pages_write_through_forms_and_audit(client
     reviews = client.get("/staff/enforcement/reviews")
     assert reviews.status_code == 200 and "尚未抽取案卷" in reviews.text
     assert client.post("/staff/enforcement/reviews/sample", data={"csrf_token": csrf, "share": "2"}).status_code == 400
+
+
+def test_police_package_read_is_audited_and_never_cached(client, db):
+    csrf = login(client, "sd_admin")
+    case = _filed(client, csrf, name="涉嫌犯罪公司")
+    client.post(f"{API}/cases/{case['id']}/transfer", headers={"X-CSRF-Token": csrf},
+                json={"target_code": "GA370100", "reason": "涉案货值超过五万元，涉嫌犯罪"})
+    client.post("/staff/logout", data={"csrf_token": csrf})
+    login(client, "jn_police")
+    [transfer] = client.get(f"{API}/transfers").json()
+    package = client.get(f"/staff/enforcement/police/{transfer['id']}/package")
+    assert package.status_code == 200 and package.headers["cache-control"] == "no-store"
+    with db.read() as s:
+        row = s.scalars(select(AuditEvent).where(AuditEvent.action == "enforcement.transfer_package_read")).one()
+    assert (row.actor_name, row.subject_id, row.new["case_id"]) == ("jn_police", str(transfer["id"]), case["id"])
+
+
+def test_public_penalty_texts_pass_the_public_text_scrubber(client, db):
+    _published_natural_person_case(client, db, legal_basis="《食品安全法》第一百二十四条（张三丰，电话138 0013 8000）")
+    [row] = client.get("/api/v1/public/penalties", params={"q": ""}).json()
+    assert row["legal_basis"] == "《食品安全法》第一百二十四条（***，电话***）"
+    page = client.get("/penalties").text
+    assert "138 0013 8000" not in page and "张三丰" not in page and "第一百二十四条（***，电话***）" in page
+
+
+def test_markup_in_an_enforcement_text_is_refused_alike_by_the_api_and_the_page(client, db):
+    csrf = login(client, "sd_admin")
+    before = _audits(db)
+    api = client.post(f"{API}/clues", headers={"X-CSRF-Token": csrf}, json={
+        "source": "inspection", "respondent_name": "某食品店", "summary": "<script>alert(1)</script>过期食品"})
+    page = client.post("/staff/enforcement/clues", data={
+        "csrf_token": csrf, "source": "inspection", "respondent_name": "某食品店",
+        "summary": '<img src=x onerror="alert(1)">'})
+    assert (api.status_code, api.json()["code"]) == (400, "enforcement.markup_not_allowed")
+    assert "线索内容" in api.json()["message"]
+    assert page.status_code == 400 and 'data-code="enforcement.markup_not_allowed"' in page.text
+    assert "<img src=x" not in page.text and _audits(db) == before

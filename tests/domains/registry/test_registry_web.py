@@ -128,3 +128,24 @@ def test_uscc_reference_endpoint_contract(client):
     assert contract <= set(body)
     assert body["valid"] is True and body["region_code"] == "370284"
     assert body["region_successor"] == "370211"
+
+
+def test_export_is_audited_with_its_filters_and_rows_and_never_cached(client, db, entities):
+    login(client, "lx_registrar")
+    response = client.get("/staff/registry/entities.xlsx", params={"status": "active"})
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    with db.read() as s:
+        row = s.scalars(select(AuditEvent).where(AuditEvent.action == "registry.exported")).one()
+    active = [e for e in _in(entities, "370102") if e["status"] == "active"]
+    assert (row.actor_name, row.new["filters"], row.new["rows"]) == ("lx_registrar", {"status": "active"}, len(active))
+
+
+def test_unmasked_views_are_never_cached(client, entities):
+    target = _in(entities, "370102")[0]
+    csrf = login(client, "lx_registrar")
+    api = client.post(f"/api/v1/registry/entities/{target['uscc']}/unmask", headers={"X-CSRF-Token": csrf})
+    page = client.post(f"/staff/registry/entities/{target['uscc']}/unmask", data={"csrf_token": csrf})
+    assert page.status_code == 200 and target["legal_rep_id_number"] in page.text
+    assert api.headers["cache-control"] == page.headers["cache-control"] == "no-store"
+    masked = client.get(f"/staff/registry/entities/{target['uscc']}")
+    assert "no-store" not in masked.headers.get("cache-control", "")

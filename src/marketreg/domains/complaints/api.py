@@ -2,13 +2,17 @@
 
 Public: file a complaint / report / consultation (idempotent by ``Idempotency-Key``), track it
 by query code, rate it. Staff: the work queue, one item (identity masked; unmasking is audited),
-and one POST per handling action. Every refusal is a DomainError → 4xx with a stable code.
+and one POST per handling action, generated from the action table that also drives the pages.
+Every refusal is a DomainError → 4xx with a stable code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -17,14 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints import actions, rules, service
-from marketreg.domains.complaints.enums import Channel
+from marketreg.domains.complaints.enums import Channel, Kind
 from marketreg.domains.complaints.models import Item
 from marketreg.domains.complaints.schemas import IntakeIn, ItemOut, TrackingOut
-from marketreg.domains.org import service as org
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict
 from marketreg.platform.authz import PUBLIC, Actor
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.pages import NO_STORE
 from marketreg.web.ratelimit import public_limit
 
 public_router = APIRouter(prefix="/public/complaints", tags=["public"])
@@ -117,6 +121,11 @@ class SupervisionOut(BaseModel):
     automatic: bool
     created_by: str
 
+    @classmethod
+    def of(cls, row) -> SupervisionOut:
+        return cls(id=row.id, org_path=row.org_path, instruction=row.instruction, due_on=row.due_on,
+                   automatic=row.automatic, created_by=row.created_by)
+
 
 class FigureOut(BaseModel):
     key: str
@@ -143,12 +152,6 @@ class FigureIn(BaseModel):
 
 
 # ----------------------------------------------------------------------------- shared helpers
-
-
-def org_name(session: Session, org_path: str) -> str:
-    code = org_path.rstrip("/").rsplit("/", 1)[-1]
-    unit = org.unit_by_code(session, code=code)
-    return unit.name if unit else "山东省12315指挥中心"
 
 
 def _by_key(session: Session, key: str) -> list[Item]:
@@ -192,7 +195,7 @@ def submit(session: Session, *, actor: Actor, data: IntakeIn, key: str | None,
 
 def intake_out(session: Session, items: list[Item]) -> IntakeOut:
     return IntakeOut(items=[IntakeItemOut(query_code=i.query_code, kind=i.kind, status=i.status,
-                                          next_due_on=i.next_due_on, org_name=org_name(session, i.org_path))
+                                          next_due_on=i.next_due_on, org_name=service.org_name(session, i.org_path))
                             for i in items])
 
 
@@ -298,123 +301,127 @@ def get_item(session: ReadSession, actor: staff("complaints.view"), item_id: int
 @staff_router.get("/{item_id:int}/supervisions", response_model=list[SupervisionOut])
 def supervisions(session: ReadSession, actor: staff("complaints.view"), item_id: int) -> list[SupervisionOut]:
     item = service.get_item(session, actor=actor, item_id=item_id)
-    return [SupervisionOut(id=s.id, org_path=s.org_path, instruction=s.instruction, due_on=s.due_on,
-                           automatic=s.automatic, created_by=s.created_by)
-            for s in service.open_supervisions(session, item_id=item.id)]
+    return [SupervisionOut.of(s) for s in service.open_supervisions(session, item_id=item.id)]
 
 
 @staff_router.post("/{item_id:int}/identity", response_model=ItemOut)
-def view_identity(session: WriteSession, actor: staff("complaints.view_identity"), item_id: int) -> ItemOut:
-    """The complainant's or reporter's identity, unmasked; every read is audited (RULES 1.15)."""
-    return _item_out(actions.do_view_identity(session, actor=actor, item_id=item_id), show_identity=True)
+def view_identity(response: Response, session: WriteSession, actor: staff("complaints.view_identity"),
+                  item_id: int) -> ItemOut:
+    """The complainant's or reporter's identity, unmasked; every read is audited (RULES 1.15) and
+    never cached."""
+    item = actions.do_view_identity(session, actor=actor, item_id=item_id)
+    response.headers.update(NO_STORE)
+    return _item_out(item, show_identity=True)
 
 
-# ----------------------------------------------------------------------------- staff: actions
-
-Handle = staff("complaints.handle")
-Supervise = staff("complaints.supervise")
-
-
-@staff_router.post("/{item_id:int}/accept", response_model=ItemOut)
-def accept(session: WriteSession, actor: Handle, item_id: int) -> ItemOut:
-    return _item_out(actions.do_accept(session, actor=actor, item_id=item_id))
+# ----------------------------------------------------------------------------- staff: handling actions
+# One table drives both the JSON routes (generated below, one POST per action) and the staff pages'
+# forms (``pages.py``): URL segment, label, permission, the item kinds it applies to, the JSON input
+# and the call. ``run`` reads its fields by name, from the JSON input here and from the posted form
+# on the pages (``pages.FormInput``, which reads ``filed`` and ``due_on`` the way the JSON has them).
 
 
-@staff_router.post("/{item_id:int}/refuse", response_model=ItemOut)
-def refuse(session: WriteSession, actor: Handle, item_id: int, body: GroundIn) -> ItemOut:
-    return _item_out(actions.do_refuse(session, actor=actor, item_id=item_id, ground=body.ground, note=body.note))
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    segment: str
+    label: str
+    permission: str
+    kinds: frozenset[str]
+    run: Callable[[Session, Actor, int, Any], object]
+    body: type[BaseModel] | None = None  # the JSON input (None: the action takes none)
+    out: type[BaseModel] = ItemOut       # the JSON answer: the item, or what the action created
+    status_code: int | None = None  # None: FastAPI's default (200)
+    api: bool = True                     # False: page only
 
 
-@staff_router.post("/{item_id:int}/mediation/start", response_model=ItemOut)
-def start_mediation(session: WriteSession, actor: Handle, item_id: int, body: ConsentIn) -> ItemOut:
-    return _item_out(actions.do_start_mediation(session, actor=actor, item_id=item_id,
-                                                complainant_consents=body.complainant_consents,
-                                                respondent_consents=body.respondent_consents))
+_ALL = frozenset(Kind)
+_C, _R = frozenset({Kind.complaint}), frozenset({Kind.report})
+HANDLE, SUPERVISE = "complaints.handle", "complaints.supervise"
+ACTIONS: dict[str, ActionSpec] = {
+    "accept": ActionSpec("accept", "受理", HANDLE, _C,
+                         lambda s, a, i, f: actions.do_accept(s, actor=a, item_id=i)),
+    "refuse": ActionSpec("refuse", "不予受理", HANDLE, _C,
+                         lambda s, a, i, f: actions.do_refuse(s, actor=a, item_id=i, ground=f.ground, note=f.note),
+                         GroundIn),
+    "start_mediation": ActionSpec(
+        "mediation/start", "开始调解", HANDLE, _C,
+        lambda s, a, i, f: actions.do_start_mediation(s, actor=a, item_id=i,
+                                                      complainant_consents=f.complainant_consents,
+                                                      respondent_consents=f.respondent_consents), ConsentIn),
+    "pause_mediation": ActionSpec("mediation/pause", "检测鉴定，中止计算调解期限", HANDLE, _C,
+                                  lambda s, a, i, f: actions.do_pause_mediation(s, actor=a, item_id=i,
+                                                                                reason=f.reason), ReasonIn),
+    "resume_mediation": ActionSpec("mediation/resume", "恢复调解", HANDLE, _C,
+                                   lambda s, a, i, f: actions.do_resume_mediation(s, actor=a, item_id=i)),
+    "close_mediated": ActionSpec("mediation/close", "调解成功，办结", HANDLE, _C,
+                                 lambda s, a, i, f: actions.do_close_mediated(s, actor=a, item_id=i, note=f.note),
+                                 NoteIn),
+    "terminate_mediation": ActionSpec(
+        "mediation/terminate", "终止调解", HANDLE, _C,
+        lambda s, a, i, f: actions.do_terminate_mediation(s, actor=a, item_id=i, ground=f.ground, note=f.note),
+        GroundIn),
+    "settle": ActionSpec("settle", "双方自行和解，办结", HANDLE, _C,
+                         lambda s, a, i, f: actions.do_settle(s, actor=a, item_id=i, note=f.note), NoteIn),
+    "raise_clue": ActionSpec("clue", "发现违法线索，移交核查", HANDLE, _C,
+                             lambda s, a, i, f: actions.do_raise_clue(s, actor=a, item_id=i, summary=f.summary),
+                             ClueIn),
+    "decide_report": ActionSpec("report/decide", "作出是否立案决定", HANDLE, _R,
+                                lambda s, a, i, f: actions.do_decide_report(s, actor=a, item_id=i, filed=f.filed,
+                                                                            note=f.note), DecideIn),
+    "extend_report": ActionSpec("report/extend", "延长核查期限（经负责人批准）", SUPERVISE, _R,
+                                lambda s, a, i, f: actions.do_extend_report(s, actor=a, item_id=i, reason=f.reason),
+                                ReasonIn),
+    "merge_report": ActionSpec("report/merge", "并入其他举报", HANDLE, _R,
+                               lambda s, a, i, f: actions.do_merge_report(s, actor=a, item_id=i,
+                                                                          into_query_code=f.into_query_code),
+                               MergeIn),
+    "answer": ActionSpec("answer", "答复咨询", HANDLE, frozenset({Kind.consultation}),
+                         lambda s, a, i, f: actions.do_answer(s, actor=a, item_id=i, answer=f.answer), AnswerIn),
+    "refer": ActionSpec("refer", "移送／告知其他部门", HANDLE, _ALL,
+                        lambda s, a, i, f: actions.do_refer(s, actor=a, item_id=i, to=f.to, note=f.note), ReferIn),
+    "transfer_to_police": ActionSpec("police", "移送公安机关（涉嫌违法索赔）", HANDLE,
+                                     frozenset({Kind.complaint, Kind.report}),
+                                     lambda s, a, i, f: actions.do_transfer_to_police(s, actor=a, item_id=i,
+                                                                                      note=f.note), NoteIn),
+    "mark_duplicate": ActionSpec("duplicate", "标记为重复", HANDLE, _ALL,
+                                 lambda s, a, i, f: actions.do_mark_duplicate(s, actor=a, item_id=i,
+                                                                              of_query_code=f.of_query_code),
+                                 DuplicateIn),
+    "reroute": ActionSpec("reroute", "改派承办单位", SUPERVISE, _ALL,
+                          lambda s, a, i, f: actions.do_reroute(s, actor=a, item_id=i, region_code=f.region_code,
+                                                                reason=f.reason), RerouteIn),
+    "take_over": ActionSpec("take-over", "提级办理", SUPERVISE, _ALL,
+                            lambda s, a, i, f: actions.do_take_over(s, actor=a, item_id=i, reason=f.reason), ReasonIn),
+    "follow_up": ActionSpec("follow-up", "记录回访结果", HANDLE, frozenset({Kind.complaint, Kind.report}),
+                            lambda s, a, i, f: actions.do_record_follow_up(s, actor=a, item_id=i, result=f.result,
+                                                                           note=f.note), api=False),
+    "supervise": ActionSpec("supervise", "督办", SUPERVISE, _ALL,
+                            lambda s, a, i, f: actions.do_supervise(s, actor=a, item_id=i, instruction=f.instruction,
+                                                                    due_on=f.due_on),
+                            SuperviseIn, out=SupervisionOut, status_code=201),
+}
 
 
-@staff_router.post("/{item_id:int}/mediation/pause", response_model=ItemOut)
-def pause_mediation(session: WriteSession, actor: Handle, item_id: int, body: ReasonIn) -> ItemOut:
-    return _item_out(actions.do_pause_mediation(session, actor=actor, item_id=item_id, reason=body.reason))
+def _action_route(name: str, spec: ActionSpec) -> None:
+    """``POST /complaints/{item_id}/<segment>``; the signature is built so that FastAPI sees the
+    action's permission and JSON input as real objects."""
+
+    def endpoint(session: Session, actor: Actor, item_id: int, body: BaseModel | None = None) -> BaseModel:
+        result = spec.run(session, actor, item_id, body)
+        return _item_out(result) if spec.out is ItemOut else spec.out.of(result)
+
+    params = [inspect.Parameter("session", inspect.Parameter.KEYWORD_ONLY, annotation=WriteSession),
+              inspect.Parameter("actor", inspect.Parameter.KEYWORD_ONLY, annotation=staff(spec.permission)),
+              inspect.Parameter("item_id", inspect.Parameter.KEYWORD_ONLY, annotation=int)]
+    if spec.body is not None:
+        params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=spec.body))
+    endpoint.__signature__ = inspect.Signature(params, return_annotation=spec.out)
+    endpoint.__name__ = name
+    endpoint.__doc__ = spec.label
+    staff_router.post(f"/{{item_id:int}}/{spec.segment}", response_model=spec.out,
+                      status_code=spec.status_code)(endpoint)
 
 
-@staff_router.post("/{item_id:int}/mediation/resume", response_model=ItemOut)
-def resume_mediation(session: WriteSession, actor: Handle, item_id: int) -> ItemOut:
-    return _item_out(actions.do_resume_mediation(session, actor=actor, item_id=item_id))
-
-
-@staff_router.post("/{item_id:int}/mediation/close", response_model=ItemOut)
-def close_mediated(session: WriteSession, actor: Handle, item_id: int, body: NoteIn) -> ItemOut:
-    return _item_out(actions.do_close_mediated(session, actor=actor, item_id=item_id, note=body.note))
-
-
-@staff_router.post("/{item_id:int}/mediation/terminate", response_model=ItemOut)
-def terminate_mediation(session: WriteSession, actor: Handle, item_id: int, body: GroundIn) -> ItemOut:
-    return _item_out(actions.do_terminate_mediation(session, actor=actor, item_id=item_id, ground=body.ground,
-                                                    note=body.note))
-
-
-@staff_router.post("/{item_id:int}/settle", response_model=ItemOut)
-def settle(session: WriteSession, actor: Handle, item_id: int, body: NoteIn) -> ItemOut:
-    return _item_out(actions.do_settle(session, actor=actor, item_id=item_id, note=body.note))
-
-
-@staff_router.post("/{item_id:int}/refer", response_model=ItemOut)
-def refer(session: WriteSession, actor: Handle, item_id: int, body: ReferIn) -> ItemOut:
-    return _item_out(actions.do_refer(session, actor=actor, item_id=item_id, to=body.to, note=body.note))
-
-
-@staff_router.post("/{item_id:int}/police", response_model=ItemOut)
-def transfer_to_police(session: WriteSession, actor: Handle, item_id: int, body: NoteIn) -> ItemOut:
-    return _item_out(actions.do_transfer_to_police(session, actor=actor, item_id=item_id, note=body.note))
-
-
-@staff_router.post("/{item_id:int}/duplicate", response_model=ItemOut)
-def mark_duplicate(session: WriteSession, actor: Handle, item_id: int, body: DuplicateIn) -> ItemOut:
-    return _item_out(actions.do_mark_duplicate(session, actor=actor, item_id=item_id,
-                                               of_query_code=body.of_query_code))
-
-
-@staff_router.post("/{item_id:int}/clue", response_model=ItemOut)
-def raise_clue(session: WriteSession, actor: Handle, item_id: int, body: ClueIn) -> ItemOut:
-    return _item_out(actions.do_raise_clue(session, actor=actor, item_id=item_id, summary=body.summary))
-
-
-@staff_router.post("/{item_id:int}/report/decide", response_model=ItemOut)
-def decide_report(session: WriteSession, actor: Handle, item_id: int, body: DecideIn) -> ItemOut:
-    return _item_out(actions.do_decide_report(session, actor=actor, item_id=item_id, filed=body.filed,
-                                              note=body.note))
-
-
-@staff_router.post("/{item_id:int}/report/extend", response_model=ItemOut)
-def extend_report(session: WriteSession, actor: Supervise, item_id: int, body: ReasonIn) -> ItemOut:
-    return _item_out(actions.do_extend_report(session, actor=actor, item_id=item_id, reason=body.reason))
-
-
-@staff_router.post("/{item_id:int}/report/merge", response_model=ItemOut)
-def merge_report(session: WriteSession, actor: Handle, item_id: int, body: MergeIn) -> ItemOut:
-    return _item_out(actions.do_merge_report(session, actor=actor, item_id=item_id,
-                                             into_query_code=body.into_query_code))
-
-
-@staff_router.post("/{item_id:int}/answer", response_model=ItemOut)
-def answer(session: WriteSession, actor: Handle, item_id: int, body: AnswerIn) -> ItemOut:
-    return _item_out(actions.do_answer(session, actor=actor, item_id=item_id, answer=body.answer))
-
-
-@staff_router.post("/{item_id:int}/reroute", response_model=ItemOut)
-def reroute(session: WriteSession, actor: Supervise, item_id: int, body: RerouteIn) -> ItemOut:
-    return _item_out(actions.do_reroute(session, actor=actor, item_id=item_id, region_code=body.region_code,
-                                        reason=body.reason))
-
-
-@staff_router.post("/{item_id:int}/take-over", response_model=ItemOut)
-def take_over(session: WriteSession, actor: Supervise, item_id: int, body: ReasonIn) -> ItemOut:
-    return _item_out(actions.do_take_over(session, actor=actor, item_id=item_id, reason=body.reason))
-
-
-@staff_router.post("/{item_id:int}/supervise", response_model=SupervisionOut, status_code=201)
-def supervise(session: WriteSession, actor: Supervise, item_id: int, body: SuperviseIn) -> SupervisionOut:
-    row = actions.do_supervise(session, actor=actor, item_id=item_id, instruction=body.instruction,
-                               due_on=body.due_on)
-    return SupervisionOut(id=row.id, org_path=row.org_path, instruction=row.instruction, due_on=row.due_on,
-                          automatic=row.automatic, created_by=row.created_by)
+for _name, _spec in ACTIONS.items():
+    if _spec.api:
+        _action_route(_name, _spec)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketreg.platform.db import Base, BigId
@@ -35,6 +35,8 @@ class Item(Base):
     complainant_id_number: Mapped[str | None] = mapped_column(String(18))
     complainant_email: Mapped[str | None] = mapped_column(String(120))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # separate consent (PIPL Art. 23) to give the respondent the phone and family name for settling
+    share_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # respondent
     respondent_uscc: Mapped[str | None] = mapped_column(String(18))
     respondent_name: Mapped[str] = mapped_column(String(200))

@@ -8,20 +8,19 @@ loop, and FastAPI must see each route's permission dependency as a real object.)
 import datetime as dt
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints import actions, flow, rules, service
-from marketreg.domains.complaints.api import can_rate, org_name, ruleset_out, submit
+from marketreg.domains.complaints.api import ACTIONS, SUPERVISE, ActionSpec, can_rate, ruleset_out, submit
 from marketreg.domains.complaints.enums import (
     CHANNEL_LABELS,
     FOLLOW_UP_RESULTS,
@@ -35,7 +34,7 @@ from marketreg.domains.complaints.enums import (
 )
 from marketreg.domains.complaints.models import Attachment, DuplicateLink, Item
 from marketreg.domains.complaints.schemas import FIELD_LABELS as TEXT_FIELD_LABELS
-from marketreg.domains.complaints.schemas import IntakeIn, ItemOut, TrackingOut
+from marketreg.domains.complaints.schemas import IntakeIn, ItemOut, OdrComplaintOut, TrackingOut
 from marketreg.domains.complaints.uploads import ACCEPT, MAX_BYTES, MAX_FILES, RawFile, check_uploads
 from marketreg.domains.reference import service as reference
 from marketreg.kernel import clock
@@ -43,7 +42,7 @@ from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import PUBLIC, Actor
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.web.deps import EnterpriseActor, ReadSession, WriteSession, staff
-from marketreg.web.pages import render, xlsx_download
+from marketreg.web.pages import no_store, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
 
@@ -95,6 +94,7 @@ class IntakeForm(BaseModel):
     kind: str = Field("complaint", max_length=20)
     also_report: bool = False
     anonymous: bool = False
+    share_contact: bool = False
     channel: str = Field("web", max_length=20)
     complainant_name: str = Field("", max_length=2000)
     complainant_phone: str = Field("", max_length=2000)
@@ -109,6 +109,7 @@ class IntakeForm(BaseModel):
     seller_published_address: str = Field("", max_length=2000)
     title: str = Field("", max_length=2000)
     facts: str = Field("", max_length=20000)
+    report_facts: str = Field("", max_length=20000)
     request: str = Field("", max_length=10000)
     amount: str = Field("", max_length=40)
     purchased_on: str = Field("", max_length=20)
@@ -171,7 +172,7 @@ def _file_and_show(request: Request, session: Session, *, actor: Actor, form: In
     except DomainError as exc:
         return _intake_page(request, template, form=form, error=exc, extra=extra)
     return render(request, done_template, {
-        "items": items, "replayed": replayed, "org_names": {i.id: org_name(session, i.org_path) for i in items},
+        "items": items, "replayed": replayed, "org_names": {i.id: service.org_name(session, i.org_path) for i in items},
         **_labels()}, status_code=200 if replayed else 201)
 
 
@@ -205,7 +206,7 @@ def _tracking(request: Request, session: Session, code: str, *, error: DomainErr
     status = error.status if error else 200
     return render(request, "complaints/public_track.html", {
         "code": code, "tracking": tracking, "error": error, "rated": rated, "phone": phone,
-        "org_name": org_name(session, item.org_path) if item else "", "outcome_note": item.outcome_note if item else "",
+        "org_name": service.org_name(session, item.org_path) if item else "",
         "due_mark": due_mark(item.next_due_on, clock.today(), item.status) if item else "",
     }, status_code=status)
 
@@ -228,15 +229,15 @@ class RatingForm(BaseModel):
 @public_pages.post("/complaints/rating")
 @public_limit
 def rate_page(request: Request, session: WriteSession, form: Annotated[RatingForm, Form()]) -> Response:
-    try:
-        with session.begin_nested():
-            if form.resolved not in ("1", "0"):
-                raise DomainError("complaints.resolved_required", "请选择问题是否已解决")
-            actions.do_rate(session, actor=PUBLIC, query_code=form.code, phone=form.phone, rating=form.rating,
-                            resolved=form.resolved == "1", comment=form.comment)
-    except DomainError as exc:
-        return _tracking(request, session, form.code.strip(), error=exc, phone=form.phone)
-    return RedirectResponse(f"/complaints/track?code={form.code.strip().upper()}&rated=1", status_code=303)
+    def rate():
+        if form.resolved not in ("1", "0"):
+            raise DomainError("complaints.resolved_required", "请选择问题是否已解决")
+        actions.do_rate(session, actor=PUBLIC, query_code=form.code, phone=form.phone, rating=form.rating,
+                        resolved=form.resolved == "1", comment=form.comment)
+
+    return page_action(session, rate, refused=lambda exc: _tracking(request, session, form.code.strip(), error=exc,
+                                                                    phone=form.phone),
+                       done=f"/complaints/track?code={form.code.strip().upper()}&rated=1")
 
 
 # ----------------------------------------------------------------------------- ODR enterprise (public portal)
@@ -244,25 +245,26 @@ def rate_page(request: Request, session: WriteSession, form: Annotated[RatingFor
 
 @dataclass(frozen=True, slots=True)
 class OdrRow:
-    item: Item
-    show_identity: bool  # only while the enterprise is asked to settle (odr_pending), never for reports
+    item: OdrComplaintOut
     due: str
 
 
 def _odr_page(request: Request, session: Session, actor: Actor, *, error: DomainError | None = None,
               error_item: int | None = None, done: str = "") -> Response:
+    """The enterprise's complaints (``OdrComplaintOut``: no report, contact only with consent);
+    the contact read is audited, so the page is built in a write transaction and never cached."""
     today = clock.today()
-    rows = [OdrRow(i, i.status == Status.odr_pending and i.kind == Kind.complaint and not i.anonymous,
-                   due_mark(i.odr_due_on, today, i.status) if i.status == Status.odr_pending else "")
-            for i in service.odr_items(session, uscc=actor.entity_uscc or "")]
-    return render(request, "complaints/enterprise_list.html", {
+    rows = [OdrRow(OdrComplaintOut.of(i), due_mark(i.odr_due_on, today, i.status) if i.status == Status.odr_pending
+                   else "")
+            for i in actions.do_odr_view(session, actor=actor)]
+    return no_store(render(request, "complaints/enterprise_list.html", {
         "rows": rows, "unit": service.odr_unit(session, uscc=actor.entity_uscc), "error": error,
         "error_item": error_item, "done": done, **_labels(),
-    }, status_code=error.status if error else 200)
+    }, status_code=error.status if error else 200))
 
 
 @enterprise_pages.get("/complaints")
-def enterprise_complaints(request: Request, session: ReadSession, actor: EnterpriseActor,
+def enterprise_complaints(request: Request, session: WriteSession, actor: EnterpriseActor,
                           done: Annotated[str, Query(max_length=20)] = "") -> Response:
     """Complaints (never reports) against the signed-in enterprise, with its ODR due dates."""
     return _odr_page(request, session, actor, done=done)
@@ -276,14 +278,14 @@ class ReplyForm(BaseModel):
 @enterprise_pages.post("/complaints/{item_id:int}/reply")
 def enterprise_reply(request: Request, session: WriteSession, actor: EnterpriseActor, item_id: int,
                      form: Annotated[ReplyForm, Form()]) -> Response:
-    try:
-        with session.begin_nested():
-            if form.settled not in ("1", "0"):
-                raise DomainError("complaints.settled_required", "请选择“已和解”或“无法和解”")
-            actions.do_odr_reply(session, actor=actor, item_id=item_id, reply=form.reply, settled=form.settled == "1")
-    except DomainError as exc:
-        return _odr_page(request, session, actor, error=exc, error_item=item_id)
-    return RedirectResponse(f"/enterprise/complaints?done={item_id}", status_code=303)
+    def reply():
+        if form.settled not in ("1", "0"):
+            raise DomainError("complaints.settled_required", "请选择“已和解”或“无法和解”")
+        actions.do_odr_reply(session, actor=actor, item_id=item_id, reply=form.reply, settled=form.settled == "1")
+
+    return page_action(session, reply, refused=lambda exc: _odr_page(request, session, actor, error=exc,
+                                                                     error_item=item_id),
+                       done=f"/enterprise/complaints?done={item_id}")
 
 
 # ----------------------------------------------------------------------------- staff: queue, export, entry
@@ -310,7 +312,7 @@ def queue_page(request: Request, session: ReadSession, actor: staff("complaints.
         "items": items, "filters": filters, "today": today, "query": query, "limit": QUEUE_LIMIT,
         "marks": {i.id: due_mark(i.next_due_on, today, i.status) for i in items},
         "provisional": {i.id for i in items if i.next_due_on and not calendar.is_official(i.next_due_on.year)},
-        "org_names": {p: org_name(session, p) for p in {i.org_path for i in items}}, **_labels(),
+        "org_names": {p: service.org_name(session, p) for p in {i.org_path for i in items}}, **_labels(),
     })
 
 
@@ -327,7 +329,7 @@ def queue_export(session: ReadSession, actor: staff("complaints.view"), status: 
     def rows():
         for i in items:
             if i.org_path not in names:
-                names[i.org_path] = org_name(session, i.org_path)
+                names[i.org_path] = service.org_name(session, i.org_path)
             yield (i.query_code, KIND_LABELS[i.kind], CHANNEL_LABELS.get(i.channel, i.channel), i.title,
                    i.respondent_name, i.respondent_uscc or "", STATUS_LABELS[i.status], i.received_on.isoformat(),
                    i.next_due_on.isoformat() if i.next_due_on else "", marks[due_mark(i.next_due_on, today, i.status)],
@@ -380,15 +382,14 @@ class FigureForm(BaseModel):
 @staff_pages.post("/rules/{version}/{key}")
 def set_figure(request: Request, session: WriteSession, actor: staff("complaints.manage_rules"), version: str,
                key: str, form: Annotated[FigureForm, Form()]) -> Response:
-    try:
-        with session.begin_nested():
-            if not form.value.strip().isdigit():
-                raise DomainError("complaints.bad_value", "参数值应为1到365之间的整数")
-            actions.do_set_rule_figure(session, actor=actor, version=version, key=key, value=int(form.value),
-                                       note=form.note)
-    except DomainError as exc:
-        return _rules(request, session, error=exc)
-    return RedirectResponse(f"/staff/complaints/rules?done={version}:{key}", status_code=303)
+    def set_value():
+        if not form.value.strip().isdigit():
+            raise DomainError("complaints.bad_value", "参数值应为1到365之间的整数")
+        actions.do_set_rule_figure(session, actor=actor, version=version, key=key, value=int(form.value),
+                                   note=form.note)
+
+    return page_action(session, set_value, refused=lambda exc: _rules(request, session, error=exc),
+                       done=f"/staff/complaints/rules?done={version}:{key}")
 
 
 # ----------------------------------------------------------------------------- staff: one item
@@ -414,84 +415,28 @@ class ActionForm(BaseModel):
     result: str = Field("", max_length=20)
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise DomainError("complaints.bad_due", "请填写期限日期（YYYY-MM-DD）") from None
+class FormInput:
+    """A posted handling form read the way the action table reads the JSON input: ``filed`` as
+    yes/no and ``due_on`` as a date, each checked only when the action reads it."""
 
+    def __init__(self, form: ActionForm):
+        self._form = form
 
-def _decide(s: Session, a: Actor, i: int, f: ActionForm) -> object:
-    if f.filed not in ("1", "0"):
-        raise DomainError("complaints.decision_required", "请选择“立案”或“不予立案”")
-    return actions.do_decide_report(s, actor=a, item_id=i, filed=f.filed == "1", note=f.note)
+    def __getattr__(self, name: str):
+        return getattr(self._form, name)
 
+    @property
+    def filed(self) -> bool:
+        if self._form.filed not in ("1", "0"):
+            raise DomainError("complaints.decision_required", "请选择“立案”或“不予立案”")
+        return self._form.filed == "1"
 
-@dataclass(frozen=True, slots=True)
-class ActionSpec:
-    segment: str
-    label: str
-    permission: str
-    kinds: frozenset[str]
-    run: Callable[[Session, Actor, int, ActionForm], object]
-
-
-_ALL = frozenset(Kind)
-_C, _R = frozenset({Kind.complaint}), frozenset({Kind.report})
-HANDLE, SUPERVISE = "complaints.handle", "complaints.supervise"
-ACTIONS: dict[str, ActionSpec] = {
-    "accept": ActionSpec("accept", "受理", HANDLE, _C,
-                         lambda s, a, i, f: actions.do_accept(s, actor=a, item_id=i)),
-    "refuse": ActionSpec("refuse", "不予受理", HANDLE, _C,
-                         lambda s, a, i, f: actions.do_refuse(s, actor=a, item_id=i, ground=f.ground, note=f.note)),
-    "start_mediation": ActionSpec(
-        "mediation/start", "开始调解", HANDLE, _C,
-        lambda s, a, i, f: actions.do_start_mediation(s, actor=a, item_id=i,
-                                                      complainant_consents=f.complainant_consents,
-                                                      respondent_consents=f.respondent_consents)),
-    "pause_mediation": ActionSpec("mediation/pause", "检测鉴定，中止计算调解期限", HANDLE, _C,
-                                  lambda s, a, i, f: actions.do_pause_mediation(s, actor=a, item_id=i,
-                                                                                reason=f.reason)),
-    "resume_mediation": ActionSpec("mediation/resume", "恢复调解", HANDLE, _C,
-                                   lambda s, a, i, f: actions.do_resume_mediation(s, actor=a, item_id=i)),
-    "close_mediated": ActionSpec("mediation/close", "调解成功，办结", HANDLE, _C,
-                                 lambda s, a, i, f: actions.do_close_mediated(s, actor=a, item_id=i, note=f.note)),
-    "terminate_mediation": ActionSpec(
-        "mediation/terminate", "终止调解", HANDLE, _C,
-        lambda s, a, i, f: actions.do_terminate_mediation(s, actor=a, item_id=i, ground=f.ground, note=f.note)),
-    "settle": ActionSpec("settle", "双方自行和解，办结", HANDLE, _C,
-                         lambda s, a, i, f: actions.do_settle(s, actor=a, item_id=i, note=f.note)),
-    "raise_clue": ActionSpec("clue", "发现违法线索，移交核查", HANDLE, _C,
-                             lambda s, a, i, f: actions.do_raise_clue(s, actor=a, item_id=i, summary=f.summary)),
-    "decide_report": ActionSpec("report/decide", "作出是否立案决定", HANDLE, _R, _decide),
-    "extend_report": ActionSpec("report/extend", "延长核查期限（经负责人批准）", SUPERVISE, _R,
-                                lambda s, a, i, f: actions.do_extend_report(s, actor=a, item_id=i, reason=f.reason)),
-    "merge_report": ActionSpec("report/merge", "并入其他举报", HANDLE, _R,
-                               lambda s, a, i, f: actions.do_merge_report(s, actor=a, item_id=i,
-                                                                          into_query_code=f.into_query_code)),
-    "answer": ActionSpec("answer", "答复咨询", HANDLE, frozenset({Kind.consultation}),
-                         lambda s, a, i, f: actions.do_answer(s, actor=a, item_id=i, answer=f.answer)),
-    "refer": ActionSpec("refer", "移送／告知其他部门", HANDLE, _ALL,
-                        lambda s, a, i, f: actions.do_refer(s, actor=a, item_id=i, to=f.to, note=f.note)),
-    "transfer_to_police": ActionSpec("police", "移送公安机关（涉嫌违法索赔）", HANDLE,
-                                     frozenset({Kind.complaint, Kind.report}),
-                                     lambda s, a, i, f: actions.do_transfer_to_police(s, actor=a, item_id=i,
-                                                                                      note=f.note)),
-    "mark_duplicate": ActionSpec("duplicate", "标记为重复", HANDLE, _ALL,
-                                 lambda s, a, i, f: actions.do_mark_duplicate(s, actor=a, item_id=i,
-                                                                              of_query_code=f.of_query_code)),
-    "reroute": ActionSpec("reroute", "改派承办单位", SUPERVISE, _ALL,
-                          lambda s, a, i, f: actions.do_reroute(s, actor=a, item_id=i, region_code=f.region_code,
-                                                                reason=f.reason)),
-    "take_over": ActionSpec("take-over", "提级办理", SUPERVISE, _ALL,
-                            lambda s, a, i, f: actions.do_take_over(s, actor=a, item_id=i, reason=f.reason)),
-    "follow_up": ActionSpec("follow-up", "记录回访结果", HANDLE, frozenset({Kind.complaint, Kind.report}),
-                            lambda s, a, i, f: actions.do_record_follow_up(s, actor=a, item_id=i, result=f.result,
-                                                                           note=f.note)),
-    "supervise": ActionSpec("supervise", "督办", SUPERVISE, _ALL,
-                            lambda s, a, i, f: actions.do_supervise(s, actor=a, item_id=i, instruction=f.instruction,
-                                                                    due_on=_date(f.due_on))),
-}
+    @property
+    def due_on(self) -> dt.date:
+        try:
+            return dt.date.fromisoformat(self._form.due_on.strip())
+        except ValueError:
+            raise DomainError("complaints.bad_due", "请填写期限日期（YYYY-MM-DD）") from None
 
 
 def available_actions(item: Item, actor: Actor) -> list[str]:
@@ -563,9 +508,10 @@ def _detail(request: Request, session: Session, actor: Actor, item_id: int, *, s
         "show_identity": show_identity and not item.anonymous, "rule_set": rule_set,
         "clocks": clocks, "provisional": any(c.provisional for c in clocks),
         "actions": available_actions(item, actor), "specs": ACTIONS, "follow_up_results": FOLLOW_UP_RESULTS,
-        "supervisions": supervisions, "sup_orgs": {s.org_path: org_name(session, s.org_path) for s in supervisions},
+        "supervisions": supervisions,
+        "sup_orgs": {s.org_path: service.org_name(session, s.org_path) for s in supervisions},
         "links": links,
-        "related": ([parent] if parent else []) + children, "org_name": org_name(session, item.org_path),
+        "related": ([parent] if parent else []) + children, "org_name": service.org_name(session, item.org_path),
         "regions": reference.region_choices(session, within=actor.org_path) if actor.can(SUPERVISE) else [],
         "error": error, "done": done, "today": today, "mark": due_mark(item.next_due_on, today, item.status),
         "rule_title": rule_set.title, **_labels(),
@@ -582,8 +528,8 @@ def detail_page(request: Request, session: ReadSession, actor: staff("complaints
 def identity_page(request: Request, session: WriteSession, actor: staff("complaints.view_identity"),
                   item_id: int) -> Response:
     """Unmasked identity (RULES 1.15); the view is audited."""
-    actions.do_view_identity(session, actor=actor, item_id=item_id)
-    return _detail(request, session, actor, item_id, show_identity=True)
+    return page_action(session, lambda: actions.do_view_identity(session, actor=actor, item_id=item_id),
+                       done=lambda _: no_store(_detail(request, session, actor, item_id, show_identity=True)))
 
 
 @staff_pages.get("/{item_id:int}/attachments/{attachment_id:int}")
@@ -600,14 +546,13 @@ def attachment(session: ReadSession, actor: staff("complaints.view"), item_id: i
 def _make_action_route(name: str, spec: ActionSpec) -> None:
     def endpoint(request: Request, session: WriteSession, actor: staff(spec.permission), item_id: int,
                  form: Annotated[ActionForm, Form()]) -> Response:
-        try:
-            with session.begin_nested():
-                spec.run(session, actor, item_id, form)
-        except DomainError as exc:
+        def refused(exc: DomainError) -> Response:
             if isinstance(exc, NotFound):
-                raise
+                raise exc
             return _detail(request, session, actor, item_id, error=exc)
-        return RedirectResponse(f"/staff/complaints/{item_id}?done={name}", status_code=303)
+
+        return page_action(session, lambda: spec.run(session, actor, item_id, FormInput(form)), refused=refused,
+                           done=f"/staff/complaints/{item_id}?done={name}")
 
     endpoint.__name__ = f"complaint_{name}"
     endpoint.__doc__ = spec.label
@@ -622,9 +567,9 @@ for _name, _spec in ACTIONS.items():
 def resolve_duplicate(request: Request, session: WriteSession, actor: staff("complaints.handle"), item_id: int,
                       link_id: int, confirmed: Annotated[str, Form(max_length=1)] = "") -> Response:
     """Confirm or dismiss a suggested duplicate link."""
-    actions.do_resolve_duplicate_link(session, actor=actor, item_id=item_id, link_id=link_id,
-                                      confirmed=confirmed == "1")
-    return RedirectResponse(f"/staff/complaints/{item_id}#duplicates", status_code=303)
+    return page_action(session, lambda: actions.do_resolve_duplicate_link(session, actor=actor, item_id=item_id,
+                                                                          link_id=link_id, confirmed=confirmed == "1"),
+                       done=f"/staff/complaints/{item_id}#duplicates")
 
 
 @staff_pages.get("/follow-ups")

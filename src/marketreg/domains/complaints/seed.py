@@ -10,6 +10,9 @@ receipt date, the work calendar). Audit rows and domain events keep their real t
 record when the demo was generated. Nothing else is written directly.
 
 The category trees are production data (``categories.py``, ``data/categories.yaml``).
+
+Size: about 200 of its lines are the demo's vocabulary (complaint templates, goods, services,
+weights by industry and month), kept beside the generator that is their only reader.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ from marketreg.domains.complaints.classify import suggest
 from marketreg.domains.complaints.models import DuplicateLink, Item, OdrUnit
 from marketreg.domains.complaints.schemas import IntakeIn
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UserKind
 from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import service as registry
+from marketreg.domains.registry.enums import EntityStatus, EntityType
 from marketreg.kernel import clock
 from marketreg.kernel.clock import BUSINESS_TZ
 from marketreg.kernel.errors import DomainError
@@ -442,7 +447,7 @@ class _Run:
 
 
 def _next_due(item) -> dt.date | None:
-    """The due date the work queue sorts by (mirrors ``actions._refresh_next_due``)."""
+    """The due date the work queue sorts by (mirrors ``actions.common._refresh_next_due``)."""
     return {"received": item.accept_due_on, "odr_pending": item.odr_due_on, "accepted": item.mediation_due_on,
             "mediating": item.mediation_due_on, "verifying": item.report_due_on}.get(item.status)
 
@@ -612,7 +617,7 @@ def _run_event(session: Session, run: _Run, item, plan: Plan, name: str, params:
     elif name in ("odr_settle", "odr_decline"):
         settled = name == "odr_settle"
         enterprise = Actor(None, f"ent_{plan.entity.uscc[-6:]}", plan.entity.name, None, "/", plan.entity.name,
-                           kind="enterprise", entity_uscc=plan.entity.uscc)
+                           kind=UserKind.enterprise, entity_uscc=plan.entity.uscc)
         actions.do_odr_reply(session, actor=enterprise, item_id=item.id, reply=_reply(run.rng, plan, settled),
                              settled=settled)
     elif name == "rate":
@@ -635,6 +640,7 @@ def _file(session: Session, run: _Run, plan: Plan, key: str, odr_days: dict[str,
     purchased = received_on - dt.timedelta(days=run.rng.randint(1, 30))
     data = IntakeIn(
         kind=plan.kind, also_report=plan.also_report, channel=plan.channel, anonymous=person is None,
+        share_contact=person is not None,  # demo consumers agree to give the enterprise their phone
         complainant_name=person.name if person else None, complainant_phone=person.phone if person else None,
         complainant_address=person.address if person else None, respondent_name=plan.entity.name,
         respondent_uscc=plan.entity.uscc, respondent_address=plan.entity.address, title=plan.title,
@@ -663,7 +669,7 @@ def _file(session: Session, run: _Run, plan: Plan, key: str, odr_days: dict[str,
 def _choose_enterprise(entities: list[DemoEntity]) -> DemoEntity | None:
     """The demo enterprise user's company: a consumer-facing enterprise in 历下区 (370102)."""
     for sections in (("F", "H", "I", "R", "O", "K", "P"), CONSUMER_SECTIONS, tuple(SECTION_CATEGORIES)):
-        found = [e for e in entities if e.region_code == "370102" and e.entity_type == "enterprise"
+        found = [e for e in entities if e.region_code == "370102" and e.entity_type == EntityType.enterprise
                  and e.section in sections]
         if found:
             return found[0]
@@ -698,12 +704,12 @@ def seed_complaints(sessions, *, n: int = 300, seed: int = 2026, progress: Calla
         load_categories(session)
         counties = {code: (name, city) for code, name, city, _ in reference.county_rows(session)}
         entities = [DemoEntity(e.uscc, e.name, e.region_code, e.address, e.industry_section, e.entity_type)
-                    for e in registry.iter_entities(session, actor=SYSTEM,
-                                                    filters=registry.EntityFilter(status="active"), limit=6000)]
+                    for e in registry.iter_entities(session, actor=SYSTEM, limit=6000,
+                                                    filters=registry.EntityFilter(status=EntityStatus.active))]
         if not entities:
             raise DomainError("complaints.seed_needs_entities", "请先生成市场主体（marketreg seed --entities N）")
         enterprise = _choose_enterprise(entities)
-        consumer = [e for e in entities if e.section in CONSUMER_SECTIONS and e.entity_type == "enterprise"]
+        consumer = [e for e in entities if e.section in CONSUMER_SECTIONS and e.entity_type == EntityType.enterprise]
         popular = ([enterprise] if enterprise else []) + [e for e in consumer if e != enterprise][:29]
         joined = clock.today() - dt.timedelta(days=31 * (DEMO_MONTHS + 2))
         report.odr_units = ensure_odr_units(session, units=popular[:6], joined_on=joined)

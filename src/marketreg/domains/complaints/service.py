@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints.enums import Status
 from marketreg.domains.complaints.models import FollowUp, Item, OdrUnit, RuleOverride, Supervision
+from marketreg.domains.org import service as org
 from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform.authz import Actor, ensure_visible, scope
 
@@ -107,16 +108,6 @@ def similar_earlier(session: Session, *, item: Item, window_days: int = 90) -> l
     return [(o, s) for o, s in scored if s >= SIMILAR]
 
 
-def filings_by_phone(session: Session, *, phone: str, since: dt.date) -> int:
-    return session.scalar(select(func.count()).select_from(Item).where(
-        Item.complainant_phone == phone, Item.received_on >= since, Item.parent_id.is_(None))) or 0
-
-
-def complainants_against(session: Session, *, uscc: str, since: dt.date) -> int:
-    return session.scalar(select(func.count(func.distinct(Item.complainant_phone))).where(
-        Item.respondent_uscc == uscc, Item.received_on >= since)) or 0
-
-
 def require_ground(grounds, code: str) -> None:
     if code not in {g.code for g in grounds}:
         raise DomainError("complaints.unknown_ground", "请选择法定理由", ground=code)
@@ -126,3 +117,10 @@ def follow_ups(session: Session, *, actor: Actor, limit: int = 200) -> list[tupl
     stmt = scope(select(FollowUp, Item).join(Item, Item.id == FollowUp.item_id), FollowUp.org_path, actor)
     stmt = stmt.order_by(FollowUp.status.desc(), FollowUp.selected_at.desc()).limit(limit)
     return [(f, i) for f, i in session.execute(stmt)]
+
+
+def org_name(session: Session, org_path: str) -> str:
+    """The handling unit's name (the provincial 12315 centre for the root)."""
+    code = org_path.rstrip("/").rsplit("/", 1)[-1]
+    unit = org.unit_by_code(session, code=code)
+    return unit.name if unit else "山东省12315指挥中心"

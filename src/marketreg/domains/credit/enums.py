@@ -33,8 +33,21 @@ class RepairTarget(StrEnum):
 
 REPAIR_TARGET_LABELS = {"abnormal": "经营异常名录", "penalty_publicity": "行政处罚信息公示",
                         "serious": "严重违法失信名单"}
-REPAIR_STATUS_LABELS = {"refused": "不予受理", "accepted": "已受理", "granted": "准予修复", "rejected": "不予修复"}
-OBJECTION_STATUS_LABELS = {"accepted": "已受理", "upheld": "异议成立（已撤销列入）", "rejected": "异议不成立"}
+class ObjectionStatus(StrEnum):
+    accepted = "accepted"  # pending verification
+    upheld = "upheld"
+    rejected = "rejected"
+
+
+class RepairStatus(StrEnum):
+    refused = "refused"
+    accepted = "accepted"  # pending decision
+    granted = "granted"
+    rejected = "rejected"
+
+
+REPAIR_STATUS_LABELS = {RepairStatus.refused: "不予受理", RepairStatus.accepted: "已受理",
+                        RepairStatus.granted: "准予修复", RepairStatus.rejected: "不予修复"}
 
 # Credit-file categories (the 一户一档 timeline groups by these)
 CATEGORY_LABELS = {

@@ -34,7 +34,7 @@ from marketreg.kernel.errors import DomainError
 from marketreg.platform import jobs
 from marketreg.platform.db import RecordId
 from marketreg.web.deps import EnterpriseActor, PostedForm, ReadSession, WriteSession, staff
-from marketreg.web.pages import csv_download, render, xlsx_download
+from marketreg.web.pages import csv_download, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
 
@@ -99,9 +99,10 @@ class ListForm(BaseModel):
 
 @staff_pages.post("/list")
 def list_page(session: WriteSession, actor: staff("credit.list"), form: Annotated[ListForm, Form()]) -> Response:
-    entry = actions.do_list(session, actor=actor, uscc=form.uscc.strip().upper(), ground_code=form.ground_code,
-                            evidence=form.evidence, reason=form.reason)
-    return RedirectResponse(f"/staff/credit/entities/{entry.entity_uscc}", status_code=303)
+    return page_action(session, lambda: actions.do_list(session, actor=actor, uscc=form.uscc.strip().upper(),
+                                                        ground_code=form.ground_code, evidence=form.evidence,
+                                                        reason=form.reason),
+                       done=lambda entry: f"/staff/credit/entities/{entry.entity_uscc}")
 
 
 class DecideForm(BaseModel):
@@ -114,9 +115,9 @@ class DecideForm(BaseModel):
 @staff_pages.post("/entries/{entry_id:int}/decide")
 def decide_page(session: WriteSession, actor: staff("credit.list"), entry_id: int,
                 form: Annotated[DecideForm, Form()]) -> Response:
-    actions.do_decide_proposal(session, actor=actor, entry_id=entry_id, approve=form.approve == "1",
-                               reason=form.reason, category=form.category, consent_ref=form.consent_ref)
-    return RedirectResponse("/staff/credit?status=listed", status_code=303)
+    return page_action(session, lambda: actions.do_decide_proposal(
+        session, actor=actor, entry_id=entry_id, approve=form.approve == "1", reason=form.reason,
+        category=form.category, consent_ref=form.consent_ref), done="/staff/credit?status=listed")
 
 
 class VerdictForm(BaseModel):
@@ -127,16 +128,17 @@ class VerdictForm(BaseModel):
 @staff_pages.post("/objections/{objection_id:int}/decide")
 def objection_page(session: WriteSession, actor: staff("credit.list"), objection_id: int,
                    form: Annotated[VerdictForm, Form()]) -> Response:
-    actions.do_decide_objection(session, actor=actor, objection_id=objection_id, upheld=form.grant == "1",
-                                note=form.note)
-    return RedirectResponse("/staff/credit", status_code=303)
+    return page_action(session, lambda: actions.do_decide_objection(session, actor=actor, objection_id=objection_id,
+                                                                    upheld=form.grant == "1", note=form.note),
+                       done="/staff/credit")
 
 
 @staff_pages.post("/repairs/{repair_id:int}/decide")
 def repair_page(session: WriteSession, actor: staff("credit.repair"), repair_id: int,
                 form: Annotated[VerdictForm, Form()]) -> Response:
-    actions.do_decide_repair(session, actor=actor, repair_id=repair_id, grant=form.grant == "1", note=form.note)
-    return RedirectResponse("/staff/credit", status_code=303)
+    return page_action(session, lambda: actions.do_decide_repair(session, actor=actor, repair_id=repair_id,
+                                                                 grant=form.grant == "1", note=form.note),
+                       done="/staff/credit")
 
 
 @staff_pages.post("/sweep")
@@ -187,8 +189,9 @@ class OverrideForm(BaseModel):
 @staff_pages.post("/entities/{uscc}/class")
 def override_page(session: WriteSession, actor: staff("credit.classify"), uscc: str,
                   form: Annotated[OverrideForm, Form()]) -> Response:
-    actions.do_override_class(session, actor=actor, uscc=uscc, risk_class=form.risk_class, reason=form.reason)
-    return RedirectResponse(f"/staff/credit/entities/{uscc}", status_code=303)
+    return page_action(session, lambda: actions.do_override_class(session, actor=actor, uscc=uscc,
+                                                                  risk_class=form.risk_class, reason=form.reason),
+                       done=f"/staff/credit/entities/{uscc}")
 
 
 @staff_pages.get("/annual-reports")
@@ -309,9 +312,9 @@ def annual_report_page(form: PostedForm, session: WriteSession, actor: Enterpris
     public_items = {k: str(form.get(k, "")) for k in PUBLIC_ITEM_FIELDS}
     item7 = {k: str(form.get(f"item7_{k}", "")) for k in ITEM7_FIELDS}
     do = actions.do_correct_annual_report if form.get("correct") == "1" else actions.do_file_annual_report
-    do(session, actor=actor, report_year=year, public_items=public_items, item7=item7,
-       item7_public=form.get("item7_public") == "1")
-    return RedirectResponse("/enterprise/credit?done=report", status_code=303)
+    return page_action(session, lambda: do(session, actor=actor, report_year=year, public_items=public_items,
+                                           item7=item7, item7_public=form.get("item7_public") == "1"),
+                       done="/enterprise/credit?done=report")
 
 
 def _int(value) -> int:
@@ -328,8 +331,9 @@ class ObjectionForm(BaseModel):
 
 @enterprise_pages.post("/objection")
 def objection_form(session: WriteSession, actor: EnterpriseActor, form: Annotated[ObjectionForm, Form()]) -> Response:
-    actions.do_object(session, actor=actor, entry_id=form.entry_id, reason=form.reason)
-    return RedirectResponse("/enterprise/credit?done=objection", status_code=303)
+    return page_action(session, lambda: actions.do_object(session, actor=actor, entry_id=form.entry_id,
+                                                          reason=form.reason),
+                       done="/enterprise/credit?done=objection")
 
 
 class RepairForm(BaseModel):
@@ -345,8 +349,9 @@ class RepairForm(BaseModel):
 def repair_form(session: WriteSession, actor: EnterpriseActor, form: Annotated[RepairForm, Form()]) -> Response:
     decl = actions.Declarations(duties_performed=form.duties_performed == "1", harm_removed=form.harm_removed == "1",
                                 pledge=form.pledge == "1", statement=form.statement)
-    actions.do_apply_repair(session, actor=actor, target=form.target, ref=form.ref, decl=decl)
-    return RedirectResponse("/enterprise/credit?done=repair", status_code=303)
+    return page_action(session, lambda: actions.do_apply_repair(session, actor=actor, target=form.target, ref=form.ref,
+                                                                decl=decl),
+                       done="/enterprise/credit?done=repair")
 
 
 # ============================================================================ public

@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from marketreg.domains.credit.enums import ListType, RepairTarget
+from marketreg.domains.credit.enums import RepairTarget
+from marketreg.domains.registry.enums import EntityType
 from marketreg.kernel.errors import DomainError
 from marketreg.kernel.law import Figure, Ground
 from marketreg.platform.calendar import DueDate, WorkCalendar
@@ -66,7 +67,7 @@ CORRECTION_BASIS = "《企业信息公示暂行条例》第十二条"
 ITEM7_BASIS = "《企业信息公示暂行条例》第九条第（七）项"
 # Who reports: enterprises (条例 Art. 2), their branches and farmers' cooperatives are listed on the
 # abnormal list; individual businesses are *marked* under separate rules and are not listed here.
-REPORTING_TYPES = ("enterprise", "branch", "cooperative")
+REPORTING_TYPES = (EntityType.enterprise, EntityType.branch, EntityType.cooperative)
 
 
 def report_window(report_year: int) -> tuple[dt.date, dt.date]:
@@ -112,9 +113,8 @@ def check_correction(*, report_year: int, corrected_on: dt.date) -> None:
 
 # ============================================================================ abnormal list (3.5–3.9)
 # RULES 3 version status: Order 101 dated 2025-03-18. Its 施行 date is not in RULES.md — the order
-# date is used and marked UNCONFIRMED (re-check on samr.gov.cn).
+# date is used; UNCONFIRMED (re-check on samr.gov.cn).
 ORDER_101_FROM = dt.date(2025, 3, 18)
-ORDER_101_FROM_CONFIDENCE = "UNCONFIRMED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +254,6 @@ SERIOUS_BASES = {
 # RULES 3.12: "较重行政处罚" (Art. 2(2)) — penalty kinds that are heavier in themselves; a fine counts
 # only when set at the 从重 end of the discretion benchmark (the decision's ``serious_candidate``).
 HEAVIER_PENALTY_KINDS = frozenset({"revoke_licence", "suspend_licence", "restrict_business", "close_down"})
-HEAVIER_PENALTY_BASIS = "《市场监督管理严重违法失信名单管理办法》第二条第二款"
 
 # RULES 3.12: listing categories (Arts. 5–11), with keywords of the violation type / label that suggest them.
 SERIOUS_CATEGORIES = (
@@ -322,7 +321,6 @@ def serious_publication_due(calendar: WorkCalendar, decided_on: dt.date) -> DueD
 # RULES 2.12: warnings are not published; 3 months for 通报批评 / low fines only; 3 years otherwise —
 # 行政处罚信息公示规定 (SAMR Order 45) Arts. 2, 9–11, 13, 14, CONFIRMED.
 PENALTY_PUBLICITY_BASIS = "《市场监督管理行政处罚信息公示规定》第二条、第十三条"
-PENALTY_PUBLICATION = Figure(20, "workdays", "《市场监督管理行政处罚信息公示规定》第九条", "CONFIRMED")
 PENALTY_SHORT = Figure(3, "months", "《市场监督管理行政处罚信息公示规定》第十三条", "CONFIRMED")
 PENALTY_LONG = Figure(3, "years", "《市场监督管理行政处罚信息公示规定》第十三条", "CONFIRMED")
 # RULES 2.12 / 3.15: penalties whose publicity cannot be stopped early (公示规定 Art. 14(3))
@@ -453,5 +451,3 @@ def repair_clocks(calendar: WorkCalendar, target: str, filed_on: dt.date) -> tup
     return None, None
 
 
-def list_label(list_type: str) -> str:
-    return "经营异常名录" if list_type == ListType.abnormal else "严重违法失信名单"

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 
 from marketreg.domains.credit import actions, classify, rules, service
 from marketreg.domains.credit.models import AnnualReport, ListEntry
+from marketreg.domains.registry.enums import EntityStatus
 from marketreg.kernel import clock
 from marketreg.platform.authz import SYSTEM
 from marketreg.platform.db import Sessions
@@ -53,7 +54,8 @@ def _file_reports(session, rng: random.Random, year: int, share: float, keep_unf
     span = (closes - opens).days
     rows = []
     stmt = select(e.uscc, e.name, e.entity_type, e.city_code, e.org_path).where(
-        e.entity_type.in_(rules.REPORTING_TYPES), e.status == "active", e.established_on <= dt.date(year, 12, 31))
+        e.entity_type.in_(rules.REPORTING_TYPES), e.status == EntityStatus.active,
+        e.established_on <= dt.date(year, 12, 31))
     for uscc, name, etype, city, org_path in session.execute(stmt):
         if uscc == keep_unfiled or rng.random() > share:
             continue
@@ -75,7 +77,7 @@ def _unreachable(session, rng: random.Random, today: dt.date) -> int:
     if session.scalar(select(func.count(ListEntry.id)).where(ListEntry.ground_code == "unreachable")):
         return 0
     e = service.market_entity.c
-    usccs = list(session.scalars(select(e.uscc).where(e.status == "active").order_by(e.id).limit(2000)))
+    usccs = list(session.scalars(select(e.uscc).where(e.status == EntityStatus.active).order_by(e.id).limit(2000)))
     picked = rng.sample(usccs, min(UNREACHABLE, len(usccs)))
     for i, uscc in enumerate(picked):
         actions.do_list(session, actor=SYSTEM, uscc=uscc, ground_code="unreachable",

@@ -14,7 +14,7 @@ from sqlalchemy import Date, Integer, Select, String, case, column, func, or_, s
 from sqlalchemy.orm import Session
 
 from marketreg.domains.credit import rules
-from marketreg.domains.credit.enums import EntryStatus, ListType
+from marketreg.domains.credit.enums import EntryStatus, ListType, ObjectionStatus, RepairStatus
 from marketreg.domains.credit.models import (
     AnnualReport,
     ClassificationRun,
@@ -24,6 +24,7 @@ from marketreg.domains.credit.models import (
     RepairApplication,
     RiskClass,
 )
+from marketreg.domains.registry.enums import EntityStatus
 from marketreg.kernel import clock
 from marketreg.platform.authz import Actor, scope
 
@@ -58,7 +59,7 @@ def missing_reporters(session: Session, *, types: tuple[str, ...], established_b
     or an entry for it."""
     e = market_entity.c
     stmt = (select(e.uscc, e.name, e.legal_rep_name, e.city_code, e.org_path)
-            .where(e.entity_type.in_(types), e.status == "active", e.established_on <= established_by,
+            .where(e.entity_type.in_(types), e.status == EntityStatus.active, e.established_on <= established_by,
                    e.uscc.not_in(filed), e.uscc.not_in(listed)).order_by(e.id))
     return list(session.execute(stmt))
 
@@ -68,7 +69,7 @@ def reporting_totals(session: Session, *, types: tuple[str, ...], established_by
     """Entities due to report, by (city_code, entity_type) — the filing-rate denominator."""
     e = market_entity.c
     stmt = (select(e.city_code, e.entity_type, func.count())
-            .where(e.entity_type.in_(types), e.status == "active", e.established_on <= established_by)
+            .where(e.entity_type.in_(types), e.status == EntityStatus.active, e.established_on <= established_by)
             .group_by(e.city_code, e.entity_type))
     if org_prefix != "/":
         stmt = stmt.where(e.org_path.startswith(org_prefix, autoescape=True))
@@ -79,11 +80,6 @@ def id_bounds(session: Session) -> tuple[int, int, int]:
     e = market_entity.c
     lo, hi, n = session.execute(select(func.min(e.id), func.max(e.id), func.count())).one()
     return lo or 0, hi or 0, n or 0
-
-
-def entity_ids_by_uscc(session: Session, usccs: list[str]) -> dict[str, int]:
-    e = market_entity.c
-    return dict(session.execute(select(e.uscc, e.id).where(e.uscc.in_(usccs))).all())
 
 
 def class_dimensions(session: Session, *, org_prefix: str) -> Iterator[tuple[int, str, str]]:
@@ -162,11 +158,13 @@ def public_entries(session: Session, *, list_type: str, limit: int = 50_000) -> 
 
 def pending_objections(session: Session, *, actor: Actor) -> list[tuple[Objection, ListEntry]]:
     stmt = scope(select(Objection, ListEntry).join(ListEntry, ListEntry.id == Objection.entry_id),
-                 ListEntry.org_path, actor).where(Objection.status == "accepted").order_by(Objection.verify_due_on)
+                 ListEntry.org_path, actor).where(Objection.status == ObjectionStatus.accepted) \
+        .order_by(Objection.verify_due_on)
     return [(o, e) for o, e in session.execute(stmt)]
 
 
-def repairs(session: Session, *, actor: Actor, status: str = "accepted", limit: int = 200) -> list[RepairApplication]:
+def repairs(session: Session, *, actor: Actor, status: str = RepairStatus.accepted,
+            limit: int = 200) -> list[RepairApplication]:
     stmt = scope(select(RepairApplication), RepairApplication.org_path, actor)
     if status:
         stmt = stmt.where(RepairApplication.status == status)

@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from marketreg.domains.enforcement import actions, service
-from marketreg.domains.enforcement.enums import CLUE_STATUS
 from marketreg.domains.enforcement.schemas import (
     BenchmarkIn,
     BenchmarkOut,
@@ -34,7 +33,6 @@ from marketreg.web.ratelimit import public_limit
 
 staff_router = APIRouter(prefix="/enforcement", tags=["enforcement"])
 public_router = APIRouter(prefix="/public/penalties", tags=["public"])
-STATUS_LABELS = CLUE_STATUS  # (kept for the clue page)
 
 
 class TransferOut(BaseModel):

@@ -33,7 +33,15 @@ PENALTY_KINDS = {
 
 CLUE_SOURCES = {"report": "举报", "complaint": "投诉", "mediation": "调解中发现", "inspection": "检查发现",
                 "sampling": "抽检发现", "monitoring": "监测发现", "transfer": "移送", "assignment": "上级交办"}
-CLUE_STATUS = {"checking": "核查中", "filed": "已立案", "not_filed": "不予立案", "transferred": "已移送"}
+class ClueStatus(StrEnum):
+    checking = "checking"
+    filed = "filed"
+    not_filed = "not_filed"
+    transferred = "transferred"
+
+
+CLUE_STATUS = {ClueStatus.checking: "核查中", ClueStatus.filed: "已立案", ClueStatus.not_filed: "不予立案",
+               ClueStatus.transferred: "已移送"}
 
 EVIDENCE_KINDS = {"record": "现场检查笔录", "questioning": "询问笔录", "sampling": "抽样取证",
                   "preservation": "先行登记保存", "seizure": "查封扣押"}
@@ -43,7 +51,14 @@ OUTCOMES = {"executed": "执行完毕", "no_penalty": "不予行政处罚", "tra
 
 CIRCUMSTANCES = {"lighter": "从轻", "ordinary": "一般", "heavier": "从重"}
 
-TRANSFER_KINDS = {"police": "移送公安机关", "department": "移送其他部门", "bureau": "移送其他市场监管部门"}
+class TransferKind(StrEnum):
+    police = "police"
+    department = "department"
+    bureau = "bureau"
+
+
+TRANSFER_KINDS = {TransferKind.police: "移送公安机关", TransferKind.department: "移送其他部门",
+                  TransferKind.bureau: "移送其他市场监管部门"}
 
 PUBLICITY_PERIODS = {"3m": "三个月", "3y": "三年"}
 

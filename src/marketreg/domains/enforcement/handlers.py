@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.enforcement import actions, rules, service
+from marketreg.domains.enforcement.enums import ClueStatus
 from marketreg.domains.enforcement.models import Clue
 from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
@@ -43,8 +44,8 @@ def register_clue(session: Session, event: DomainEvent) -> None:
 @subscribe("complaints.report_decided")
 def report_decided(session: Session, event: DomainEvent) -> None:
     clue = session.scalar(select(Clue).where(Clue.source_ref == f"report:{event.payload['query_code']}"))
-    if clue is not None and clue.status == "checking":
-        clue.status = "filed" if event.payload["filed"] else "not_filed"
+    if clue is not None and clue.status == ClueStatus.checking:
+        clue.status = ClueStatus.filed if event.payload["filed"] else ClueStatus.not_filed
         clue.decided_at = clock.now()
 
 

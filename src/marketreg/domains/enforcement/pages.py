@@ -4,12 +4,13 @@ benchmarks, police transfers, dashboard) and the public penalty-publicity page."
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
@@ -43,7 +44,7 @@ from marketreg.domains.enforcement.schemas import (
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.web.deps import PostedForm, ReadSession, WriteSession, staff
-from marketreg.web.pages import render, xlsx_download
+from marketreg.web.pages import NO_STORE, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
 
@@ -73,8 +74,12 @@ def _form_model(form: FormData, model, *, lists: tuple[str, ...] = (), flags: tu
         raise DomainError("enforcement.bad_input", f"输入有误：{field}", field=field) from None
 
 
-def _redirect(url: str) -> Response:
-    return RedirectResponse(url, status_code=303)
+def _submit(form: FormData, session, do, model, *, refused, done, lists: tuple[str, ...] = (),
+            flags: tuple[str, ...] = ()) -> Response:
+    """A form post: ``do(data=<the form as model>)`` through ``page_action``; the fields are checked
+    inside it, so bad input re-renders the page with its coded reason like any other refusal."""
+    return page_action(session, lambda: do(data=_form_model(form, model, lists=lists, flags=flags)),
+                       refused=refused, done=done)
 
 
 # ----------------------------------------------------------------------------- clues
@@ -99,12 +104,9 @@ def clues_page(request: Request, session: ReadSession, actor: staff("enforcement
 def register_clue(request: Request, form: PostedForm, session: WriteSession,
                   actor: staff("enforcement.clues")) -> Response:
     """Manual registration: inspection, sampling, monitoring, transfer or assignment."""
-    try:
-        with session.begin_nested():
-            clue = actions.do_register_clue(session, actor=actor, data=_form_model(form, ClueIn))
-    except DomainError as exc:
-        return _clues(request, session, actor, error=exc)
-    return _redirect(f"/staff/enforcement/clues/{clue.id}")
+    return _submit(form, session, partial(actions.do_register_clue, session, actor=actor), ClueIn,
+                   refused=lambda exc: _clues(request, session, actor, error=exc),
+                   done=lambda clue: f"/staff/enforcement/clues/{clue.id}")
 
 
 @staff_pages.get("/clues.xlsx")
@@ -134,37 +136,27 @@ def clue_page(request: Request, session: ReadSession, actor: staff("enforcement.
 
 @staff_pages.post("/clues/{clue_id}/file")
 def file_case(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.handle"),
-                    clue_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            data = _form_model(form, FilingIn, lists=("conditions", "officers"), flags=("major",))
-            case = actions.do_file_case(session, actor=actor, clue_id=clue_id, data=data)
-    except DomainError as exc:
-        return _clue(request, session, actor, clue_id, error=exc)
-    return _redirect(f"/staff/enforcement/cases/{case.id}")
+              clue_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_file_case, session, actor=actor, clue_id=clue_id),
+                   FilingIn, lists=("conditions", "officers"), flags=("major",),
+                   refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                   done=lambda case: f"/staff/enforcement/cases/{case.id}")
 
 
 @staff_pages.post("/clues/{clue_id}/decline")
 def decline_clue(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.handle"),
-                       clue_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_decline_clue(session, actor=actor, clue_id=clue_id, data=_form_model(form, DeclineIn))
-    except DomainError as exc:
-        return _clue(request, session, actor, clue_id, error=exc)
-    return _redirect(f"/staff/enforcement/clues/{clue_id}")
+                 clue_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_decline_clue, session, actor=actor, clue_id=clue_id),
+                   DeclineIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                   done=f"/staff/enforcement/clues/{clue_id}")
 
 
 @staff_pages.post("/clues/{clue_id}/transfer")
 def transfer_clue(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.transfer"),
-                        clue_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_transfer_clue(session, actor=actor, clue_id=clue_id,
-                                     data=_form_model(form, ClueTransferIn))
-    except DomainError as exc:
-        return _clue(request, session, actor, clue_id, error=exc)
-    return _redirect("/staff/enforcement/transfers")
+                  clue_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_transfer_clue, session, actor=actor, clue_id=clue_id),
+                   ClueTransferIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                   done="/staff/enforcement/transfers")
 
 
 def _transfers(request: Request, session, actor, error: DomainError | None = None) -> Response:
@@ -181,14 +173,11 @@ def transfers_page(request: Request, session: ReadSession, actor: staff("enforce
 
 @staff_pages.post("/transfers/{transfer_id}/feedback")
 def department_feedback(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.transfer"),
-                              transfer_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_record_department_feedback(session, actor=actor, transfer_id=transfer_id,
-                                                  data=_form_model(form, FeedbackIn))
-    except DomainError as exc:
-        return _transfers(request, session, actor, error=exc)
-    return _redirect("/staff/enforcement/transfers")
+                        transfer_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_record_department_feedback, session, actor=actor,
+                   transfer_id=transfer_id), FeedbackIn,
+                   refused=lambda exc: _transfers(request, session, actor, error=exc),
+                   done="/staff/enforcement/transfers")
 
 
 # ----------------------------------------------------------------------------- cases
@@ -236,27 +225,20 @@ def case_page(request: Request, session: ReadSession, actor: staff("enforcement.
 
 @staff_pages.post("/cases/{case_id}/steps/{step}")
 def case_step(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.view"), case_id: int,
-                    step: str) -> Response:
+              step: str) -> Response:
     """One step; a refusal re-renders the case page with the coded reason and changes nothing."""
-    try:
-        with session.begin_nested():
-            data = _form_model(form, StepIn, lists=("penalty_kinds",),
-                                     flags=("collective_discussed", "serious_candidate"))
-            actions.do_step(session, actor=actor, case_id=case_id, step=step, data=data)
-    except DomainError as exc:
-        return _case(request, session, actor, case_id, error=exc)
-    return _redirect(f"/staff/enforcement/cases/{case_id}?done={quote(step)}")
+    return _submit(form, session, partial(actions.do_step, session, actor=actor, case_id=case_id, step=step),
+                   StepIn, lists=("penalty_kinds",), flags=("collective_discussed", "serious_candidate"),
+                   refused=lambda exc: _case(request, session, actor, case_id, error=exc),
+                   done=f"/staff/enforcement/cases/{case_id}?done={quote(step)}")
 
 
 @staff_pages.post("/cases/{case_id}/transfer")
 def transfer_case(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.transfer"),
-                        case_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_transfer(session, actor=actor, case_id=case_id, data=_form_model(form, TransferIn))
-    except DomainError as exc:
-        return _case(request, session, actor, case_id, error=exc)
-    return _redirect(f"/staff/enforcement/cases/{case_id}?done=transfer_police")
+                  case_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_transfer, session, actor=actor, case_id=case_id),
+                   TransferIn, refused=lambda exc: _case(request, session, actor, case_id, error=exc),
+                   done=f"/staff/enforcement/cases/{case_id}?done=transfer_police")
 
 
 @staff_pages.get("/documents/{document_id}")
@@ -281,12 +263,9 @@ def benchmarks_page(request: Request, session: ReadSession, actor: staff("enforc
 @staff_pages.post("/benchmarks")
 def save_benchmark(request: Request, form: PostedForm, session: WriteSession,
                    actor: staff("enforcement.benchmarks")) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_save_benchmark(session, actor=actor, data=_form_model(form, BenchmarkIn))
-    except DomainError as exc:
-        return _benchmarks(request, session, error=exc)
-    return _benchmarks(request, session, saved=True)
+    return _submit(form, session, partial(actions.do_save_benchmark, session, actor=actor), BenchmarkIn,
+                   refused=lambda exc: _benchmarks(request, session, error=exc),
+                   done=lambda _: _benchmarks(request, session, saved=True))
 
 
 # ----------------------------------------------------------------------------- rule figures
@@ -305,17 +284,17 @@ def rules_page(request: Request, session: ReadSession, actor: staff("enforcement
 
 @staff_pages.post("/rules/{key}")
 def set_rule_figure(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.benchmarks"),
-                          key: str) -> Response:
-    try:
-        with session.begin_nested():
-            try:
-                value = Decimal(str(form.get("value", "")).strip())
-            except InvalidOperation:
-                raise DomainError("enforcement.rule_value", "参数值无效") from None
-            actions.do_set_rule_figure(session, actor=actor, key=key, value=value, note=str(form.get("note", "")))
-    except DomainError as exc:
-        return _rules(request, session, error=exc)
-    return _rules(request, session, saved=key)
+                    key: str) -> Response:
+
+    def set_figure():
+        try:
+            value = Decimal(str(form.get("value", "")).strip())
+        except InvalidOperation:
+            raise DomainError("enforcement.rule_value", "参数值无效") from None
+        actions.do_set_rule_figure(session, actor=actor, key=key, value=value, note=str(form.get("note", "")))
+
+    return page_action(session, set_figure, refused=lambda exc: _rules(request, session, error=exc),
+                       done=lambda _: _rules(request, session, saved=key))
 
 
 # ----------------------------------------------------------------------------- case-file review
@@ -337,27 +316,31 @@ def reviews_page(request: Request, session: ReadSession, actor: staff("enforceme
 @staff_pages.post("/reviews/sample")
 def sample_reviews(request: Request, form: PostedForm, session: WriteSession,
                    actor: staff("enforcement.review")) -> Response:
-    try:
-        with session.begin_nested():
+
+    def sample():
+        try:
             share = float(str(form.get("share") or "0.2"))
-            actions.do_sample_reviews(session, actor=actor, share=share)
-    except (DomainError, ValueError) as exc:
-        error = exc if isinstance(exc, DomainError) else DomainError("enforcement.share_invalid", "抽取比例无效")
-        return _reviews(request, session, actor, error=error)
-    return _redirect("/staff/enforcement/reviews")
+        except ValueError:
+            raise DomainError("enforcement.share_invalid", "抽取比例无效") from None
+        actions.do_sample_reviews(session, actor=actor, share=share)
+
+    return page_action(session, sample, refused=lambda exc: _reviews(request, session, actor, error=exc),
+                       done="/staff/enforcement/reviews")
 
 
 @staff_pages.post("/reviews/{review_id}")
 def score_review(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.review"),
-                       review_id: int) -> Response:
-    try:
-        with session.begin_nested():
+                 review_id: int) -> Response:
+
+    def score():
+        try:
             scores = {key: int(str(form.get(f"score_{key}", ""))) for key in REVIEW_CHECKLIST}
-            actions.do_score_review(session, actor=actor, review_id=review_id, scores=scores)
-    except (DomainError, ValueError) as exc:
-        error = exc if isinstance(exc, DomainError) else DomainError("enforcement.review_score", "请逐项填写整数分值")
-        return _reviews(request, session, actor, error=error)
-    return _redirect("/staff/enforcement/reviews")
+        except ValueError:
+            raise DomainError("enforcement.review_score", "请逐项填写整数分值") from None
+        actions.do_score_review(session, actor=actor, review_id=review_id, scores=scores)
+
+    return page_action(session, score, refused=lambda exc: _reviews(request, session, actor, error=exc),
+                       done="/staff/enforcement/reviews")
 
 
 # ----------------------------------------------------------------------------- police (行刑衔接)
@@ -380,32 +363,27 @@ def police_page(request: Request, session: ReadSession, actor: staff("enforcemen
 @staff_pages.post("/police/{transfer_id}/receive")
 def police_receive(request: Request, session: WriteSession, actor: staff("enforcement.police"),
                    transfer_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_acknowledge_transfer(session, actor=actor, transfer_id=transfer_id)
-    except DomainError as exc:
-        return _police(request, session, actor, error=exc)
-    return _redirect("/staff/enforcement/police")
+    return page_action(session, lambda: actions.do_acknowledge_transfer(session, actor=actor, transfer_id=transfer_id),
+                       refused=lambda exc: _police(request, session, actor, error=exc),
+                       done="/staff/enforcement/police")
 
 
 @staff_pages.post("/police/{transfer_id}/feedback")
 def police_feedback(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.police"),
-                          transfer_id: int) -> Response:
-    try:
-        with session.begin_nested():
-            actions.do_transfer_feedback(session, actor=actor, transfer_id=transfer_id,
-                                         data=_form_model(form, FeedbackIn))
-    except DomainError as exc:
-        return _police(request, session, actor, error=exc)
-    return _redirect("/staff/enforcement/police")
+                    transfer_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_transfer_feedback, session, actor=actor,
+                   transfer_id=transfer_id), FeedbackIn,
+                   refused=lambda exc: _police(request, session, actor, error=exc),
+                   done="/staff/enforcement/police")
 
 
 @staff_pages.get("/police/{transfer_id}/package")
-def police_package(session: ReadSession, actor: staff("enforcement.police"), transfer_id: int) -> Response:
-    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+def police_package(session: WriteSession, actor: staff("enforcement.police"), transfer_id: int) -> Response:
+    """The transfer package: an audited, never cached read of unmasked personal data."""
+    transfer = actions.do_download_transfer_package(session, actor=actor, transfer_id=transfer_id)
     return Response(transfer.package or b"", media_type="application/zip",
                     headers={"Content-Disposition":
-                             f"attachment; filename*=UTF-8''{quote('移送材料')}-{transfer.id}.zip"})
+                             f"attachment; filename*=UTF-8''{quote('移送材料')}-{transfer.id}.zip", **NO_STORE})
 
 
 # ----------------------------------------------------------------------------- public

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from marketreg.domains.enforcement.enums import (
     CLUE_SOURCES,
@@ -13,13 +13,32 @@ from marketreg.domains.enforcement.enums import (
     PENALTY_KINDS,
     PUBLICITY_PERIODS,
     STATUS_LABELS,
+    ClueStatus,
 )
 from marketreg.domains.enforcement.models import Case, Clue
-from marketreg.kernel.masking import mask_name
+from marketreg.kernel.masking import mask_name, scrub
+from marketreg.kernel.text import plain_text
 from marketreg.platform.db import RecordId
 
+TEXT_LABELS = {"respondent_name": "当事人", "summary": "线索内容", "facts": "违法事实", "legal_basis": "法律依据",
+               "violation_label": "违法行为", "note": "说明", "description": "说明", "reason": "理由",
+               "outside_range_reason": "超出裁量基准的理由", "feedback": "反馈意见", "department": "接收部门",
+               "party": "当事人", "relation": "利害关系"}
 
-class ClueIn(BaseModel):
+
+class TextIn(BaseModel):
+    """An enforcement input whose every text field refuses markup and control characters, in the
+    API as on the pages (penalty texts are published through the public API)."""
+
+    @field_validator("*")
+    @classmethod
+    def _plain(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return plain_text(value, field=TEXT_LABELS.get(info.field_name or "", "输入内容"), domain="enforcement") or ""
+
+
+class ClueIn(TextIn):
     """A clue registered by hand (inspection, sampling, monitoring, transfer, assignment…)."""
 
     source: str = Field(pattern="^(report|complaint|inspection|sampling|monitoring|transfer|assignment)$")
@@ -30,7 +49,7 @@ class ClueIn(BaseModel):
     received_on: dt.date | None = None
 
 
-class FilingIn(BaseModel):
+class FilingIn(TextIn):
     """The filing approval (立案审批): the four conditions, the officers, the violation."""
 
     conditions: list[str] = Field(default_factory=list)
@@ -42,12 +61,12 @@ class FilingIn(BaseModel):
     filed_on: dt.date | None = None  # back-dated paper filing; never in the future
 
 
-class DeclineIn(BaseModel):
+class DeclineIn(TextIn):
     ground: str
     note: str = Field("", max_length=2000)
 
 
-class SimplifiedIn(BaseModel):
+class SimplifiedIn(TextIn):
     """An on-the-spot decision (当场处罚, 程序规定 Art. 66)."""
 
     respondent_uscc: str | None = Field(None, max_length=18)
@@ -62,7 +81,7 @@ class SimplifiedIn(BaseModel):
     on: dt.date | None = None
 
 
-class StepIn(BaseModel):
+class StepIn(TextIn):
     """Fields of one case step; each step reads the ones it needs."""
 
     on: dt.date | None = None
@@ -86,12 +105,12 @@ class StepIn(BaseModel):
     outcome: str = ""
 
 
-class TransferIn(BaseModel):
+class TransferIn(TextIn):
     target_code: str = Field(min_length=1, max_length=16)
     reason: str = Field(min_length=1, max_length=4000)
 
 
-class ClueTransferIn(BaseModel):
+class ClueTransferIn(TextIn):
     """A clue sent to another market-supervision bureau (``target_code``) or another department
     (``department``: its name, outside the platform)."""
 
@@ -101,12 +120,12 @@ class ClueTransferIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(TextIn):
     feedback: str = Field(min_length=1, max_length=4000)
     on: dt.date | None = None
 
 
-class BenchmarkIn(BaseModel):
+class BenchmarkIn(TextIn):
     violation_type: str = Field(min_length=1, max_length=40)
     violation_label: str = Field(min_length=1, max_length=100)
     circumstance: str = Field(pattern="^(lighter|ordinary|heavier)$")
@@ -119,7 +138,7 @@ class BenchmarkOut(BenchmarkIn):
     id: int
 
 
-class ConflictIn(BaseModel):
+class ConflictIn(TextIn):
     username: str = Field(min_length=1, max_length=40)
     party: str = Field(min_length=1, max_length=200)
     relation: str = Field(min_length=1, max_length=100)
@@ -149,7 +168,7 @@ class ClueOut(BaseModel):
                    respondent_name=clue.respondent_name, summary=clue.summary, org_path=clue.org_path,
                    received_on=clue.received_on, check_due_on=clue.check_due_on, basis=clue.basis,
                    status=clue.status, status_label=CLUE_STATUS.get(clue.status, clue.status),
-                   overdue=clue.status == "checking" and clue.check_due_on < today, case_id=clue.case_id)
+                   overdue=clue.status == ClueStatus.checking and clue.check_due_on < today, case_id=clue.case_id)
 
 
 class CaseOut(BaseModel):
@@ -201,7 +220,8 @@ class CaseOut(BaseModel):
 
 
 class PublicPenaltyOut(BaseModel):
-    """A published penalty decision as the public sees it (natural persons' names masked)."""
+    """A published penalty decision as the public sees it: natural persons' names masked, the
+    free texts through the one public-text scrubber."""
 
     decision_no: str
     organ_name: str
@@ -218,11 +238,14 @@ class PublicPenaltyOut(BaseModel):
 
     @classmethod
     def of(cls, case: Case) -> PublicPenaltyOut:
-        name = mask_name(case.respondent_name) if case.party_kind == "natural" else case.respondent_name
+        natural = case.party_kind == "natural"
+        name = mask_name(case.respondent_name) if natural else case.respondent_name
+        known = (case.respondent_name,) if natural else ()
         return cls(decision_no=case.decision_no or "", organ_name=case.organ_name, party_name=name or "",
                    respondent_uscc=case.respondent_uscc if case.party_kind == "legal" else None,
-                   violation_label=case.violation_label,
+                   violation_label=scrub(case.violation_label, known=known) or "",
                    penalty="、".join(PENALTY_KINDS.get(k, k) for k in case.penalty_kinds or ()),
-                   fine_amount=case.fine_amount, legal_basis=case.legal_basis, decided_on=case.decided_on,
+                   fine_amount=case.fine_amount, legal_basis=scrub(case.legal_basis, known=known),
+                   decided_on=case.decided_on,
                    published_on=case.published_on, publicity_until=case.publicity_until,
                    period_label=PUBLICITY_PERIODS.get(case.publicity_period or "", ""))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from marketreg.domains.enforcement.enums import TransferKind
 from marketreg.domains.enforcement.models import (
     Benchmark,
     Case,
@@ -21,6 +22,7 @@ from marketreg.domains.enforcement.models import (
     Transfer,
 )
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UnitLevel
 from marketreg.kernel.errors import NotFound
 from marketreg.platform.authz import SYSTEM, Actor, ensure_visible, scope
 
@@ -170,17 +172,17 @@ def get_transfer(session: Session, *, actor: Actor, transfer_id: int) -> Transfe
 
 
 def _police_receiver(actor: Actor, transfer: Transfer) -> bool:
-    return transfer.kind == "police" and actor.can("enforcement.police") and \
+    return transfer.kind == TransferKind.police and actor.can("enforcement.police") and \
         transfer.target_path.startswith(actor.org_path)
 
 
 def bureaus(session: Session) -> list:
     """Market-supervision units (cities and counties) a clue can be sent to."""
-    return [u for u in org.units_in_scope(session, actor=SYSTEM) if u.level in ("city", "county")]
+    return [u for u in org.units_in_scope(session, actor=SYSTEM) if u.level in (UnitLevel.city, UnitLevel.county)]
 
 
 def police_units(session: Session, *, actor: Actor) -> list:
-    return org.units_in_scope(session, actor=SYSTEM, level="police")
+    return org.units_in_scope(session, actor=SYSTEM, level=UnitLevel.police)
 
 
 def stage_counts(session: Session, *, actor: Actor) -> dict[str, int]:

@@ -81,15 +81,6 @@ def do_register_inspector(session: Session, *, actor: Actor, username: str, code
     return inspector
 
 
-def do_set_inspector_active(session: Session, *, actor: Actor, inspector_id: int, active: bool) -> Inspector:
-    inspector = service.get_inspector(session, actor=actor, inspector_id=inspector_id)
-    old = inspector.active
-    inspector.active = active
-    audit.record(session, actor=actor, action="inspections.inspector_active", subject_type="inspection_inspector",
-                 subject_id=inspector.id, old={"active": old}, new={"active": active})
-    return inspector
-
-
 def do_declare_relation(session: Session, *, actor: Actor, inspector_id: int, uscc: str,
                         relation: str) -> InspectorRelation:
     """RULES 5.4: a declared interest makes the inspector step aside for that entity in every draw."""

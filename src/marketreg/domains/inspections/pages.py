@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from marketreg.domains.inspections import actions, rules, service
 from marketreg.domains.inspections.api import batch_in, inspector_codes
@@ -26,7 +26,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform.uploads import ACCEPT, MAX_BYTES, RawFile, check_files
 from marketreg.web.deps import PostedForm, ReadSession, WriteSession, staff
-from marketreg.web.pages import render
+from marketreg.web.pages import page_action, render
 from marketreg.web.ratelimit import public_limit
 from marketreg.web.templating import register_templates
 
@@ -41,10 +41,6 @@ def _labels() -> dict:
             rules.RESULT_PUBLICATION_WORKDAYS, "publication_basis": rules.RESULT_PUBLICATION_BASIS,
             "plan_basis": rules.PLAN_FILING_BASIS, "min_inspectors_basis": rules.MIN_INSPECTORS_BASIS,
             "weights_basis": rules.CLASS_WEIGHTS_BASIS, "default_weights": rules.DEFAULT_CLASS_WEIGHTS}
-
-
-def _see_other(url: str) -> Response:
-    return RedirectResponse(url, status_code=303)
 
 
 # ----------------------------------------------------------------------------- staff: plans and batches
@@ -67,8 +63,9 @@ def create_plan(session: WriteSession, actor: staff("inspections.plan"),
     """A plan; the optional weights override the default class weights for all its batches."""
     given = dict(zip(RISK_CLASSES, (weight_A, weight_B, weight_C, weight_D), strict=True))
     weights = {c: w for c, w in given.items() if w is not None}
-    plan = actions.do_create_plan(session, actor=actor, year=year, title=title, class_weights=weights or None)
-    return _see_other(f"/staff/inspections/plans/{plan.id}")
+    return page_action(session, lambda: actions.do_create_plan(session, actor=actor, year=year, title=title,
+                                                               class_weights=weights or None),
+                       done=lambda plan: f"/staff/inspections/plans/{plan.id}")
 
 
 @staff_pages.get("/plans/{plan_id}")
@@ -82,15 +79,16 @@ def plan_page(request: Request, session: ReadSession, actor: staff("inspections.
 
 @staff_pages.post("/plans/{plan_id}/file")
 def file_plan(session: WriteSession, actor: staff("inspections.plan"), plan_id: int) -> Response:
-    actions.do_file_plan(session, actor=actor, plan_id=plan_id)
-    return _see_other(f"/staff/inspections/plans/{plan_id}")
+    return page_action(session, lambda: actions.do_file_plan(session, actor=actor, plan_id=plan_id),
+                       done=f"/staff/inspections/plans/{plan_id}")
 
 
 @staff_pages.post("/plans/{plan_id}/batches")
 def create_batch(session: WriteSession, actor: staff("inspections.plan"), plan_id: int,
                  form: Annotated[BatchCreateIn, Form()]) -> Response:
-    batch = actions.do_create_batch(session, actor=actor, plan_id=plan_id, data=batch_in(form))
-    return _see_other(f"/staff/inspections/batches/{batch.id}")
+    return page_action(session, lambda: actions.do_create_batch(session, actor=actor, plan_id=plan_id,
+                                                                data=batch_in(form)),
+                       done=lambda batch: f"/staff/inspections/batches/{batch.id}")
 
 
 @staff_pages.get("/batches/{batch_id}")
@@ -106,8 +104,8 @@ def batch_page(request: Request, session: ReadSession, actor: staff("inspections
 
 def _batch_step(name: str, action) -> None:
     def endpoint(session: WriteSession, actor: staff("inspections.plan"), batch_id: int) -> Response:
-        action(session, actor=actor, batch_id=batch_id)
-        return _see_other(f"/staff/inspections/batches/{batch_id}")
+        return page_action(session, lambda: action(session, actor=actor, batch_id=batch_id),
+                           done=f"/staff/inspections/batches/{batch_id}")
 
     endpoint.__name__ = f"batch_{name.replace('-', '_')}"
     staff_pages.post(f"/batches/{{batch_id}}/{name}")(endpoint)
@@ -174,9 +172,10 @@ def record_result(form: PostedForm, session: WriteSession, actor: staff("inspect
     results = {key.removeprefix("result_"): (str(value), str(form.get(f"note_{key.removeprefix('result_')}", "")))
                for key, value in form.items() if key.startswith("result_")}
     uploads = check_files(_files(form), code_prefix="inspections")
-    actions.do_record_result(session, actor=actor, task_id=task_id, inspected_on=inspected_on, results=results,
-                             uploads=uploads)
-    return _see_other(f"/staff/inspections/tasks/{task_id}")
+    return page_action(session, lambda: actions.do_record_result(session, actor=actor, task_id=task_id,
+                                                                 inspected_on=inspected_on, results=results,
+                                                                 uploads=uploads),
+                       done=f"/staff/inspections/tasks/{task_id}")
 
 
 @staff_pages.get("/publication")
@@ -188,8 +187,8 @@ def publication_page(request: Request, session: ReadSession, actor: staff("inspe
 @staff_pages.post("/publication")
 def publish(session: WriteSession, actor: staff("inspections.publish"),
             task_ids: Annotated[list[int], Form(min_length=1)]) -> Response:
-    actions.do_publish_results(session, actor=actor, task_ids=task_ids)
-    return _see_other("/staff/inspections/publication")
+    return page_action(session, lambda: actions.do_publish_results(session, actor=actor, task_ids=task_ids),
+                       done="/staff/inspections/publication")
 
 
 # ----------------------------------------------------------------------------- staff: the two databases
@@ -207,17 +206,18 @@ def register_inspector(session: WriteSession, actor: staff("inspections.manage")
                        code: Annotated[str, Form(min_length=1, max_length=20)],
                        department: Annotated[str, Form(min_length=1, max_length=60)],
                        qualifications: Annotated[list[str], Form(min_length=1)]) -> Response:
-    actions.do_register_inspector(session, actor=actor, username=username, code=code, department=department,
-                                  qualifications=qualifications)
-    return _see_other("/staff/inspections/inspectors")
+    return page_action(session, lambda: actions.do_register_inspector(
+        session, actor=actor, username=username, code=code, department=department, qualifications=qualifications),
+        done="/staff/inspections/inspectors")
 
 
 @staff_pages.post("/inspectors/{inspector_id}/relations")
 def declare_relation(session: WriteSession, actor: staff("inspections.manage"), inspector_id: int,
                      uscc: Annotated[str, Form(min_length=18, max_length=18)],
                      relation: Annotated[str, Form(min_length=1, max_length=100)]) -> Response:
-    actions.do_declare_relation(session, actor=actor, inspector_id=inspector_id, uscc=uscc, relation=relation)
-    return _see_other("/staff/inspections/inspectors")
+    return page_action(session, lambda: actions.do_declare_relation(session, actor=actor, inspector_id=inspector_id,
+                                                                    uscc=uscc, relation=relation),
+                       done="/staff/inspections/inspectors")
 
 
 # ----------------------------------------------------------------------------- public

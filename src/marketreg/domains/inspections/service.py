@@ -26,11 +26,9 @@ from marketreg.domains.inspections.models import (
     TaskInspector,
 )
 from marketreg.domains.registry import service as registry
+from marketreg.domains.registry.enums import EntityStatus
 from marketreg.kernel.errors import NotFound
 from marketreg.platform.authz import Actor, ensure_visible, scope
-
-ACTIVE_STATUS = "active"
-
 
 # ----------------------------------------------------------------------------- item list, inspectors
 
@@ -233,7 +231,7 @@ def build_directory(session: Session, *, batch: Batch) -> tuple[draw.Directory, 
             ids.append(entity_id)
             usccs.append(uscc)
             regions.append(int(region))
-            active.append(status == ACTIVE_STATUS)
+            active.append(status == EntityStatus.active)
     entity_ids = np.asarray(ids, np.int64)
     class_ids, class_codes = _class_arrays(session)
     classes = classes_for(entity_ids, class_ids, class_codes)

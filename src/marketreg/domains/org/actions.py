@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from marketreg.domains.org.enums import UnitLevel, UserKind
 from marketreg.domains.org.models import LoginSession, OrgUnit, Role, RolePermission, User, UserRole
 from marketreg.domains.org.service import Credentials
 from marketreg.domains.reference import service as reference
@@ -33,8 +34,8 @@ def do_build_org_tree(session: Session) -> int:
         if code in existing:
             continue
         level = level_of(code)
-        parent = None if code == SHANDONG else (code[:2] + "0000" if level == "city" else code[:4] + "00")
-        label = "山东省市场监督管理局" if level == "province" else f"{name}市场监督管理局"
+        parent = None if code == SHANDONG else (code[:2] + "0000" if level == UnitLevel.city else code[:4] + "00")
+        label = "山东省市场监督管理局" if level == UnitLevel.province else f"{name}市场监督管理局"
         unit = OrgUnit(code=code, name=label, level=level, parent_id=ids.get(parent) if parent else None,
                        path=org_path_for_region(code), region_code=code)
         session.add(unit)
@@ -63,7 +64,7 @@ def do_create_user(
     display_name: str,
     unit_code: str | None,
     roles: list[str],
-    kind: str = "staff",
+    kind: str = UserKind.staff,
     entity_uscc: str | None = None,
 ) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:

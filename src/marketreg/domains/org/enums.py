@@ -4,15 +4,14 @@ from enum import StrEnum
 
 
 class UnitLevel(StrEnum):
+    """``OrgUnit.level``: the SAMR tree (from ``kernel.regions.level_of``) and the police units that
+    receive transferred cases (行刑衔接), outside that tree."""
+
     province = "province"
     city = "city"
     county = "county"
     station = "station"
-    department = "department"  # another department (police, industry regulator)
-
-
-UNIT_LEVEL_LABELS = {"province": "省局", "city": "市局", "county": "县（区）局", "station": "市场监管所",
-                     "department": "协作部门"}
+    police = "police"
 
 
 class UserKind(StrEnum):

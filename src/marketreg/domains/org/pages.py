@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from marketreg.domains.org import actions
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UserKind
 from marketreg.kernel.errors import DomainError
 from marketreg.platform.context import new_request_id
 from marketreg.platform.security import hash_password, needs_rehash
@@ -39,12 +40,26 @@ def _cookie(response: Response, token: str) -> Response:
     return response
 
 
+def _login_form(request: Request, *, kind: str, target: str, template: str) -> Response:
+    """The sign-in form; someone already signed in as this kind goes straight on to ``target``."""
+    actor = optional_actor(request)
+    if actor is not None and actor.kind == kind:
+        return RedirectResponse(target, status_code=303)
+    return render(request, template, {"next": target, "error": None})
+
+
+def _sign_out(request: Request, session, *, to: str) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        actions.do_close_session(session, token=token)
+    response = RedirectResponse(to, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
 @auth_pages.get("/login")
 def login_page(request: Request, next: str = "/staff/") -> Response:
-    actor = optional_actor(request)
-    if actor is not None and actor.kind == "staff":
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "org/login.html", {"next": _safe_next(next), "error": None})
+    return _login_form(request, kind=UserKind.staff, target=_safe_next(next), template="org/login.html")
 
 
 def _refused(request: Request, template: str, *, target: str, username: str, error: DomainError,
@@ -72,7 +87,7 @@ def _sign_in(request: Request, *, kind: str, username: str, password: str, targe
     with sessions.read() as session:
         found = org.credentials(session, username=name)
     right = actions.check_password(found, password)
-    accepted = right and found.kind == kind and (kind != "enterprise" or bool(found.entity_uscc))
+    accepted = right and found.kind == kind and (kind != UserKind.enterprise or bool(found.entity_uscc))
     new_hash = hash_password(password) if accepted and needs_rehash(found.password_hash) else None
     new_request_id()
     with sessions.transaction() as session:
@@ -92,18 +107,13 @@ def _sign_in(request: Request, *, kind: str, username: str, password: str, targe
 @auth_pages.post("/login")
 def login(request: Request, username: Annotated[str, Form(max_length=40)],
           password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/staff/") -> Response:
-    return _sign_in(request, kind="staff", username=username, password=password, target=_safe_next(next),
+    return _sign_in(request, kind=UserKind.staff, username=username, password=password, target=_safe_next(next),
                     template="org/login.html")
 
 
 @auth_pages.post("/logout")
 def logout(request: Request, session: WriteSession) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        actions.do_close_session(session, token=token)
-    response = RedirectResponse("/staff/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return _sign_out(request, session, to="/staff/login")
 
 
 # ----------------------------------------------------------------------------- enterprise users
@@ -115,10 +125,8 @@ def _safe_enterprise_next(target: str) -> str:
 
 @enterprise_auth_pages.get("/login")
 def enterprise_login_page(request: Request, next: str = "/enterprise/complaints") -> Response:
-    actor = optional_actor(request)
-    if actor is not None and actor.kind == "enterprise":
-        return RedirectResponse(_safe_enterprise_next(next), status_code=303)
-    return render(request, "org/enterprise_login.html", {"next": _safe_enterprise_next(next), "error": None})
+    return _login_form(request, kind=UserKind.enterprise, target=_safe_enterprise_next(next),
+                       template="org/enterprise_login.html")
 
 
 @enterprise_auth_pages.post("/login")
@@ -126,15 +134,10 @@ def enterprise_login(request: Request, username: Annotated[str, Form(max_length=
                      password: Annotated[str, Form(max_length=200)],
                      next: Annotated[str, Form()] = "/enterprise/complaints") -> Response:
     """Enterprise users only (``kind="enterprise"`` bound to a USCC); staff sign in at /staff/login."""
-    return _sign_in(request, kind="enterprise", username=username, password=password,
+    return _sign_in(request, kind=UserKind.enterprise, username=username, password=password,
                     target=_safe_enterprise_next(next), template="org/enterprise_login.html")
 
 
 @enterprise_auth_pages.post("/logout")
 def enterprise_logout(request: Request, session: WriteSession, actor: EnterpriseActor) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        actions.do_close_session(session, token=token)
-    response = RedirectResponse("/enterprise/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return _sign_out(request, session, to="/enterprise/login")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.org.models import LoginSession, OrgUnit, RolePermission, User, UserRole
@@ -72,19 +72,6 @@ def units_in_scope(session: Session, *, actor: Actor, level: str | None = None) 
     if level:
         stmt = stmt.where(OrgUnit.level == level)
     return list(session.scalars(stmt))
-
-
-def unit_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(select(OrgUnit.level, func.count()).group_by(OrgUnit.level)).all()
-    return dict(rows)
-
-
-def list_users(session: Session, *, actor: Actor) -> list[User]:
-    stmt = (
-        select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id)
-        .order_by(OrgUnit.path, User.username)
-    )
-    return list(session.scalars(scope(stmt, OrgUnit.path, actor)).unique())
 
 
 def session_for_token(session: Session, *, token: str) -> tuple[Actor, str] | None:

@@ -74,10 +74,6 @@ def resolve_address(session: Session, *, text: str) -> Resolution:
     return get_resolver(session).resolve(text)
 
 
-def get_region(session: Session, *, code: str) -> Region | None:
-    return session.get(Region, code)
-
-
 def _display_name(session: Session, region: Region) -> str:
     """济南市历下区 for Shandong; other provinces carry the province (江苏省南京市玄武区)."""
     parts = [region.name]
@@ -198,10 +194,6 @@ def search_industries(session: Session, *, q: str = "", section: str | None = No
         stmt = stmt.where(Industry.level == level)
     stmt = stmt.order_by(Industry.level, Industry.code).limit(limit)
     return session.scalars(stmt).all()
-
-
-def get_industry(session: Session, *, code: str) -> Industry | None:
-    return session.get(Industry, code.upper())
 
 
 def county_codes_of(session: Session, *, city_code: str) -> list[str]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from marketreg.domains.registry import actions, service
 from marketreg.domains.registry.schemas import EntityOut, EntityPage, PublicEntityOut
 from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.pages import NO_STORE
 from marketreg.web.ratelimit import public_limit
 
 staff_router = APIRouter(prefix="/registry", tags=["registry"])
@@ -40,9 +41,10 @@ def get_entity(session: ReadSession, actor: staff("registry.view"), uscc: str) -
 
 
 @staff_router.post("/entities/{uscc}/unmask", response_model=EntityOut)
-def unmask_entity(session: WriteSession, actor: staff("registry.view_pii"), uscc: str) -> EntityOut:
-    """The legal representative's full personal data; the read is audited."""
+def unmask_entity(response: Response, session: WriteSession, actor: staff("registry.view_pii"), uscc: str) -> EntityOut:
+    """The legal representative's full personal data; the read is audited and never cached."""
     entity = actions.do_view_personal_data(session, actor=actor, uscc=uscc)
+    response.headers.update(NO_STORE)
     return EntityOut.of(entity, unmasked=True)
 
 

@@ -11,10 +11,10 @@ class EntityType(StrEnum):
 
 
 ENTITY_TYPE_LABELS = {
-    "enterprise": "企业",
-    "individual": "个体工商户",
-    "cooperative": "农民专业合作社",
-    "branch": "分支机构",
+    EntityType.enterprise: "企业",
+    EntityType.individual: "个体工商户",
+    EntityType.cooperative: "农民专业合作社",
+    EntityType.branch: "分支机构",
 }
 
 
@@ -25,17 +25,20 @@ class EntityStatus(StrEnum):
     moved_out = "moved_out"
 
 
-STATUS_LABELS = {"active": "存续（在业）", "revoked": "吊销", "cancelled": "注销", "moved_out": "迁出"}
+STATUS_LABELS = {EntityStatus.active: "存续（在业）", EntityStatus.revoked: "吊销", EntityStatus.cancelled: "注销",
+                 EntityStatus.moved_out: "迁出"}
 
 # Labels seen in registration exports, mapped to our codes (import accepts either).
 ENTITY_TYPE_ALIASES = {
     **{v: k for k, v in ENTITY_TYPE_LABELS.items()},
     **{k: k for k in ENTITY_TYPE_LABELS},
-    "有限责任公司": "enterprise", "股份有限公司": "enterprise", "个人独资企业": "enterprise",
-    "合伙企业": "enterprise", "个体": "individual", "农民合作社": "cooperative", "分公司": "branch",
+    "有限责任公司": EntityType.enterprise, "股份有限公司": EntityType.enterprise, "个人独资企业": EntityType.enterprise,
+    "合伙企业": EntityType.enterprise, "个体": EntityType.individual, "农民合作社": EntityType.cooperative,
+    "分公司": EntityType.branch,
 }
 STATUS_ALIASES = {
     **{v: k for k, v in STATUS_LABELS.items()},
     **{k: k for k in STATUS_LABELS},
-    "存续": "active", "在业": "active", "开业": "active", "吊销，未注销": "revoked", "已注销": "cancelled",
+    "存续": EntityStatus.active, "在业": EntityStatus.active, "开业": EntityStatus.active,
+    "吊销，未注销": EntityStatus.revoked, "已注销": EntityStatus.cancelled,
 }

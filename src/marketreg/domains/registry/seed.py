@@ -22,6 +22,7 @@ from faker.providers.person.zh_CN import Provider as PersonProvider
 from sqlalchemy.dialects import postgresql, sqlite
 from stdnum.cn import ric as stdnum_ric
 
+from marketreg.domains.registry.enums import ENTITY_TYPE_LABELS, STATUS_LABELS
 from marketreg.domains.registry.models import Entity
 from marketreg.domains.registry.names import initials
 from marketreg.kernel import clock
@@ -166,12 +167,11 @@ def generate_entities(n: int, *, counties: list[County], industries: dict[str, l
 
 CSV_HEADER = ["统一社会信用代码", "名称", "主体类型", "登记状态", "法定代表人", "法定代表人证件号码", "联系电话",
               "住所", "行政区划代码", "行业代码", "成立日期", "注册资本（万元）"]
-_LABELS = {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社", "branch": "分支机构"}
-_STATUS = {"active": "存续（在业）", "revoked": "吊销", "cancelled": "注销", "moved_out": "迁出"}
 
 
 def csv_row(row: dict) -> list[str]:
-    return [row["uscc"], row["name"], _LABELS[row["entity_type"]], _STATUS[row["status"]], row["legal_rep_name"],
+    return [row["uscc"], row["name"], ENTITY_TYPE_LABELS[row["entity_type"]], STATUS_LABELS[row["status"]],
+            row["legal_rep_name"],
             row["legal_rep_id_number"] or "", row["legal_rep_phone"] or "", row["address"], row["region_code"],
             row["industry_code"], row["established_on"].isoformat(),
             "" if row["registered_capital"] is None else str(row["registered_capital"])]

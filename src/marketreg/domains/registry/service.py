@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -111,18 +110,8 @@ def public_lookup(session: Session, *, q: str, limit: int = 20) -> list[Entity]:
     return list(session.scalars(stmt.limit(limit)))
 
 
-def changed_since(session: Session, *, since: dt.datetime, limit: int = 10_000) -> list[str]:
-    """USCCs of entities created or changed after ``since`` (for other domains' reactions)."""
-    stmt = select(Entity.uscc).where(Entity.updated_at > since).order_by(Entity.updated_at).limit(limit)
-    return list(session.scalars(stmt))
-
-
 def existing_usccs(session: Session, *, usccs: list[str]) -> set[str]:
     return set(session.scalars(select(Entity.uscc).where(Entity.uscc.in_(usccs))))
-
-
-def count_entities(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Entity)) or 0
 
 
 def find_respondent(session: Session, *, uscc: str | None = None, name: str | None = None) -> Entity | None:

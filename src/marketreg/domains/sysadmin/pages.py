@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from marketreg.domains.sysadmin import actions
@@ -16,7 +16,7 @@ from marketreg.kernel.errors import DomainError
 from marketreg.platform import audit, jobs
 from marketreg.platform import calendar as work_calendar
 from marketreg.web.deps import ReadSession, WriteSession, staff
-from marketreg.web.pages import render
+from marketreg.web.pages import page_action, render
 from marketreg.web.templating import register_templates
 
 register_templates(Path(__file__).parent / "templates")
@@ -52,15 +52,16 @@ def add_override(session: WriteSession, actor: staff("calendar.manage"), day: An
     if kind not in {"holiday", "workday"}:
         raise DomainError("calendar.bad_type", "类型必须是“休息日”或“工作日”")
     parsed = _parse_day(day)
-    actions.do_set_override(session, actor=actor, day=parsed, is_workday=kind == "workday", name=name)
-    return RedirectResponse(f"/staff/sysadmin/calendar?year={parsed.year}", status_code=303)
+    return page_action(session, lambda: actions.do_set_override(session, actor=actor, day=parsed,
+                                                                is_workday=kind == "workday", name=name),
+                       done=f"/staff/sysadmin/calendar?year={parsed.year}")
 
 
 @staff_pages.post("/calendar/overrides/{day}/delete")
 def delete_override(session: WriteSession, actor: staff("calendar.manage"), day: str) -> Response:
     parsed = _parse_day(day)
-    actions.do_remove_override(session, actor=actor, day=parsed)
-    return RedirectResponse(f"/staff/sysadmin/calendar?year={parsed.year}", status_code=303)
+    return page_action(session, lambda: actions.do_remove_override(session, actor=actor, day=parsed),
+                       done=f"/staff/sysadmin/calendar?year={parsed.year}")
 
 
 @staff_pages.post("/calendar/import")
@@ -71,8 +72,9 @@ def import_year(session: WriteSession, actor: staff("calendar.manage"), file: An
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError("calendar.encoding", "日历文件须为 UTF-8 编码的 CSV") from None
-    year, _ = actions.do_import_arrangement(session, actor=actor, text=text, source=source or file.filename or "")
-    return RedirectResponse(f"/staff/sysadmin/calendar?year={year}", status_code=303)
+    return page_action(session, lambda: actions.do_import_arrangement(session, actor=actor, text=text,
+                                                                      source=source or file.filename or ""),
+                       done=lambda imported: f"/staff/sysadmin/calendar?year={imported[0]}")
 
 
 @staff_pages.get("/jobs")

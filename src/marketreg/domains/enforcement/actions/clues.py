@@ -19,10 +19,11 @@ from marketreg.domains.enforcement.actions.common import (
     _stamp,
     _step,
 )
-from marketreg.domains.enforcement.enums import CLUE_SOURCES
+from marketreg.domains.enforcement.enums import CLUE_SOURCES, ClueStatus, TransferKind
 from marketreg.domains.enforcement.models import Case, Clue, Transfer
 from marketreg.domains.enforcement.schemas import ClueIn, ClueTransferIn, DeclineIn, FeedbackIn, FilingIn
 from marketreg.domains.org import service as org
+from marketreg.domains.org.enums import UnitLevel
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError, NotFound
 from marketreg.platform import audit
@@ -57,7 +58,7 @@ def _open_clue(session: Session, actor: Actor, clue_id: int) -> Clue:
     if clue is None:
         raise NotFound("enforcement.clue_not_found", "线索不存在")
     ensure_visible(actor, clue.org_path, "线索")
-    if clue.status != "checking":
+    if clue.status != ClueStatus.checking:
         raise Conflict("enforcement.clue_decided", "该线索已作出立案或不予立案决定")
     return clue
 
@@ -69,9 +70,10 @@ def do_transfer_clue(session: Session, *, actor: Actor, clue_id: int, data: Clue
     clue = _open_clue(session, actor, clue_id)
     today = clock.today()
     calendar = load_calendar(session)
-    if data.kind == "bureau":
+    bureau = data.kind == TransferKind.bureau
+    if bureau:
         target = org.unit_by_code(session, code=data.target_code)
-        if target is None or target.level == "police" or target.path == clue.org_path:
+        if target is None or target.level == UnitLevel.police or target.path == clue.org_path:
             raise DomainError("enforcement.transfer_target", "请选择接收线索的其他市场监管部门")
         target_path, target_name = target.path, target.name
     else:
@@ -80,17 +82,17 @@ def do_transfer_clue(session: Session, *, actor: Actor, clue_id: int, data: Clue
         target_path, target_name = "", data.department.strip()
     transfer = Transfer(clue_id=clue.id, kind=data.kind, from_org_path=clue.org_path, target_path=target_path,
                         target_name=target_name, reason=data.reason.strip(), sent_on=today,
-                        receipt_due_on=today if data.kind == "bureau" else calendar.add_workdays(today, 1).due_on,
-                        received_on=today if data.kind == "bureau" else None,
+                        receipt_due_on=today if bureau else calendar.add_workdays(today, 1).due_on,
+                        received_on=today if bureau else None,
                         feedback_due_on=rules.clue_check_due(calendar, today).due_on)
     session.add(transfer)
     session.flush()
-    if data.kind == "bureau":
+    if bureau:
         session.add(Clue(source="transfer", source_ref=f"transfer:{transfer.id}", respondent_uscc=clue.respondent_uscc,
                          respondent_name=clue.respondent_name, summary=f"{clue.summary}（{transfer.reason}）"[:2000],
                          org_path=target_path, received_on=today, check_due_on=transfer.feedback_due_on,
                          basis=rules.CLUE_CHECK_BASIS, created_at=clock.now()))
-    clue.status, clue.decided_at, clue.decision_note = "transferred", clock.now(), f"移送{target_name}"
+    clue.status, clue.decided_at, clue.decision_note = ClueStatus.transferred, clock.now(), f"移送{target_name}"
     session.flush()
     audit.record(session, actor=actor, action="enforcement.clue_transferred", subject_type="enforcement_clue",
                  subject_id=clue.id, new={"kind": data.kind, "target": target_name})
@@ -110,7 +112,7 @@ def do_record_department_feedback(session: Session, *, actor: Actor, transfer_id
     """The sender records a department's written reply (receipt and result)."""
     actor.require("enforcement.transfer")
     transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
-    if transfer.kind != "department":
+    if transfer.kind != TransferKind.department:
         raise Conflict("enforcement.feedback_by_receiver", "该移送由接收单位在系统内反馈")
     if transfer.feedback_on is not None:
         raise Conflict("enforcement.feedback_given", "已反馈")
@@ -139,7 +141,7 @@ def do_decline_clue(session: Session, *, actor: Actor, clue_id: int, data: Decli
     ground = rules.non_filing_ground(data.ground)
     if ground is None:
         raise DomainError("enforcement.ground_unknown", "请选择不予立案的理由", basis="程序规定第二十条")
-    clue.status, clue.non_filing_ground, clue.decision_note = "not_filed", ground.code, data.note or None
+    clue.status, clue.non_filing_ground, clue.decision_note = ClueStatus.not_filed, ground.code, data.note or None
     clue.decided_at = clock.now()
     _feedback_to_sender(session, clue, f"不予立案：{ground.label}")
     audit.record(session, actor=actor, action="enforcement.clue_not_filed", subject_type="enforcement_clue",
@@ -166,7 +168,7 @@ def do_file_case(session: Session, *, actor: Actor, clue_id: int, data: FilingIn
     case.major = data.major
     case.status = S.investigating
     case.decision_due_on = _stamp(case, rules.decision_due(calendar, filed_on))
-    clue.status, clue.case_id, clue.decided_at = "filed", case.id, clock.now()
+    clue.status, clue.case_id, clue.decided_at = ClueStatus.filed, case.id, clock.now()
     _feedback_to_sender(session, clue, f"已立案：{case.case_no}")
     _step(case, action="file", label="立案", actor=actor, basis="程序规定第十九条、第六十四条",
           due_on=case.decision_due_on, note=f"线索来源：{CLUE_SOURCES.get(clue.source, clue.source)}")
