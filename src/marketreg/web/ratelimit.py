@@ -90,19 +90,27 @@ class LoginThrottle:
                  for key in self._keys(address, username) if self.storage.get(f"{key}:wait")]
         return max((math.ceil(w) for w in waits if w > 0), default=0)
 
-    def failed(self, address: str, username: str) -> None:
+    def attempt(self, address: str, username: str) -> int:
+        """Admit an attempt: the seconds to wait if throttled, else 0 — and the attempt is then
+        counted as a failure *before* the password is checked, so that a burst of concurrent
+        guesses is throttled too, not only guesses that arrive after earlier ones failed."""
+        if wait := self.wait_seconds(address, username):
+            return wait
         for rule, key in zip(self.rules, self._keys(address, username), strict=True):
             failures = self.storage.incr(f"{key}:failures", rule.window)
             if delay := rule.delay(failures):
                 self.storage.clear(f"{key}:wait")
                 self.storage.incr(f"{key}:wait", delay)
+        return 0
 
     def succeeded(self, address: str, username: str) -> None:
-        """A right password clears the account's count (not the address's: one good account
-        must not reset a guessing run over others)."""
-        key = self._keys(address, username)[1]
-        self.storage.clear(f"{key}:failures")
-        self.storage.clear(f"{key}:wait")
+        """A right password: the account's count is cleared, the address's loses this attempt (one
+        good account must not reset a guessing run over others)."""
+        rule, (address_key, account_key) = self.rules[0], self._keys(address, username)
+        self.storage.clear(f"{account_key}:failures")
+        self.storage.clear(f"{account_key}:wait")
+        if self.storage.incr(f"{address_key}:failures", rule.window, amount=-1) < rule.free:
+            self.storage.clear(f"{address_key}:wait")
 
     def reset(self) -> None:
         self.storage.reset()

@@ -80,7 +80,7 @@ def _sign_in(request: Request, *, kind: str, username: str, password: str, targe
     address gets a delay (429 with Retry-After) whether or not the name exists.
     """
     address, name = client_address(request), username.strip()
-    if wait := login_throttle.wait_seconds(address, name):
+    if wait := login_throttle.attempt(address, name):
         return _refused(request, template, target=target, username=username, retry_after=wait,
                         error=DomainError("auth.throttled", f"登录尝试过于频繁，请{wait}秒后再试", status=429))
     sessions = request.app.state.sessions
@@ -97,7 +97,6 @@ def _sign_in(request: Request, *, kind: str, username: str, password: str, targe
         elif found is not None and not right:
             actions.do_record_failed_sign_in(session, user_id=found.user_id)
     if not accepted:
-        login_throttle.failed(address, name)
         return _refused(request, template, target=target, username=username,
                         error=DomainError("auth.bad_credentials", "用户名或密码错误", status=401))
     login_throttle.succeeded(address, name)
