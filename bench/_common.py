@@ -181,3 +181,50 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+# ---------------------------------------------------------------- refusing bad starting points
+
+
+def refuse(reason: str) -> None:
+    """Print why the benchmark cannot run and exit non-zero (no traceback, nothing left behind)."""
+    print(f"refused: {reason}", file=sys.stderr, flush=True)
+    raise SystemExit(2)
+
+
+def empty_database(db: str, *, name: str, schema: str, replace: bool) -> str:
+    """The URL of an empty database for a benchmark. A database that already holds tables is
+    refused unless ``replace`` (the script's ``--replace``) says it may be dropped; a PostgreSQL
+    server that does not answer is refused with the reason."""
+    if db == "postgres":
+        try:
+            pg_admin("SELECT 1")
+        except Exception as exc:  # any connection failure is reported as such
+            refuse(f"PostgreSQL is not reachable at {PG_URL} (set MARKETREG_BENCH_PG_URL): {exc}")
+        probe = create_engine(PG_URL)
+        try:
+            with probe.connect() as conn:
+                tables = conn.execute(text("SELECT count(*) FROM information_schema.tables WHERE table_schema = :s"),
+                                      {"s": schema}).scalar_one()
+        finally:
+            probe.dispose()
+        where = f"schema {schema}"
+    else:
+        path = sqlite_path(name)
+        tables = 0
+        if path.exists() and path.stat().st_size:
+            probe = create_engine(f"sqlite:///{path}")
+            try:
+                with probe.connect() as conn:
+                    tables = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'table'").scalar()
+            finally:
+                probe.dispose()
+        where = str(path)
+    if tables and not replace:
+        refuse(f"{where} is not empty ({tables} tables); remove it or pass --replace")
+    return fresh_database(db, name=name, schema=schema)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"

@@ -175,3 +175,17 @@ def login(client, username: str, password: str = "Demo@2026") -> str:
         found = org.session_for_token(s, token=client.cookies.get("mr_session"))
     assert found is not None
     return found[1]
+
+
+def make_staff(db, username: str, unit_code: str, roles: list[str]) -> str:
+    """A staff user of a unit holding exactly these roles (through the org domain's actions);
+    returns the username. Idempotent within a test."""
+    from marketreg.domains.org import actions
+    from marketreg.domains.org import service as org
+    from marketreg.platform.authz import SYSTEM
+
+    with db.transaction() as s:
+        if org.get_user_by_username(s, username=username) is None:
+            actions.do_create_user(s, actor=SYSTEM, username=username, password="Demo@2026",
+                                   display_name=username, unit_code=unit_code, roles=roles)
+    return username

@@ -109,6 +109,48 @@ def test_long_modules_say_why():
         if text.count("\n") > LONG_MODULE and "Size:" not in (ast.get_docstring(ast.parse(text)) or ""):
             unexplained.append(str(path.relative_to(SRC)))
     assert unexplained == []
+def _table_owners() -> dict[str, str]:
+    """Table name → the domain whose ``models.py`` declares it (``__tablename__``)."""
+    owners: dict[str, str] = {}
+    for domain in DOMAINS:
+        models = SRC / "domains" / domain / "models.py"
+        if not models.exists():
+            continue
+        for node in ast.walk(ast.parse(models.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__tablename__"
+                                                    for t in node.targets) and isinstance(node.value, ast.Constant):
+                owners[node.value.value] = domain
+    return owners
+
+
+def _named_tables(path: Path) -> list[str]:
+    """Table names read through a lightweight ``table("…")`` / ``Table("…")`` in a module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name in ("table", "Table"):
+                found.append(node.args[0].value)
+    return found
+
+
+@pytest.mark.parametrize("package", [f"domains/{d}" for d in DOMAINS] + ["analytics"])
+def test_no_package_names_another_domains_table(package):
+    """Cross-domain reads go through the other domain's service (issue 18.3): a ``table("…")`` of
+    a table another domain declares is invisible to import-linter, so it is caught here; analytics
+    owns no domain table at all."""
+    owners = _table_owners()
+    own = package.removeprefix("domains/")
+    offending = [f"{path.name}: {name} ({owners[name]})" for path in (SRC / package).rglob("*.py")
+                 for name in _named_tables(path) if owners.get(name, own) != own]
+    assert offending == []
+
+
+def test_the_table_check_sees_a_bare_table_read(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('from sqlalchemy import column, table\n_e = table("market_entity", column("id"))\n')
+    assert _named_tables(sample) == ["market_entity"] and _table_owners()["market_entity"] == "registry"
 
 
 def _catalogue() -> set[str]:

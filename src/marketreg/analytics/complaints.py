@@ -1,8 +1,8 @@
 """Complaint analytics: the publicity mart (投诉公示), the staff dashboard and cluster flags.
 
-Reads the complaint tables as tables (never the complaints domain's internals), like
-``marts.py``. Everything staff see is scoped to their jurisdiction through ``authz.scope``;
-the public mart holds no personal data.
+Reads the complaint items through the complaints domain's set-based extracts (never its
+tables or internals), like ``marts.py``. Everything staff see is scoped to their jurisdiction
+through ``authz.scope``; the public mart holds no personal data.
 
 * **Publicity** (RULES 1.18 / 1.37; plan 二(三)3(3) 投诉公示): per enterprise, complaints closed
   at least ``delay_days`` ago (default 7) within the last ``window_days``: count, resolution
@@ -23,33 +23,26 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Date, Float, Integer, String, Text, case, column, delete, func, insert, or_, select, table
+from sqlalchemy import Date, Float, Integer, String, Text, case, delete, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marketreg.analytics.dashboard import bar_chart, pie_chart
+from marketreg.domains.complaints import service as complaints_service
+from marketreg.domains.reference import service as reference
+from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
 from marketreg.kernel.errors import NotFound
 from marketreg.kernel.masking import mask_phone, scrub
 from marketreg.platform.authz import Actor, scope
-from marketreg.platform.db import Base, UTCDateTime
+from marketreg.platform.db import Base
 from marketreg.platform.tasks import crontab, periodic
 
-_item = table(
-    "complaint_item",
-    column("id", Integer), column("query_code", String), column("kind", String), column("status", String),
-    column("outcome", String), column("org_path", String), column("region_code", String),
-    column("parent_id", Integer), column("respondent_uscc", String), column("respondent_name", String),
-    column("complainant_name", String), column("complainant_phone", String), column("complainant_address", String),
-    column("received_at", UTCDateTime()), column("received_on", Date), column("first_response_at", UTCDateTime()),
-    column("first_response_due_at", UTCDateTime()), column("accepted_at", UTCDateTime()),
-    column("closed_at", UTCDateTime()), column("accept_due_on", Date), column("report_due_on", Date),
-    column("next_due_on", Date), column("category_code", String), column("problem_code", String),
-    column("suggested_category", String), column("suggested_problem", String), column("rating", Integer),
-    column("enterprise_reply", Text), column("enterprise_replied_at", UTCDateTime()),
-)
-_entity = table("market_entity", column("uscc", String), column("name", String), column("region_code", String))
-_region = table("region", column("code", String), column("name", String))
-_category = table("complaint_category", column("code", String), column("name", String))
+# The domains' data come as their services' selectables (used as subqueries), never as their
+# tables: the complaint items and categories, the registry's entities, the regions.
+_item = complaints_service.item_extract().subquery("items")
+_entity = registry.entity_facts("uscc", "name", "region_code").subquery("entities")
+_region = reference.region_extract().subquery("regions")
+_category = complaints_service.category_extract().subquery("categories")
 
 RESOLVED = ("settled", "mediated")           # 双方自行和解, 调解成功
 NOT_COUNTED = ("duplicate", "merged")        # the same complaint again: not counted twice

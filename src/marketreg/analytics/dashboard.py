@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import column, func, select, table
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marketreg.analytics.marts import MartEntityCount
+from marketreg.domains.reference import service as reference
 from marketreg.platform.authz import Actor, scope
 
-_region = table("region", column("code"), column("name"))
-_industry = table("industry", column("code"), column("name"))
+_region = reference.region_extract().subquery("regions")
+_industry = reference.industry_extract().subquery("industries")
 TYPE_LABELS = {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社", "branch": "分支机构"}
 
 

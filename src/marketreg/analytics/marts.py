@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, String, column, delete, func, insert, literal, select, table
+from sqlalchemy import Integer, String, delete, func, insert, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
+from marketreg.platform.authz import org_path_type
 from marketreg.platform.db import Base
 from marketreg.platform.tasks import crontab, periodic
-
-_entity = table("market_entity", column("org_path"), column("city_code"), column("region_code"),
-                column("industry_section"), column("entity_type"), column("status"))
 
 
 class MartEntityCount(Base):
     __tablename__ = "mart_entity_count"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     city_code: Mapped[str] = mapped_column(String(6))
     region_code: Mapped[str] = mapped_column(String(6))
     industry_section: Mapped[str] = mapped_column(String(1))
@@ -35,9 +34,9 @@ class MartEntityCount(Base):
 
 def rebuild_entity_counts(session: Session) -> int:
     """Replace the mart's contents in the caller's transaction; returns the row count."""
-    cols = [_entity.c.org_path, _entity.c.city_code, _entity.c.region_code, _entity.c.industry_section,
-            _entity.c.entity_type, _entity.c.status]
-    source = select(*cols, func.count().label("n"), literal(clock.now(), type_=MartEntityCount.built_at.type)) \
+    facts = registry.entity_facts("org_path", "city_code", "region_code", "industry_section", "entity_type", "status")
+    cols = list(facts.selected_columns)
+    source = facts.add_columns(func.count().label("n"), literal(clock.now(), type_=MartEntityCount.built_at.type)) \
         .group_by(*cols)
     session.execute(delete(MartEntityCount))
     session.execute(insert(MartEntityCount).from_select(

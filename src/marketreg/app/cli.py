@@ -32,6 +32,22 @@ def _sessions():
     return get_sessions()
 
 
+AsUser = Annotated[str, typer.Option("--as", help="acting staff username (default: the system)")]
+
+
+def _acting_as(sessions, username: str):
+    """The staff actor ``--as`` names (their jurisdiction, audited as them), or None without it."""
+    from marketreg.domains.org import service as org
+
+    if not username:
+        return None
+    with sessions.read() as session:
+        try:
+            return org.acting_as(session, username=username)
+        except DomainError as exc:
+            _fail(f"{exc.code}\t{exc.message_zh}")
+
+
 @app.command()
 def migrate(revision: str = "head") -> None:
     """Upgrade the database schema (Alembic) and load reference data."""
@@ -102,23 +118,16 @@ def worker(workers: int = 2, periodic: bool = True) -> None:
 
 @import_app.command("entities")
 def import_entities(file: Path, chunk: Annotated[int, typer.Option(min=100, max=100_000)] = 5000,
-                    as_user: Annotated[str, typer.Option("--as", help="acting staff username")] = "") -> None:
+                    as_user: AsUser = "") -> None:
     """Import market entities from CSV/XLSX; invalid rows go to FILE.errors.csv."""
     from tqdm import tqdm
 
-    from marketreg.domains.org import service as org
     from marketreg.domains.registry.importer import import_entities as run_import
     from marketreg.platform import jobs
     from marketreg.platform.authz import SYSTEM
 
     sessions = _sessions()
-    actor = SYSTEM
-    if as_user:
-        with sessions.read() as session:
-            user = org.get_user_by_username(session, username=as_user)
-            if user is None:
-                _fail(f"用户不存在：{as_user}")
-            actor = org.actor_for(session, user=user)
+    actor = _acting_as(sessions, as_user) or SYSTEM
     job_id = jobs.create_job(sessions, kind="registry.import", title=f"导入市场主体：{file.name}", actor=actor)
     reporter = jobs.JobReporter(sessions, job_id)
     reporter.start()
@@ -166,17 +175,18 @@ def add_workdays(date: str, n: int) -> None:
 
 
 @calendar_app.command("import")
-def calendar_import(file: Path, source: str = "") -> None:
+def calendar_import(file: Path, source: str = "", as_user: AsUser = "") -> None:
     """Load one year's State Council arrangement (CSV: date,type,name; type holiday|workday)."""
     from marketreg.domains.sysadmin.actions import do_import_arrangement
     from marketreg.platform.authz import SYSTEM
 
     if not file.is_file():
         _fail(f"file not found: {file}")
+    actor = _acting_as(_sessions(), as_user) or SYSTEM
     try:
         text = file.read_text(encoding="utf-8-sig")
         with _sessions().transaction() as session:
-            year, days = do_import_arrangement(session, actor=SYSTEM, text=text, source=source or file.name)
+            year, days = do_import_arrangement(session, actor=actor, text=text, source=source or file.name)
     except (DomainError, UnicodeDecodeError) as exc:
         _fail(f"{getattr(exc, 'code', 'calendar.encoding')}\t{getattr(exc, 'message_zh', str(exc))}")
     typer.echo(f"{year}\t{days} days loaded")

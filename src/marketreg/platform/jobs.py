@@ -14,7 +14,7 @@ from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from marketreg.kernel import clock
-from marketreg.platform.authz import Actor, scope
+from marketreg.platform.authz import Actor, org_path_type, scope
 from marketreg.platform.db import Base, Sessions
 
 STATUS_LABELS = {"queued": "排队中", "running": "进行中", "succeeded": "已完成", "failed": "失败"}
@@ -31,7 +31,7 @@ class Job(Base):
     done: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict | None] = mapped_column(JSON)
-    org_path: Mapped[str] = mapped_column(String(64), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(64), index=True)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]

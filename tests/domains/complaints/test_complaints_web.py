@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select, update
 
-from conftest import login
+from conftest import login, make_staff
 from marketreg.domains.complaints import actions
 from marketreg.domains.complaints.models import Attachment, Item, OdrUnit, RuleOverride, Step
 from marketreg.domains.enforcement.models import Clue
@@ -300,7 +300,8 @@ def test_supervision_comes_from_a_level_above(client, filed):
 
 
 def test_only_unconfirmed_rule_figures_can_be_changed_and_new_filings_use_them(client, db):
-    headers = staff_login(client, "jn_supervisor")
+    # province-wide figures are the province's (a city supervisor is refused: tests/web/test_permissions.py)
+    headers = staff_login(client, make_staff(db, "sd_supervisor", "370000", ["supervisor"]))
     figures = {(r["version"], f["key"]): f for r in client.get("/api/v1/complaints/rules").json()
                for f in r["figures"]}
     assert figures[("samr121-2026", "mediation_limit")]["confidence"] == "CONFIRMED"
@@ -517,8 +518,10 @@ def test_staff_enter_a_hotline_call(client, db):
     assert client.get("/staff/complaints/new").status_code == 403
 
 
-def test_rules_page_shows_confidence_and_edits_only_unconfirmed_figures(client):
-    csrf = staff_login(client, "jn_supervisor")["X-CSRF-Token"]
+def test_rules_page_shows_confidence_and_edits_only_unconfirmed_figures(client, db):
+    staff_login(client, "jn_supervisor")  # a city may read the province's figures, not edit them
+    assert 'action="/staff/complaints/rules/' not in client.get("/staff/complaints/rules").text
+    csrf = staff_login(client, make_staff(db, "sd_supervisor", "370000", ["supervisor"]))["X-CSRF-Token"]
     page = client.get("/staff/complaints/rules").text
     assert page.count('data-confidence="CONFIRMED"') > 0 and 'data-confidence="PARTIAL"' in page
     assert 'action="/staff/complaints/rules/samr121-2026/accept_decision"' in page

@@ -212,18 +212,19 @@ def test_three_years_on_the_abnormal_list_moves_to_serious_with_5_year_basis(ses
     assert actions.sweep_list_deadlines(session, actor=SYSTEM, today=dt.date(2029, 7, 3)).transferred == 0
 
 
-def test_classification_scores_the_file_streams_classes_and_keeps_overrides(session, make_entity):
+def test_classification_scores_the_file_streams_classes_and_keeps_overrides(db, session, make_entity):
     clean, bad = make_entity(), make_entity()
     file_report(session, clean)
     penalty(session, bad, "D-30", serious=True, kinds=("fine", "suspend_licence"))
     actions.sweep_annual_reports(session, actor=SYSTEM, report_year=2025, today=dt.date(2026, 7, 2))
-    result = classify.classify_all(session, today=dt.date(2026, 11, 1), chunk=50)
+    result = classify.run_in_ranges(db, today=dt.date(2026, 11, 1), chunk=50)
     classes = dict(service.risk_classes(session))
     assert result.entities == len(classes) >= 2
     assert classes[clean.id] == "A" and classes[bad.id] == "D"
-    assert "heavy_penalties" in session.get(RiskClass, bad.id).factors
+    explained = classify.explain(classify.entity_features(session, bad.id, today=dt.date(2026, 11, 1)))
+    assert "heavy_penalties" in [code for code, *_ in explained]
     actions.do_override_class(session, actor=LX_STAFF, uscc=bad.uscc, risk_class="C", reason="已整改")
-    classify.classify_all(session, today=dt.date(2026, 12, 1))
+    classify.run_in_ranges(db, today=dt.date(2026, 12, 1))
     assert dict(service.risk_classes(session))[bad.id] == "C"
     assert session.get(RiskClass, bad.id).computed_class == "D"
     assert count(session, AuditEvent, AuditEvent.action == "credit.class_overridden") == 1

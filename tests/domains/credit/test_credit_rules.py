@@ -190,7 +190,9 @@ def test_rule_4_1_four_classes_by_transparent_score_with_top_factors():
     rows[3, col["serious_listed"]] = 1                  # 60 → D
     scores, classes, contributions = classify.score(rows)
     assert classes.tolist() == ["A", "B", "C", "D"] and scores.tolist() == [0, 8, 22, 60]
-    assert classify.top_factors(contributions) == ["", "complaints", "no_annual_report,penalties", "serious_listed"]
+    explained = classify.explain(dict(zip(classify.FACTORS, rows[2], strict=True)))
+    assert [(code, points) for code, _, _, points in explained] == [("no_annual_report", 12), ("penalties", 10)]
+    assert contributions[0].sum() == 0 and classify.explain({}) == []
     rows[1, col["complaints"]] = 99  # capped at 10 complaints
     assert classify.score(rows)[0][1] == 20
 

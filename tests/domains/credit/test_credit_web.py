@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from conftest import login
+from conftest import login, make_staff
 from marketreg.domains.credit.models import AnnualReport, ListEntry, RepairApplication
 from marketreg.domains.org import actions as org_actions
 from marketreg.domains.org import service as org
@@ -158,8 +158,10 @@ def test_repair_that_fails_a_condition_shows_the_article_and_stores_nothing(clie
 def test_staff_entity_page_dashboard_and_filing_rates(client, db, firm):
     with db.transaction() as s:
         penalty(s, firm, "D-100", serious=True, kinds=("fine", "suspend_licence"))
-    csrf = login(client, "lx_registrar")
+    # the on-demand classification is a province-wide run: the province starts it (see the test below)
+    csrf = login(client, make_staff(db, "sd_registrar", "370000", ["registrar"]))
     assert client.post("/staff/credit/classify", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    csrf = login(client, "lx_registrar")
     page = client.get(f"/staff/credit/entities/{firm.uscc}")
     # penalty 10 + heavier penalty 15 + no 2025 annual report 12 = 37 → C (thresholds 5 / 20 / 45)
     assert page.status_code == 200 and "C类" in page.text and "较重行政处罚次数" in page.text

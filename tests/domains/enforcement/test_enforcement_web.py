@@ -107,7 +107,8 @@ def test_case_page_refuses_a_step_out_of_order_with_its_code(client, db):
     assert page.status_code == 200 and case["case_no"] in page.text and 'data-step="end_investigation"' in page.text
     before = _audits(db)
     refused = client.post(f"/staff/enforcement/cases/{case['id']}/steps/deliver", data={"csrf_token": csrf})
-    assert refused.status_code == 400 and 'data-code="enforcement.wrong_state"' in refused.text
+    # the page answers the refusal's own status, as the API does: a step out of order is a 409 conflict
+    assert refused.status_code == 409 and 'data-code="enforcement.wrong_state"' in refused.text
     assert _audits(db) == before
     done = client.post(f"/staff/enforcement/cases/{case['id']}/steps/add_evidence", data={
         "csrf_token": csrf, "kind": "preservation", "description": "先行登记保存过期牛奶"}, follow_redirects=False)

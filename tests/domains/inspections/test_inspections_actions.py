@@ -126,8 +126,9 @@ def test_declared_relation_makes_the_pool_too_small_for_that_entity(session, cou
     inspector = service.inspector_for_user(session, user_id=org.get_user_by_username(
         session, username="lx_inspector").id)
     directory, usccs = service.build_directory(session, batch=batch)
-    actions.do_declare_relation(session, actor=county, inspector_id=inspector.id, uscc=usccs[0], relation="近亲属")
-    pool, _ = service.build_pool(session, batch=batch, directory=directory, usccs=usccs)
+    actions.do_declare_relation(session, actor=county, inspector_id=inspector.id, uscc=usccs[0].decode(),
+                                relation="近亲属")
+    pool, _ = service.build_pool(session, batch=batch, directory=directory)
     assert (int(directory.entity_ids[0]), inspector.id) in set(zip(pool.conflict_entities.tolist(),
                                                                      pool.conflict_inspectors.tolist(), strict=True))
     with pytest.raises(DomainError) as exc:
@@ -152,7 +153,7 @@ def test_deregistered_entities_are_excluded(session, county):
 
     batch = make_batch(session, county)
     directory, usccs = service.build_directory(session, batch=batch)
-    session.execute(Entity.__table__.update().where(Entity.uscc == usccs[0]).values(status="cancelled"))
+    session.execute(Entity.__table__.update().where(Entity.uscc == usccs[0].decode()).values(status="cancelled"))
     directory, usccs = service.build_directory(session, batch=batch)
     assert directory.excluded[0]
 

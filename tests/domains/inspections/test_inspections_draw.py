@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -109,7 +112,7 @@ def test_pool_too_small_for_the_conflict_rules_is_refused():
 
 def _record():
     d, p = _directory(300), _pool(6)
-    usccs = [f"91370102MA{i:08d}" for i in range(300)]
+    usccs = np.asarray([f"91370102MA{i:08d}".encode() for i in range(300)], dtype="S18")
     params = {"size": 40, "weights": {"A": 0.5, "B": 1.0, "C": 2.0, "D": 4.0}, "per_entity": 2,
               "avoid_same_region": False}
     snapshot = {"params": params, "directory": draw.directory_snapshot(d, usccs),
@@ -124,7 +127,31 @@ def _record():
 
 
 def test_verify_record_identical():
-    assert draw.verify_record(_record()).ok
+    record = _record()
+    assert record["format"] == "marketreg.inspections.draw/2" and record["directory"]["encoding"] == "columns/1"
+    assert draw.verify_record(record).ok
+
+
+def test_a_format_1_record_made_before_the_columns_still_verifies():
+    """``data/draw_record_v1.json`` was written by the code before record format 2 (JSON lists)."""
+    record = json.loads((Path(__file__).parent / "data" / "draw_record_v1.json").read_text(encoding="utf-8"))
+    assert record["format"] == "marketreg.inspections.draw/1"
+    assert draw.verify_record(record) == draw.Verification(True, "identical", "结果一致：25户主体")
+    record["directory"]["usccs"][3] = "91370102MA00000000"
+    assert draw.verify_record(record).reason == "directory_tampered"
+
+
+def test_a_format_2_snapshot_round_trips_and_refuses_a_short_column():
+    d = _directory(300)
+    usccs = np.asarray([f"91370102MA{i:08d}".encode() for i in range(300)], dtype="S18")
+    back, codes = draw.directory_from_snapshot(draw.directory_snapshot(d, usccs))
+    assert back.entity_ids.tolist() == d.entity_ids.tolist() and back.classes.tolist() == d.classes.tolist()
+    assert back.excluded.tolist() == d.excluded.tolist() and back.regions.tolist() == d.regions.tolist()
+    assert codes.tolist() == usccs.tolist()
+    broken = draw.directory_snapshot(d, usccs)
+    broken["regions"] = broken["regions"][:-8]
+    with pytest.raises(ValueError):
+        draw.directory_from_snapshot(broken)
 
 
 @pytest.mark.parametrize("tamper", ["directory", "directory_and_digest", "seed", "result"])

@@ -65,7 +65,7 @@ def test_draw_record_downloads_and_verifies_on_the_cli(client, db, tmp_path):
     assert ok.exit_code == 0 and ok.output.startswith("identical")
 
     tampered = json.loads(response.text)
-    tampered["directory"]["usccs"][0] = "91370102MA00000000"  # a different entity slipped in
+    tampered["directory"]["usccs"] = "91370102MA00000000" + tampered["directory"]["usccs"][18:]  # another entity
     path.write_text(json.dumps(tampered), encoding="utf-8")
     bad = runner.invoke(cli_app, ["inspections", "verify-draw", str(path)])
     assert bad.exit_code == 1 and "directory_tampered" in bad.output
@@ -187,3 +187,53 @@ def test_plan_form_takes_per_plan_class_weights(client, db):
     with db.read() as s:
         plans = {p.title: p.class_weights for p in s.scalars(select(Plan))}
     assert plans == {"默认权重计划": None, "D类加严计划": {"A": 0.0, "D": 10.0}}
+
+
+def test_the_freeze_page_runs_a_job_as_the_user_with_progress(client, db):
+    """Freezing from the batch page runs as a job started by (and run as) the registrar."""
+    from marketreg.platform.jobs import Job
+
+    _setup(db)
+    csrf = login(client, "lx_registrar")
+    headers = {"X-CSRF-Token": csrf}
+    plan = client.post("/api/v1/inspections/plans", json={"year": 2026, "title": "2026年度计划"}, headers=headers)
+    today = clock.today()
+    created = client.post(f"/api/v1/inspections/plans/{plan.json()['id']}/batches", headers=headers, json={
+        "title": "公示信息抽查", "item_codes": ["XY-001"], "size": 5, "starts_on": str(today),
+        "ends_on": str(today + dt.timedelta(days=30))}).json()
+    response = client.post(f"/staff/inspections/batches/{created['id']}/commit", data={"csrf_token": csrf},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    with db.read() as s:
+        job = s.scalar(select(Job).where(Job.kind == "inspections.freeze").order_by(Job.id.desc()))
+        assert (job.status, job.created_by, job.done, job.total) == ("succeeded", "lx_registrar", 20, 20)
+        batch = service.get_batch(s, actor=org.actor_for(s, user=org.get_user_by_username(s, username="lx_registrar")),
+                                  batch_id=created["id"])
+        assert batch.status == "committed" and batch.directory_size == 20
+        assert job.result["commitment"] == batch.commitment
+    again = client.post(f"/staff/inspections/batches/{created['id']}/commit", data={"csrf_token": csrf},
+                        follow_redirects=False)
+    assert again.status_code == 303
+    with db.read() as s:
+        failed = s.scalar(select(Job).where(Job.kind == "inspections.freeze").order_by(Job.id.desc()))
+        assert failed.status == "failed" and "inspections.already_committed" in failed.message
+
+
+def test_a_batch_being_frozen_shows_the_progress_instead_of_the_button(client, db):
+    from marketreg.platform import jobs
+
+    _setup(db)
+    csrf = login(client, "lx_registrar")
+    headers = {"X-CSRF-Token": csrf}
+    plan = client.post("/api/v1/inspections/plans", json={"year": 2026, "title": "2026年度计划"}, headers=headers)
+    today = clock.today()
+    created = client.post(f"/api/v1/inspections/plans/{plan.json()['id']}/batches", headers=headers, json={
+        "title": "公示信息抽查", "item_codes": ["XY-001"], "size": 5, "starts_on": str(today),
+        "ends_on": str(today + dt.timedelta(days=30))}).json()
+    page = client.get(f"/staff/inspections/batches/{created['id']}").text
+    assert 'id="commit"' in page and 'id="freezing"' not in page
+    with db.read() as s:
+        registrar = org.actor_for(s, user=org.get_user_by_username(s, username="lx_registrar"))
+    jobs.create_job(db, kind="inspections.freeze", title=f"冻结抽查名录（{created['batch_no']}）", actor=registrar)
+    page = client.get(f"/staff/inspections/batches/{created['id']}").text
+    assert 'id="freezing"' in page and 'id="commit"' not in page

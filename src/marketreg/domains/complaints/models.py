@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketreg.platform.authz import org_path_type
 from marketreg.platform.db import Base, BigId
 
 
@@ -59,7 +60,7 @@ class Item(Base):
     harm_known_on: Mapped[dt.date | None] = mapped_column(Date)
     # routing
     region_code: Mapped[str | None] = mapped_column(String(6))
-    org_path: Mapped[str] = mapped_column(String(40))
+    org_path: Mapped[str] = mapped_column(org_path_type(40))
     routing_rule: Mapped[str] = mapped_column(String(40))
     routing_basis: Mapped[str] = mapped_column(String(120))
     # state
@@ -141,7 +142,7 @@ class Supervision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("complaint_item.id", ondelete="CASCADE"), index=True)
-    org_path: Mapped[str] = mapped_column(String(40))
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     instruction: Mapped[str] = mapped_column(Text)
     due_on: Mapped[dt.date] = mapped_column(Date)
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -209,7 +210,7 @@ class FollowUp(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("complaint_item.id", ondelete="CASCADE"), index=True)
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     kind: Mapped[str] = mapped_column(String(12))  # visit | spot_check
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done
     result: Mapped[str | None] = mapped_column(String(20))  # satisfied | unsatisfied | unreachable | problem_found

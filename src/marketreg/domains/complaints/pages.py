@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints import actions, flow, rules, service
@@ -39,7 +39,7 @@ from marketreg.domains.complaints.uploads import ACCEPT, MAX_BYTES, MAX_FILES, R
 from marketreg.domains.reference import service as reference
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError, NotFound
-from marketreg.platform.authz import PUBLIC, Actor
+from marketreg.platform.authz import PUBLIC, Actor, get_in_scope, scope
 from marketreg.platform.calendar import WorkCalendar, load_calendar
 from marketreg.web.deps import EnterpriseActor, ReadSession, WriteSession, staff
 from marketreg.web.pages import no_store, page_action, render, xlsx_download
@@ -363,13 +363,15 @@ def staff_file(request: Request, session: WriteSession, actor: staff("complaints
 @staff_pages.get("/rules")
 def rules_page(request: Request, session: ReadSession, actor: staff("complaints.manage_rules"),
                done: Annotated[str, Query(max_length=60)] = "") -> Response:
-    return _rules(request, session, done=done)
+    return _rules(request, session, actor, done=done)
 
 
-def _rules(request: Request, session: Session, *, error: DomainError | None = None, done: str = "") -> Response:
+def _rules(request: Request, session: Session, actor: Actor, *, error: DomainError | None = None,
+           done: str = "") -> Response:
+    """The figures; edit forms only for the province, whose figures they are."""
     return render(request, "complaints/rules.html", {
         "rulesets": ruleset_out(session), "grounds": {r.version: r for r in rules.RULESETS}, "error": error,
-        "done": done, "clock_labels": CLOCK_LABELS, "unit_labels": UNIT_LABELS,
+        "done": done, "can_edit": actor.is_province, "clock_labels": CLOCK_LABELS, "unit_labels": UNIT_LABELS,
         "confidence_labels": CONFIDENCE_LABELS,
     }, status_code=error.status if error else 200)
 
@@ -388,7 +390,7 @@ def set_figure(request: Request, session: WriteSession, actor: staff("complaints
         actions.do_set_rule_figure(session, actor=actor, version=version, key=key, value=int(form.value),
                                    note=form.note)
 
-    return page_action(session, set_value, refused=lambda exc: _rules(request, session, error=exc),
+    return page_action(session, set_value, refused=lambda exc: _rules(request, session, actor, error=exc),
                        done=f"/staff/complaints/rules?done={version}:{key}")
 
 
@@ -498,10 +500,11 @@ def _detail(request: Request, session: Session, actor: Actor, item_id: int, *, s
     today = clock.today()
     rule_set = rules.ruleset_for(item.received_on, service.rule_overrides(session))
     clocks = _clocks(item, rule_set, load_calendar(session), today)
-    links = session.execute(select(DuplicateLink, Item).join(Item, Item.id == DuplicateLink.other_id)
-                            .where(DuplicateLink.item_id == item.id).order_by(DuplicateLink.score.desc())).all()
-    parent = session.get(Item, item.parent_id) if item.parent_id else None
-    children = list(session.scalars(select(Item).where(Item.parent_id == item.id)))
+    links = session.execute(scope(select(DuplicateLink, Item).join(Item, Item.id == DuplicateLink.other_id)
+                                  .where(DuplicateLink.item_id == item.id), Item.org_path, actor)
+                            .order_by(DuplicateLink.score.desc())).all()
+    related = session.scalars(scope(select(Item).where(or_(Item.id == item.parent_id, Item.parent_id == item.id)),
+                                    Item.org_path, actor).order_by(Item.id))
     supervisions = service.open_supervisions(session, item_id=item.id)
     return render(request, "complaints/detail.html", {
         "item": item, "out": ItemOut.of(item, today=today, show_identity=show_identity),
@@ -511,7 +514,7 @@ def _detail(request: Request, session: Session, actor: Actor, item_id: int, *, s
         "supervisions": supervisions,
         "sup_orgs": {s.org_path: service.org_name(session, s.org_path) for s in supervisions},
         "links": links,
-        "related": ([parent] if parent else []) + children, "org_name": service.org_name(session, item.org_path),
+        "related": list(related), "org_name": service.org_name(session, item.org_path),
         "regions": reference.region_choices(session, within=actor.org_path) if actor.can(SUPERVISE) else [],
         "error": error, "done": done, "today": today, "mark": due_mark(item.next_due_on, today, item.status),
         "rule_title": rule_set.title, **_labels(),
@@ -534,10 +537,10 @@ def identity_page(request: Request, session: WriteSession, actor: staff("complai
 
 @staff_pages.get("/{item_id:int}/attachments/{attachment_id:int}")
 def attachment(session: ReadSession, actor: staff("complaints.view"), item_id: int, attachment_id: int) -> Response:
-    item = service.get_item(session, actor=actor, item_id=item_id)
-    found = session.get(Attachment, attachment_id)
-    path = actions.attachment_path(found.sha256) if found is not None and found.item_id == item.id else None
-    if path is None or not path.exists():
+    found = get_in_scope(session, Attachment, attachment_id, actor=actor, what="附件",
+                         org_path=lambda a: session.get(Item, a.item_id).org_path)
+    path = actions.attachment_path(found.sha256)
+    if found.item_id != item_id or not path.exists():
         raise NotFound("complaints.attachment_not_found", "附件不存在")
     disposition = "inline" if found.mime.startswith("image/") else "attachment"
     return FileResponse(path, media_type=found.mime, filename=found.filename, content_disposition_type=disposition)

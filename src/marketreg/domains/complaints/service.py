@@ -5,30 +5,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.complaints.enums import Status
-from marketreg.domains.complaints.models import FollowUp, Item, OdrUnit, RuleOverride, Supervision
+from marketreg.domains.complaints.models import Category, FollowUp, Item, OdrUnit, RuleOverride, Supervision
 from marketreg.domains.org import service as org
 from marketreg.kernel.errors import DomainError, NotFound
-from marketreg.platform.authz import Actor, ensure_visible, scope
+from marketreg.platform.authz import Actor, get_in_scope, scope
 
 SIMILAR = 0.5  # character-bigram Jaccard at which two texts are "similar"
 SAME = 0.8     # … and at which a repeated report counts as the same facts (办法第三十五条)
 
 
-def get_item(session: Session, *, actor: Actor, item_id: int) -> Item:
-    item = session.get(Item, item_id)
-    if item is None:
-        raise NotFound("complaints.not_found", "未找到该投诉举报")
-    ensure_visible(actor, item.org_path, "投诉举报")
-    return item
+def get_item(session: Session, *, actor: Actor, item_id: int, for_update: bool = False) -> Item:
+    """An item in the actor's jurisdiction (locked with ``for_update``), else 404."""
+    return get_in_scope(session, Item, item_id, actor=actor, what="投诉举报", for_update=for_update)
 
 
-def by_query_code(session: Session, *, query_code: str) -> Item:
+def by_query_code(session: Session, *, query_code: str, for_update: bool = False) -> Item:
     code = query_code.strip().upper()
-    item = session.scalar(select(Item).where(Item.query_code == code)) if 6 <= len(code) <= 16 else None
+    stmt = select(Item).where(Item.query_code == code)
+    stmt = stmt.with_for_update().execution_options(populate_existing=True) if for_update else stmt
+    item = session.scalar(stmt) if 6 <= len(code) <= 16 else None
     if item is None:
         raise NotFound("complaints.query_code_unknown", "查询码不存在，请核对后重试")
     return item
@@ -124,3 +123,23 @@ def org_name(session: Session, org_path: str) -> str:
     code = org_path.rstrip("/").rsplit("/", 1)[-1]
     unit = org.unit_by_code(session, code=code)
     return unit.name if unit else "山东省12315指挥中心"
+# ----------------------------------------------------------------------------- set-based extracts
+# The analytics marts and dashboards aggregate complaints in SQL; they get the columns here as
+# selectables (used as subqueries) and never name this domain's tables themselves.
+
+ITEM_COLUMNS = ("id", "query_code", "kind", "status", "outcome", "org_path", "region_code", "parent_id",
+                "respondent_uscc", "respondent_name", "complainant_name", "complainant_phone", "complainant_address",
+                "received_at", "received_on", "first_response_at", "first_response_due_at", "accepted_at",
+                "closed_at", "accept_due_on", "report_due_on", "next_due_on", "category_code", "problem_code",
+                "suggested_category", "suggested_problem", "rating", "enterprise_reply", "enterprise_replied_at")
+
+
+def item_extract() -> Select:
+    """The complaint items' columns that analytics aggregates (personal ones included for the
+    scrubbing of published replies; analytics publishes none of them)."""
+    return select(*(getattr(Item, c) for c in ITEM_COLUMNS))
+
+
+def category_extract() -> Select:
+    """(code, name) of the goods/service and problem categories."""
+    return select(Category.code, Category.name)

@@ -39,7 +39,15 @@ from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError, NotFound
 from marketreg.kernel.text import plain_text
 from marketreg.platform import audit
-from marketreg.platform.authz import SYSTEM, Actor, ensure_visible
+from marketreg.platform.authz import (
+    SYSTEM,
+    Actor,
+    ensure_visible,
+    get_in_scope,
+    not_found,
+    require_province,
+    scope,
+)
 from marketreg.platform.calendar import load_calendar
 from marketreg.platform.events import publish
 from marketreg.platform.notify import notify
@@ -65,20 +73,10 @@ def _publish(session: Session, name: str, entity_uscc: str, org_path: str, paylo
             payload=payload)
 
 
-def _entry(session: Session, entry_id: int, *, lock: bool = False) -> ListEntry:
-    stmt = select(ListEntry).where(ListEntry.id == entry_id)
-    entry = session.scalar(stmt.with_for_update() if lock else stmt)
-    if entry is None:
-        raise NotFound("credit.entry_not_found", "名录记录不存在")
-    return entry
-
-
-def _own_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
-    """An entry of the signed-in enterprise (others' entries are not found)."""
-    entry = _entry(session, entry_id, lock=True)
-    if entry.entity_uscc != actor.entity_uscc:
-        raise NotFound("credit.entry_not_found", "名录记录不存在")
-    return entry
+def _entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
+    """An entry in the actor's jurisdiction or of the signed-in enterprise, locked until commit."""
+    return get_in_scope(session, ListEntry, entry_id, actor=actor, what="名录记录", for_update=True,
+                        also=lambda e: actor.kind == "enterprise" and e.entity_uscc == actor.entity_uscc)
 
 
 def _text(value: str | None, what: str) -> str:
@@ -222,22 +220,39 @@ class SweepResult:
     remaining: int = 0  # still to list (only with ``limit``)
 
 
-def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, today: dt.date | None = None,
-                         limit: int | None = None) -> SweepResult:
-    """List every reporting entity without the report for ``report_year`` (RULES 3.5(1), 3.6), or the
-    first ``limit`` of them (the staff job commits chunk by chunk and reports progress in between).
-    Idempotent: one entry per entity and year (``source_ref``); refuses to run before 30 June has passed."""
-    today = today or clock.today()
+def check_sweep(actor: Actor, report_year: int, today: dt.date) -> None:
+    """Refuse a sweep before the year's filing window has closed (RULES 3.6), for a year before the
+    abnormal-list rules (SAIC Order 68, 2014-10-01) applied to a missed report, or by staff without
+    a jurisdiction to list in."""
+    if actor.kind != "system":
+        actor.require("credit.list")
     _, closes = rules.report_window(report_year)
     trigger = closes + dt.timedelta(days=1)
-    version = rules.abnormal_rules_for(trigger)
+    first = rules.ABNORMAL_VERSIONS[0]
+    if trigger < first.effective_from:
+        raise DomainError("credit.sweep_year_invalid",
+                          f"{report_year}年度不适用年度报告列入经营异常名录的规定（{first.title}自"
+                          f"{first.effective_from.isoformat()}起施行）", report_year=report_year)
     if today <= closes:
         raise DomainError("credit.sweep_too_early",
                           f"{report_year}年度报告公示期至{closes.isoformat()}结束，期满后方可列入经营异常名录"
-                          f"（{version.figures['listing_after_report_period'].basis}）")
+                          f"（{rules.abnormal_rules_for(trigger).figures['listing_after_report_period'].basis}）")
+
+
+def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, today: dt.date | None = None,
+                         limit: int | None = None) -> SweepResult:
+    """List every reporting entity in the actor's jurisdiction without the report for ``report_year``
+    (RULES 3.5(1), 3.6), or the first ``limit`` of them (the staff job commits chunk by chunk and reports
+    progress in between); audited as the actor. Idempotent: one entry per entity and year
+    (``source_ref``); refuses to run before 30 June has passed (:func:`check_sweep`)."""
+    today = today or clock.today()
+    check_sweep(actor, report_year, today)
+    _, closes = rules.report_window(report_year)
+    trigger = closes + dt.timedelta(days=1)
+    version = rules.abnormal_rules_for(trigger)
     ground = version.ground("annual_report_late")
     listing_due = rules.annual_listing_due(load_calendar(session), report_year)
-    missing = _missing_reporters(session, report_year)
+    missing = _missing_reporters(session, actor, report_year)
     remaining = len(missing)
     missing = missing[:limit] if limit else missing
     total, listed = len(missing), 0
@@ -256,16 +271,16 @@ def sweep_annual_reports(session: Session, *, actor: Actor, report_year: int, to
             chunk.append(entry)
             listed += 1
         _batch_notices(session, chunk, actor=actor, report_year=report_year)
-    already = session.scalar(select(func.count(ListEntry.id)).where(
-        ListEntry.source_ref.like(f"annual_report:{report_year}:%"))) or 0
+    already = session.scalar(scope(select(func.count(ListEntry.id)).where(
+        ListEntry.source_ref.like(f"annual_report:{report_year}:%")), ListEntry.org_path, actor)) or 0
     return SweepResult(report_year, listed, already - listed, listing_due.due_on, remaining - listed)
 
 
-def _missing_reporters(session: Session, report_year: int) -> list[str]:
-    """USCCs of active reporting entities set up by the end of ``report_year`` with neither the
-    report nor an entry for it (set-based, so a re-run finds nothing new)."""
+def _missing_reporters(session: Session, actor: Actor, report_year: int) -> list:
+    """Active reporting entities of the actor's jurisdiction set up by the end of ``report_year`` with
+    neither the report nor an entry for it (set-based, so a re-run finds nothing new)."""
     return service.missing_reporters(
-        session, types=rules.REPORTING_TYPES, established_by=dt.date(report_year, 12, 31),
+        session, actor=actor, types=rules.REPORTING_TYPES, established_by=dt.date(report_year, 12, 31),
         filed=select(AnnualReport.entity_uscc).where(AnnualReport.report_year == report_year),
         listed=select(ListEntry.entity_uscc).where(ListEntry.source_ref.like(f"annual_report:{report_year}:%")))
 
@@ -339,8 +354,7 @@ def do_decide_proposal(session: Session, *, actor: Actor, entry_id: int, approve
                        category: str = "", consent_ref: str = "", today: dt.date | None = None) -> ListEntry:
     """Staff decide a proposed listing (from an inspection or a penalty decision)."""
     today = today or clock.today()
-    entry = _entry(session, entry_id, lock=True)
-    ensure_visible(actor, entry.org_path, "名录记录")
+    entry = _entry(session, actor, entry_id)
     if entry.status != EntryStatus.proposed:
         raise Conflict("credit.not_proposed", "该记录不是待决定的列入建议")
     reason = _require_text(reason, "credit.reason_required", "决定理由", entry.basis)
@@ -392,7 +406,9 @@ def revoke_for_penalty(session: Session, *, decision_no: str, on: dt.date) -> in
 
 def do_object(session: Session, *, actor: Actor, entry_id: int, reason: str, today: dt.date | None = None) -> Objection:
     today = today or clock.today()
-    entry = _own_entry(session, actor, entry_id)
+    entry = _entry(session, actor, entry_id)
+    if entry.entity_uscc != actor.entity_uscc:  # the enterprise's own objection, never staff's
+        raise not_found("名录记录")
     if entry.list_type != ListType.abnormal or entry.status != EntryStatus.listed:
         raise Conflict("credit.objection_not_open", "只能对在列的经营异常名录记录提出异议")
     version = rules.abnormal_rules_for(entry.trigger_on)
@@ -417,11 +433,9 @@ def do_object(session: Session, *, actor: Actor, entry_id: int, reason: str, tod
 def do_decide_objection(session: Session, *, actor: Actor, objection_id: int, upheld: bool, note: str,
                         today: dt.date | None = None) -> Objection:
     today = today or clock.today()
-    objection = session.get(Objection, objection_id)
-    if objection is None:
-        raise NotFound("credit.objection_not_found", "异议不存在")
-    entry = _entry(session, objection.entry_id, lock=True)
-    ensure_visible(actor, entry.org_path, "异议")
+    objection = get_in_scope(session, Objection, objection_id, actor=actor, what="异议", for_update=True,
+                             org_path=lambda o: session.get(ListEntry, o.entry_id).org_path)
+    entry = _entry(session, actor, objection.entry_id)
     if objection.status != ObjectionStatus.accepted:
         raise Conflict("credit.objection_decided", "该异议已处理")
     objection.note = _require_text(note, "credit.note_required", "核实意见", "")
@@ -535,7 +549,7 @@ def do_apply_repair(session: Session, *, actor: Actor, target: str, ref: str, de
     session.add(application)
     session.flush()
     if target == RepairTarget.abnormal:
-        entry = _entry(session, int(ref))
+        entry = _entry(session, actor, int(ref))
         entry.cure_applied_on, entry.cure_decision_due_on = today, application.decide_due_on
     audit.record(session, actor=actor, action="credit.repair_applied", subject_type="credit_repair",
                  subject_id=application.id, new={"target": target, "ref": ref})
@@ -547,10 +561,8 @@ def do_decide_repair(session: Session, *, actor: Actor, repair_id: int, grant: b
     """Staff decide; a grant ends the listing or the penalty publicity and is published
     (``credit.repair_granted``) so that publicity stops everywhere."""
     today = today or clock.today()
-    application = session.get(RepairApplication, repair_id)
-    if application is None:
-        raise NotFound("credit.repair_not_found", "修复申请不存在")
-    ensure_visible(actor, application.org_path, "修复申请")
+    application = get_in_scope(session, RepairApplication, repair_id, actor=actor, what="修复申请",
+                               for_update=True)
     if application.status != RepairStatus.accepted:
         raise Conflict("credit.repair_decided", "该申请已处理")
     application.decision_note = _require_text(note, "credit.note_required", "审核意见", "")
@@ -561,7 +573,7 @@ def do_decide_repair(session: Session, *, actor: Actor, repair_id: int, grant: b
     if not grant:
         return application
     if application.target in (RepairTarget.abnormal, RepairTarget.serious):
-        entry = _entry(session, int(application.ref), lock=True)
+        entry = _entry(session, actor, int(application.ref))
         if entry.status == EntryStatus.listed:
             _remove(session, entry, actor=actor, on=today, reason="repaired")
     _publish(session, "credit.repair_granted", application.entity_uscc, application.org_path, {
@@ -608,6 +620,15 @@ def sweep_list_deadlines(session: Session, *, actor: Actor, today: dt.date | Non
 
 
 # ============================================================================ risk class override
+
+
+def do_request_classification(session: Session, *, actor: Actor) -> None:
+    """Start the on-demand classification: one province-wide model run, so the province's alone
+    (a county's run would rewrite every city's classes); audited as the person who asked."""
+    actor.require("credit.classify")
+    require_province(actor, "全省信用风险分类")
+    audit.record(session, actor=actor, action="credit.classification_requested", subject_type="credit_run",
+                 subject_id="on_demand")
 
 
 def do_override_class(session: Session, *, actor: Actor, uscc: str, risk_class: str, reason: str) -> RiskClass:

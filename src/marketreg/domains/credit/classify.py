@@ -1,19 +1,25 @@
 """Credit risk classification A–D (RULES 4): a transparent additive score over the credit file and
 the registry's basic facts, with the weights and thresholds of ``credit.yaml``.
 
-Scale (15M entities): entities are read in id ranges; per range, the facts and the file's counts
-are extracted as columns (SQL aggregates), scored in one NumPy pass, and written back in bulk
-with plain ``executemany`` (the class, its score and its top factors); class changes go to the
-history. Staff overrides survive recomputation.
+Scale (15M entities): the run goes through the registry in id ranges. Per range, one set-based
+statement (``feature_select``: the registry's facts joined to the credit file's counts, every
+factor already a number) is fetched straight into a NumPy matrix, scored in one vectorised pass,
+and compared with the stored classes; only the rows whose class or score changed are written, in
+a short write transaction of their own, so the single SQLite writer is never held for long.
+Explanations (which factors made the class) are computed when shown (``explain``), not stored
+for every entity. Staff overrides are separate columns that the run never touches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, and_, case, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.credit import rules, service
@@ -26,8 +32,10 @@ from marketreg.domains.credit.models import (
     RiskClass,
     RiskClassHistory,
 )
-from marketreg.domains.credit.service import market_entity
+from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
+from marketreg.platform.arrays import fetch_array
+from marketreg.platform.db import Sessions
 
 RISK = service.config()["risk"]
 FACTORS = tuple(RISK["factors"])
@@ -35,7 +43,9 @@ LABELS = {f: RISK["factors"][f]["label"] for f in FACTORS}
 WEIGHTS = np.array([RISK["factors"][f]["weight"] for f in FACTORS], dtype=np.float64)
 CAPS = np.array([RISK["factors"][f]["cap"] for f in FACTORS], dtype=np.float64)
 CLASS_CODES = np.array(["A", "B", "C", "D"])
-CHUNK = 100_000
+THRESHOLDS = np.array([RISK["thresholds"][c] for c in ("A", "B", "C")], dtype=np.float64)
+CHUNK = 20_000  # ids per range on SQLite: a range's write transaction (the one writer) stays under a second
+PG_CHUNK = 200_000  # on PostgreSQL writers do not block each other; larger ranges mean fewer scans of the file
 
 
 def due_report_year(today: dt.date) -> int:
@@ -47,18 +57,12 @@ def score(features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(scores, class codes, contributions) for a (n × factors) feature matrix — the whole model."""
     contributions = np.minimum(features, CAPS) * WEIGHTS
     scores = contributions.sum(axis=1)
-    t = RISK["thresholds"]
-    classes = np.searchsorted(np.array([t["A"], t["B"], t["C"]]), scores, side="right")
-    return scores, CLASS_CODES[classes], contributions
+    return scores, CLASS_CODES[class_index(scores)], contributions
 
 
-def top_factors(contributions: np.ndarray, k: int = RISK["top_factors"]) -> list[str]:
-    """Comma-joined codes of the k largest positive contributions per row."""
-    k = min(k, contributions.shape[1])
-    order = np.argsort(-contributions, axis=1)[:, :k]
-    picked = np.take_along_axis(contributions, order, axis=1) > 0
-    names = np.array(FACTORS, dtype=object)[order]
-    return [",".join(n[p]) for n, p in zip(names, picked, strict=True)]
+def class_index(scores: np.ndarray) -> np.ndarray:
+    """0..3 (A..D) for each score."""
+    return np.searchsorted(THRESHOLDS, scores, side="right").astype(np.uint8)
 
 
 def explain(features: dict[str, float]) -> list[tuple[str, str, float, float]]:
@@ -75,59 +79,82 @@ def explain(features: dict[str, float]) -> list[tuple[str, str, float, float]]:
 
 @dataclass
 class Extract:
-    ids: np.ndarray
+    ids: np.ndarray       # int64, ascending
     features: np.ndarray  # n × len(FACTORS)
 
 
-def extract_range(session: Session, lo: int, hi: int, *, today: dt.date) -> Extract:
-    """The feature columns of entities with lo <= id < hi."""
-    e = market_entity.c
-    in_range = (e.id >= lo) & (e.id < hi)
-    base = session.execute(select(e.id, e.uscc, e.entity_type, e.status, e.established_on)
-                           .where(in_range).order_by(e.id)).all()
-    n = len(base)
-    feats = np.zeros((n, len(FACTORS)), dtype=np.float64)
-    if not n:
-        return Extract(np.zeros(0, dtype=np.int64), feats)
-    ids = np.fromiter((r[0] for r in base), dtype=np.int64, count=n)
-    pos = {r[1]: i for i, r in enumerate(base)}
-    col = {f: i for i, f in enumerate(FACTORS)}
-    young_since = rules.add_years(today, -2)
-    year = due_report_year(today)
-    for i, (_, _, etype, status, established) in enumerate(base):
-        feats[i, col["young"]] = established > young_since
-        feats[i, col["not_active"]] = status != "active"
-        feats[i, col["no_annual_report"]] = (etype in rules.REPORTING_TYPES and status == "active"
-                                             and established.year <= year)
-    usccs = select(e.uscc).where(in_range).scalar_subquery()
-    for uscc, late in session.execute(select(AnnualReport.entity_uscc, AnnualReport.late).where(
-            AnnualReport.report_year == year, AnnualReport.entity_uscc.in_(usccs))):
-        if uscc in pos:
-            feats[pos[uscc], col["no_annual_report"]] = 0
-            feats[pos[uscc], col["late_annual_report"]] = bool(late)
+def _flag(condition) -> object:
+    return case((condition, 1), else_=0)
+
+
+def _event_counts(today: dt.date, usccs: Select):
+    """The credit file's per-entity counts, grouped over the lines of the given entities only."""
     c = CreditEvent
     since = today - dt.timedelta(days=365)
-    counts = (
-        ("complaints", (c.flag == "complaint") & (c.occurred_on > since)),
-        ("reports", (c.flag == "report") & (c.occurred_on > since)),
-        ("cases", c.name == "enforcement.case_filed"),
-        ("penalties", c.name == "enforcement.penalty_decided"),
-        ("heavy_penalties", c.flag == "heavy"),
-        ("inspection_problems", c.flag == "problem"),
-        ("unreachable", c.flag == "unreachable"),
-        ("repairs", c.name == "credit.repair_granted"),
-    )
-    stmt = (select(c.entity_uscc, *(func.sum(case((cond, 1), else_=0)) for _, cond in counts))
-            .where(c.entity_uscc.in_(usccs)).group_by(c.entity_uscc))
-    for row in session.execute(stmt):
-        i = pos.get(row[0])
-        if i is not None:
-            feats[i, [col[name] for name, _ in counts]] = row[1:]
-    for uscc, list_type in session.execute(select(ListEntry.entity_uscc, ListEntry.list_type).where(
-            ListEntry.status == EntryStatus.listed, ListEntry.entity_uscc.in_(usccs))):
-        if uscc in pos:
-            feats[pos[uscc], col["abnormal_listed" if list_type == ListType.abnormal else "serious_listed"]] = 1
-    return Extract(ids, feats)
+    conditions = {
+        "complaints": (c.flag == "complaint") & (c.occurred_on > since),
+        "reports": (c.flag == "report") & (c.occurred_on > since),
+        "cases": c.name == "enforcement.case_filed",
+        "penalties": c.name == "enforcement.penalty_decided",
+        "heavy_penalties": c.flag == "heavy",
+        "inspection_problems": c.flag == "problem",
+        "unreachable": c.flag == "unreachable",
+        "repairs": c.name == "credit.repair_granted",
+    }
+    return (select(c.entity_uscc, *(func.sum(_flag(cond)).label(name) for name, cond in conditions.items()))
+            .where(c.entity_uscc.in_(usccs)).group_by(c.entity_uscc).subquery("ev"))
+
+
+def feature_select(today: dt.date, *, id_from: int | None = None, id_below: int | None = None) -> Select:
+    """One statement: ``id`` and every factor (in ``FACTORS`` order, as numbers) of the entities in
+    the id range — the registry's facts, the due year's annual report, the credit file's counts
+    and the current list entries — in id order."""
+    facts = registry.entity_facts("id", "uscc", "entity_type", "status", "established_on", id_from=id_from,
+                                  id_below=id_below)
+    e = facts.subquery("e")
+    r = AnnualReport
+    ev = _event_counts(today, facts.with_only_columns(facts.selected_columns.uscc))
+    year = due_report_year(today)
+    active = e.c.status == "active"
+    due = e.c.entity_type.in_(rules.REPORTING_TYPES) & active & (e.c.established_on <= dt.date(year, 12, 31))
+
+    def listed(list_type: str):
+        return _flag(exists().where(ListEntry.entity_uscc == e.c.uscc, ListEntry.list_type == list_type,
+                                    ListEntry.status == EntryStatus.listed))
+
+    columns = {
+        "young": _flag(e.c.established_on > rules.add_years(today, -2)),
+        "not_active": _flag(~active),
+        "no_annual_report": _flag(due & r.id.is_(None)),
+        "late_annual_report": _flag(r.late.is_(True)),
+        "abnormal_listed": listed(ListType.abnormal),
+        "serious_listed": listed(ListType.serious),
+    }
+    columns |= {c.name: func.coalesce(c, 0) for c in ev.c if c.name != "entity_uscc"}
+    return (select(e.c.id, *(columns[f] for f in FACTORS)).select_from(e)
+            .outerjoin(r, and_(r.entity_uscc == e.c.uscc, r.report_year == year))
+            .outerjoin(ev, ev.c.entity_uscc == e.c.uscc)
+            .order_by(e.c.id))
+
+
+def extract_range(session: Session, lo: int, hi: int, *, today: dt.date) -> Extract:
+    """The feature matrix of entities with lo <= id < hi, straight from the one statement."""
+    matrix = fetch_array(session, feature_select(today, id_from=lo, id_below=hi), np.float64)
+    return Extract(matrix[:, 0].astype(np.int64), matrix[:, 1:])
+
+
+def extract_with_stored(session: Session, lo: int, hi: int, *,
+                        today: dt.date) -> tuple[Extract, np.ndarray, np.ndarray]:
+    """``extract_range`` plus each entity's stored class index (-1: none yet) and score, from the
+    same statement, so that the write transaction only writes."""
+    features = feature_select(today, id_from=lo, id_below=hi).subquery("f")
+    stored = (select(features, func.coalesce(case(*((RiskClass.computed_class == c, i)
+                                                     for i, c in enumerate(CLASS_CODES.tolist()))), -1),
+                     func.coalesce(RiskClass.score, 0))
+              .outerjoin(RiskClass, RiskClass.entity_id == features.c.id).order_by(features.c.id))
+    matrix = fetch_array(session, stored, np.float64)
+    return (Extract(matrix[:, 0].astype(np.int64), matrix[:, 1:-2]), matrix[:, -2].astype(np.int8),
+            matrix[:, -1])
 
 
 def entity_features(session: Session, entity_id: int, *, today: dt.date) -> dict[str, float]:
@@ -135,7 +162,7 @@ def entity_features(session: Session, entity_id: int, *, today: dt.date) -> dict
     return dict(zip(FACTORS, ex.features[0].tolist(), strict=True)) if len(ex.ids) else {}
 
 
-# ----------------------------------------------------------------------------- the run
+# ----------------------------------------------------------------------------- writing the changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,37 +173,59 @@ class RunResult:
     changed: int
 
 
-def _placeholders(session: Session, n: int) -> str:
-    mark = "?" if session.bind.dialect.name == "sqlite" else "%s"
-    return ", ".join([mark] * n)
-
-
-def _write(session: Session, ids: np.ndarray, scores: np.ndarray, classes: np.ndarray, factors: list[str], *,
-           run_id: int, today: dt.date) -> int:
-    """Replace the range's current classes in bulk (keeping overrides); history rows for changes."""
-    if not len(ids):
-        return 0
-    lo, hi = int(ids[0]), int(ids[-1])
-    previous = dict(session.execute(select(RiskClass.entity_id, RiskClass.computed_class).where(
-        RiskClass.entity_id.between(lo, hi))).all())
-    overrides = {r[0]: r[1:] for r in session.execute(
-        select(RiskClass.entity_id, RiskClass.override_class, RiskClass.override_reason, RiskClass.override_by)
-        .where(RiskClass.entity_id.between(lo, hi), RiskClass.override_class.is_not(None)))}
+def _bulk(session: Session, sql: str, arrays: dict[str, np.ndarray], constants: dict[str, object]) -> None:
+    """Run ``sql`` for every row of the parallel ``arrays``. ``sql`` names its parameters as
+    ``:name``; on SQLite it runs as one ``executemany``; on PostgreSQL as one statement over
+    ``unnest`` of the arrays (one round trip instead of one per row), reading them from ``t``."""
     conn = session.connection()
-    conn.exec_driver_sql(f"DELETE FROM credit_risk_class WHERE entity_id BETWEEN {lo} AND {hi}")
-    iso = today.isoformat() if session.bind.dialect.name == "sqlite" else today
-    id_list, score_list, class_list = ids.tolist(), np.round(scores, 2).tolist(), classes.tolist()
-    rows = [(i, c, s, f, iso, run_id, *overrides.get(i, (None, None, None)))
-            for i, c, s, f in zip(id_list, class_list, score_list, factors, strict=True)]
-    conn.exec_driver_sql(
-        "INSERT INTO credit_risk_class (entity_id, computed_class, score, factors, computed_on, run_id, "
-        f"override_class, override_reason, override_by) VALUES ({_placeholders(session, 9)})", rows)
-    changed = [(i, run_id, c, s, iso, "重新分类") for i, c, s in zip(id_list, class_list, score_list, strict=True)
-               if previous.get(i) not in (None, c)]
-    if changed:
-        conn.exec_driver_sql("INSERT INTO credit_risk_class_history (entity_id, run_id, risk_class, score, changed_on,"
-                             f" note) VALUES ({_placeholders(session, 6)})", changed)
-    return len(changed)
+    if conn.dialect.name == "sqlite":
+        order = sorted((*arrays, *constants), key=lambda n: sql.index(f":{n}"))
+        columns = [arrays[n].tolist() if n in arrays else repeat(constants[n]) for n in order]
+        rows = list(zip(*columns, strict=False))  # the constants repeat as long as the arrays run
+        conn.exec_driver_sql(re.sub(r":\w+", "?", sql.replace(" FROM_ROWS", "")), rows)
+        return
+    types = {"i": "bigint[]", "f": "float8[]", "U": "varchar[]"}
+    source = ", ".join(f"%({n})s::{types[a.dtype.kind]}" for n, a in arrays.items())
+    pg = sql
+    for name in arrays:
+        pg = pg.replace(f":{name}", f"t.{name}")
+    for name in constants:
+        pg = pg.replace(f":{name}", f"%({name})s")
+    pg = pg.replace("FROM_ROWS", f"FROM unnest({source}) AS t({', '.join(arrays)})")
+    conn.exec_driver_sql(pg, {**{n: a.tolist() for n, a in arrays.items()}, **constants})
+
+
+def write_changes(session: Session, lo: int, hi: int, ids: np.ndarray, scores: np.ndarray, stored_class: np.ndarray,
+                  stored_score: np.ndarray, *, run_id: int, today: dt.date) -> int:
+    """Bring the stored classes of ``lo <= id < hi`` in line with the new scores: insert new
+    entities, update rows whose class or score changed (a history row when the class changed),
+    delete rows of entities no longer in the registry. Returns the number of class changes."""
+    scores = np.round(scores, 2)
+    classes = class_index(scores)
+    new = stored_class < 0
+    moved = ~new & (stored_class != classes)
+    changed = moved | (~new & (stored_score != scores))
+    letters = CLASS_CODES[classes]
+    stamp = {"day": today.isoformat() if session.get_bind().dialect.name == "sqlite" else today, "run": run_id}
+    if new.any():
+        _bulk(session, "INSERT INTO credit_risk_class (entity_id, computed_class, score, computed_on, run_id) "
+                       "SELECT :id, :cls, :score, :day, :run FROM_ROWS",
+              {"id": ids[new], "cls": letters[new], "score": scores[new]}, stamp)
+    if changed.any():
+        _bulk(session, "UPDATE credit_risk_class SET computed_class = :cls, score = :score, computed_on = :day, "
+                       "run_id = :run FROM_ROWS WHERE entity_id = :id",
+              {"cls": letters[changed], "score": scores[changed], "id": ids[changed]}, stamp)
+    if moved.any():
+        _bulk(session, "INSERT INTO credit_risk_class_history (entity_id, run_id, risk_class, score, changed_on, note) "
+                       "SELECT :id, :run, :cls, :score, :day, :note FROM_ROWS",
+              {"id": ids[moved], "cls": letters[moved], "score": scores[moved]}, {**stamp, "note": "重新分类"})
+    session.execute(delete(RiskClass).where(RiskClass.entity_id >= lo, RiskClass.entity_id < hi,
+                                            RiskClass.entity_id.not_in(registry.entity_facts(
+                                                "id", id_from=lo, id_below=hi))))
+    return int(moved.sum())
+
+
+# ----------------------------------------------------------------------------- the run
 
 
 def start_run(session: Session, *, today: dt.date, job_id: int | None = None) -> ClassificationRun:
@@ -187,13 +236,9 @@ def start_run(session: Session, *, today: dt.date, job_id: int | None = None) ->
     return run
 
 
-def classify_range(session: Session, *, run_id: int, lo: int, hi: int, today: dt.date) -> tuple[int, dict, int]:
-    """Classify entities with lo <= id < hi: (entities, class counts, class changes)."""
-    ex = extract_range(session, lo, hi, today=today)
-    scores, classes, contributions = score(ex.features)
-    changed = _write(session, ex.ids, scores, classes, top_factors(contributions), run_id=run_id, today=today)
-    values, n = np.unique(classes, return_counts=True)
-    return len(ex.ids), dict(zip(values.tolist(), n.tolist(), strict=True)), changed
+def _tally(counts: dict[str, int], scores: np.ndarray) -> None:
+    for code, n in enumerate(np.bincount(class_index(np.round(scores, 2)), minlength=4).tolist()):
+        counts[str(CLASS_CODES[code])] += n
 
 
 def finish_run(session: Session, *, run_id: int, entities: int, counts: dict) -> None:
@@ -201,21 +246,33 @@ def finish_run(session: Session, *, run_id: int, entities: int, counts: dict) ->
     run.entities, run.counts = entities, counts
 
 
-def classify_all(session: Session, *, today: dt.date | None = None, chunk: int = CHUNK) -> RunResult:
-    """Recompute every entity's class in one transaction (monthly, RULES 4.4; CLI; demo). The staff
-    job runs the same ranges in a transaction each, reporting progress between them."""
+def run_in_ranges(sessions: Sessions, *, today: dt.date | None = None, job_id: int | None = None,
+                  chunk: int | None = None, progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Recompute every entity's class (monthly, RULES 4.4; the staff job; the CLI): per id range,
+    the extraction and scoring in a read transaction, then the changes in a short write
+    transaction of their own; ``progress(done, total)`` between ranges."""
     today = today or clock.today()
-    run = start_run(session, today=today)
-    lo, hi, _ = service.id_bounds(session)
+    chunk = chunk or (CHUNK if sessions.engine.dialect.name == "sqlite" else PG_CHUNK)
+    with sessions.transaction() as session:
+        run_id = start_run(session, today=today, job_id=job_id).id
+    with sessions.read() as session:
+        lo, hi, total = registry.id_bounds(session)
     counts = dict.fromkeys(CLASS_CODES.tolist(), 0)
     done = changed = 0
     for start in range(lo, hi + 1, chunk):
-        n, found, moved = classify_range(session, run_id=run.id, lo=start, hi=start + chunk, today=today)
-        for cls, k in found.items():
-            counts[cls] += k
-        done, changed = done + n, changed + moved
-    finish_run(session, run_id=run.id, entities=done, counts=counts)
-    return RunResult(run.id, done, counts, changed)
+        with sessions.read() as session:
+            ex, stored_class, stored_score = extract_with_stored(session, start, start + chunk, today=today)
+        scores, _, _ = score(ex.features)
+        _tally(counts, scores)
+        with sessions.transaction() as session:
+            changed += write_changes(session, start, start + chunk, ex.ids, scores, stored_class, stored_score,
+                                     run_id=run_id, today=today)
+        done += len(ex.ids)
+        if progress:
+            progress(done, total)
+    with sessions.transaction() as session:
+        finish_run(session, run_id=run_id, entities=done, counts=counts)
+    return RunResult(run_id, done, counts, changed)
 
 
 def history_of(session: Session, entity_id: int) -> list[RiskClassHistory]:

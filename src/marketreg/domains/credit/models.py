@@ -5,6 +5,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketreg.platform.authz import org_path_type
 from marketreg.platform.db import Base, BigId
 
 
@@ -27,7 +28,7 @@ class CreditEvent(Base):
     public_until: Mapped[dt.date | None] = mapped_column(Date)
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)  # publicity stopped (repair, revocation)
     payload: Mapped[dict] = mapped_column(JSON)
-    org_path: Mapped[str] = mapped_column(String(64), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(64), index=True)
     recorded_at: Mapped[dt.datetime]
 
 
@@ -42,7 +43,7 @@ class AnnualReport(Base):
     entity_name: Mapped[str] = mapped_column(String(200))
     entity_type: Mapped[str] = mapped_column(String(16))
     city_code: Mapped[str] = mapped_column(String(6), index=True)
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     report_year: Mapped[int] = mapped_column(Integer, index=True)
     filed_on: Mapped[dt.date] = mapped_column(Date)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -68,7 +69,7 @@ class ListEntry(Base):
     entity_name: Mapped[str] = mapped_column(String(200))
     legal_rep_name: Mapped[str | None] = mapped_column(String(60))
     city_code: Mapped[str] = mapped_column(String(6), index=True)
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     ground_code: Mapped[str] = mapped_column(String(40))
     ground_label: Mapped[str] = mapped_column(String(200))
@@ -119,7 +120,7 @@ class RepairApplication(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     entity_uscc: Mapped[str] = mapped_column(String(18), index=True)
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     target: Mapped[str] = mapped_column(String(20))
     ref: Mapped[str] = mapped_column(String(80))
     filed_on: Mapped[dt.date] = mapped_column(Date)
@@ -137,14 +138,14 @@ class RepairApplication(Base):
 
 
 class RiskClass(Base):
-    """The current credit risk class of an entity (RULES 4), with the factors that produced it."""
+    """The current credit risk class of an entity (RULES 4); the factors behind it are computed
+    when shown (``classify.explain``)."""
 
     __tablename__ = "credit_risk_class"
 
     entity_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     computed_class: Mapped[str] = mapped_column(String(1))
     score: Mapped[float]
-    factors: Mapped[str] = mapped_column(String(120))  # top factor codes, comma-separated
     computed_on: Mapped[dt.date] = mapped_column(Date)
     run_id: Mapped[int] = mapped_column(Integer)
     override_class: Mapped[str | None] = mapped_column(String(1))

@@ -144,15 +144,19 @@ def repair_page(session: WriteSession, actor: staff("credit.repair"), repair_id:
 @staff_pages.post("/sweep")
 def sweep_page(request: Request, actor: staff("credit.list"),
                year: Annotated[int, Form(ge=2000, le=2100)]) -> Response:
-    """Queue the annual-report sweep as a job; progress shows in the job monitor."""
+    """Queue the annual-report sweep of the actor's jurisdiction as a job run as the actor; progress
+    shows in the job monitor. A year that cannot be swept is refused before any job exists."""
+    actions.check_sweep(actor, year, clock.today())
     job_id = jobs.create_job(request.app.state.sessions, kind="credit.sweep",
-                             title=f"{year}年度报告未报送列入经营异常名录", actor=actor)
-    tasks.sweep_annual_reports_task(job_id, year)
+                             title=f"{year}年度报告未报送列入经营异常名录（{actor.org_name or '全省'}）", actor=actor)
+    tasks.sweep_annual_reports_task(job_id, year, actor.username)
     return RedirectResponse(f"/staff/credit/jobs#job-{job_id}", status_code=303)
 
 
 @staff_pages.post("/classify")
 def classify_page(request: Request, actor: staff("credit.classify")) -> Response:
+    with request.app.state.sessions.transaction() as session:
+        actions.do_request_classification(session, actor=actor)
     job_id = jobs.create_job(request.app.state.sessions, kind="credit.classify", title="信用风险分类（全部主体）",
                              actor=actor)
     tasks.classify_task(job_id)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
 
-from marketreg.domains.credit import actions, classify, rules, service
+from marketreg.domains.credit import actions, classify, rules
 from marketreg.domains.credit.models import AnnualReport, ListEntry
+from marketreg.domains.registry import service as registry
 from marketreg.domains.registry.enums import EntityStatus
 from marketreg.kernel import clock
 from marketreg.platform.authz import SYSTEM
@@ -41,19 +42,19 @@ def seed_credit(sessions: Sessions, *, seed: int = 2021, filed_share: float = 0.
     with sessions.transaction() as session:
         listed = actions.sweep_annual_reports(session, actor=SYSTEM, report_year=year, today=today).listed
         unreachable = _unreachable(session, rng, today)
-    with sessions.transaction() as session:
-        classified = classify.classify_all(session, today=today).entities
+    classified = classify.run_in_ranges(sessions, today=today).entities
     return CreditSeedReport(year, reports, listed, unreachable, classified)
 
 
 def _file_reports(session, rng: random.Random, year: int, share: float, keep_unfiled: str | None) -> int:
     if session.scalar(select(func.count(AnnualReport.id)).where(AnnualReport.report_year == year)):
         return 0
-    e = service.market_entity.c
     opens, closes = rules.report_window(year)
     span = (closes - opens).days
     rows = []
-    stmt = select(e.uscc, e.name, e.entity_type, e.city_code, e.org_path).where(
+    facts = registry.entity_facts("uscc", "name", "entity_type", "city_code", "org_path", "status", "established_on")
+    e = facts.selected_columns
+    stmt = facts.with_only_columns(e.uscc, e.name, e.entity_type, e.city_code, e.org_path).where(
         e.entity_type.in_(rules.REPORTING_TYPES), e.status == EntityStatus.active,
         e.established_on <= dt.date(year, 12, 31))
     for uscc, name, etype, city, org_path in session.execute(stmt):
@@ -76,8 +77,10 @@ def _unreachable(session, rng: random.Random, today: dt.date) -> int:
     """A few staff listings for entities that could not be reached at their registered address."""
     if session.scalar(select(func.count(ListEntry.id)).where(ListEntry.ground_code == "unreachable")):
         return 0
-    e = service.market_entity.c
-    usccs = list(session.scalars(select(e.uscc).where(e.status == EntityStatus.active).order_by(e.id).limit(2000)))
+    facts = registry.entity_facts("id", "uscc", "status")
+    e = facts.selected_columns
+    usccs = list(session.scalars(facts.with_only_columns(e.uscc).where(e.status == EntityStatus.active).order_by(e.id)
+                                 .limit(2000)))
     picked = rng.sample(usccs, min(UNREACHABLE, len(usccs)))
     for i, uscc in enumerate(picked):
         actions.do_list(session, actor=SYSTEM, uscc=uscc, ground_code="unreachable",

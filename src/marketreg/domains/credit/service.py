@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import Date, Integer, Select, String, case, column, func, or_, select, table
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.credit import rules
@@ -24,6 +24,7 @@ from marketreg.domains.credit.models import (
     RepairApplication,
     RiskClass,
 )
+from marketreg.domains.registry import service as registry
 from marketreg.domains.registry.enums import EntityStatus
 from marketreg.kernel import clock
 from marketreg.platform.authz import Actor, scope
@@ -40,54 +41,39 @@ def joint_measures(list_type: str) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- registry extracts
-# Read-only extracts of the registry's basic facts (the 基础库) for set-based work — the annual-report
-# sweep, filing rates and the risk classification — named here as a lightweight table, as the
-# analytics layer does (DESIGN §2: special databases are computed over extracts), so credit never
-# imports the registry's models.
-market_entity = table(
-    "market_entity",
-    column("id", Integer), column("uscc", String), column("name", String), column("entity_type", String),
-    column("status", String), column("city_code", String), column("region_code", String),
-    column("org_path", String), column("industry_section", String), column("established_on", Date),
-    column("legal_rep_name", String),
-)
+# The registry's basic facts (the 基础库) for set-based work — the annual-report sweep, filing rates,
+# the class distribution — come from the registry's own selectables (``registry.entity_facts``),
+# so credit never names the registry's tables (DESIGN §3: other domains' public surface only).
 
 
-def missing_reporters(session: Session, *, types: tuple[str, ...], established_by: dt.date, filed: Select,
-                      listed: Select) -> list:
-    """(uscc, name, legal_rep_name, city_code, org_path) of entities due to report without a report
-    or an entry for it."""
-    e = market_entity.c
-    stmt = (select(e.uscc, e.name, e.legal_rep_name, e.city_code, e.org_path)
+def missing_reporters(session: Session, *, actor: Actor, types: tuple[str, ...], established_by: dt.date,
+                      filed: Select, listed: Select) -> list:
+    """(uscc, name, legal_rep_name, city_code, org_path) of entities in the actor's jurisdiction due to
+    report without a report or an entry for it."""
+    facts = registry.entity_facts("id", "uscc", "name", "legal_rep_name", "city_code", "org_path", "entity_type",
+                                  "status", "established_on", actor=actor)
+    e = facts.selected_columns
+    stmt = (facts.with_only_columns(e.uscc, e.name, e.legal_rep_name, e.city_code, e.org_path)
             .where(e.entity_type.in_(types), e.status == EntityStatus.active, e.established_on <= established_by,
                    e.uscc.not_in(filed), e.uscc.not_in(listed)).order_by(e.id))
     return list(session.execute(stmt))
 
 
 def reporting_totals(session: Session, *, types: tuple[str, ...], established_by: dt.date,
-                     org_prefix: str) -> dict[tuple[str, str], int]:
-    """Entities due to report, by (city_code, entity_type) — the filing-rate denominator."""
-    e = market_entity.c
-    stmt = (select(e.city_code, e.entity_type, func.count())
+                     actor: Actor) -> dict[tuple[str, str], int]:
+    """Entities due to report in the actor's jurisdiction, by (city_code, entity_type) — the
+    filing-rate denominator."""
+    facts = registry.entity_facts("city_code", "entity_type", "status", "established_on", actor=actor)
+    e = facts.selected_columns
+    stmt = (facts.with_only_columns(e.city_code, e.entity_type, func.count())
             .where(e.entity_type.in_(types), e.status == EntityStatus.active, e.established_on <= established_by)
             .group_by(e.city_code, e.entity_type))
-    if org_prefix != "/":
-        stmt = stmt.where(e.org_path.startswith(org_prefix, autoescape=True))
-    return {(c, t): n for c, t, n in session.execute(stmt)}
+    return {(city, t): n for city, t, n in session.execute(stmt)}
 
 
-def id_bounds(session: Session) -> tuple[int, int, int]:
-    e = market_entity.c
-    lo, hi, n = session.execute(select(func.min(e.id), func.max(e.id), func.count())).one()
-    return lo or 0, hi or 0, n or 0
-
-
-def class_dimensions(session: Session, *, org_prefix: str) -> Iterator[tuple[int, str, str]]:
+def class_dimensions(session: Session, *, actor: Actor) -> Iterator[tuple[int, str, str]]:
     """(id, city_code, industry_section) of entities in scope, for the class distribution."""
-    e = market_entity.c
-    stmt = select(e.id, e.city_code, e.industry_section)
-    if org_prefix != "/":
-        stmt = stmt.where(e.org_path.startswith(org_prefix, autoescape=True))
+    stmt = registry.entity_facts("id", "city_code", "industry_section", actor=actor)
     yield from session.execute(stmt.execution_options(yield_per=50_000))
 
 
@@ -100,6 +86,15 @@ def risk_classes(session: Session) -> Iterator[tuple[int, str]]:
     stmt = (select(RiskClass.entity_id, func.coalesce(RiskClass.override_class, RiskClass.computed_class))
             .order_by(RiskClass.entity_id).execution_options(yield_per=50_000))
     yield from session.execute(stmt)
+
+
+def class_index_of(entity_id) -> ColumnElement[int]:
+    """0..3 (A..D) of an entity's current class, staff override applied; 1 (B) when it has none
+    yet — a correlated scalar subquery on ``entity_id`` (one primary-key probe per row), for
+    set-based joins in other domains' bulk work (the draw's directory)."""
+    current = func.coalesce(RiskClass.override_class, RiskClass.computed_class)
+    index = case({"A": 0, "B": 1, "C": 2, "D": 3}, value=current, else_=1)
+    return func.coalesce(select(index).where(RiskClass.entity_id == entity_id).scalar_subquery(), 1)
 
 
 def timeline(session: Session, *, uscc: str, public_only: bool = False, today: dt.date | None = None,
@@ -199,8 +194,8 @@ class FilingRate:
 
 def filing_rates(session: Session, *, actor: Actor, report_year: int) -> list[FilingRate]:
     """Annual-report filing rate by city and entity type (staff, scoped)."""
-    totals = reporting_totals(session, types=rules.REPORTING_TYPES,
-                                      established_by=dt.date(report_year, 12, 31), org_prefix=actor.org_path)
+    totals = reporting_totals(session, types=rules.REPORTING_TYPES, established_by=dt.date(report_year, 12, 31),
+                              actor=actor)
     stmt = scope(select(AnnualReport.city_code, AnnualReport.entity_type, func.count(),
                         func.sum(case((AnnualReport.late.is_(True), 1), else_=0)))
                  .where(AnnualReport.report_year == report_year)
@@ -244,13 +239,12 @@ def class_distribution(session: Session, *, actor: Actor) -> dict:
     """Class counts by city and by industry section (staff, scoped); streams the join."""
     stmt = select(RiskClass.entity_id, func.coalesce(RiskClass.override_class, RiskClass.computed_class))
     if actor.org_path != "/":
-        stmt = stmt.where(RiskClass.entity_id.in_(select(market_entity.c.id).where(
-            market_entity.c.org_path.startswith(actor.org_path, autoescape=True))))
+        stmt = stmt.where(RiskClass.entity_id.in_(registry.entity_facts("id", actor=actor)))
     classes = dict(session.execute(stmt).all())
     by_city: Counter = Counter()
     by_industry: Counter = Counter()
     total: Counter = Counter()
-    for entity_id, city, section in class_dimensions(session, org_prefix=actor.org_path):
+    for entity_id, city, section in class_dimensions(session, actor=actor):
         cls = classes.get(entity_id)
         if cls is None:
             continue

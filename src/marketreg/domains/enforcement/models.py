@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketreg.platform.authz import org_path_type
 from marketreg.platform.db import Base
 
 
@@ -21,7 +22,7 @@ class Clue(Base):
     respondent_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
     respondent_name: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     received_on: Mapped[dt.date] = mapped_column(Date)
     check_due_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="checking")  # checking | filed | not_filed
@@ -42,7 +43,7 @@ class Officer(Base):
     username: Mapped[str] = mapped_column(String(40), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(60))
     credential_no: Mapped[str] = mapped_column(String(30), unique=True)
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     valid_until: Mapped[dt.date] = mapped_column(Date)
 
 
@@ -85,7 +86,7 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(60), unique=True)
     procedure: Mapped[str] = mapped_column(String(12), default="ordinary")  # ordinary | simplified
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     organ_name: Mapped[str] = mapped_column(String(100))
     respondent_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
     respondent_name: Mapped[str] = mapped_column(String(200))
@@ -235,8 +236,8 @@ class Transfer(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
     clue_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_clue.id"))
     kind: Mapped[str] = mapped_column(String(12))  # police | department | bureau
-    from_org_path: Mapped[str] = mapped_column(String(40), index=True)
-    target_path: Mapped[str] = mapped_column(String(40), index=True)
+    from_org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
+    target_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     target_name: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
     sent_on: Mapped[dt.date] = mapped_column(Date)

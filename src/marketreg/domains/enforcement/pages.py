@@ -91,7 +91,7 @@ def _clues(request: Request, session, actor, status: str = "", error: DomainErro
     return render(request, "enforcement/clues.html", {
         "clues": clues, "status": status, "clue_status": CLUE_STATUS, "today": today, "error": error,
         "check_days": rules.CLUE_CHECK_WORKDAYS, **_LABELS,
-    }, status_code=400 if error else 200)
+    }, status_code=error.status if error else 200)
 
 
 @staff_pages.get("/clues")
@@ -126,7 +126,7 @@ def _clue(request: Request, session, actor, clue_id: int, error: DomainError | N
     return render(request, "enforcement/clue.html", {
         "clue": ClueOut.of(clue, today=clock.today()), "error": error, "units": service.bureaus(session),
         "officers": service.officers_in_scope(session, actor=actor), **_LABELS,
-    }, status_code=400 if error else 200)
+    }, status_code=error.status if error else 200)
 
 
 @staff_pages.get("/clues/{clue_id}")
@@ -162,7 +162,7 @@ def transfer_clue(request: Request, form: PostedForm, session: WriteSession, act
 def _transfers(request: Request, session, actor, error: DomainError | None = None) -> Response:
     return render(request, "enforcement/transfers.html", {
         "transfers": service.transfers_sent(session, actor=actor), "today": clock.today(), "error": error,
-    }, status_code=400 if error else 200)
+    }, status_code=error.status if error else 200)
 
 
 @staff_pages.get("/transfers")
@@ -214,7 +214,7 @@ def _case(request: Request, session, actor, case_id: int, error: DomainError | N
         "case": case, "out": CaseOut.of(case, today=clock.today()), "allowed": allowed, "error": error,
         "done": done, "benchmarks": service.benchmarks(session, violation_type=case.violation_type),
         "police_units": service.police_units(session, actor=actor), **_LABELS,
-    }, status_code=400 if error else 200)
+    }, status_code=error.status if error else 200)
 
 
 @staff_pages.get("/cases/{case_id}")
@@ -252,7 +252,7 @@ def document(session: ReadSession, actor: staff("enforcement.view"), document_id
 def _benchmarks(request: Request, session, error: DomainError | None = None, saved: bool = False) -> Response:
     return render(request, "enforcement/benchmarks.html", {
         "rows": service.benchmarks(session), "error": error, "saved": saved, **_LABELS,
-    }, status_code=400 if error else 200)
+    }, status_code=error.status if error else 200)
 
 
 @staff_pages.get("/benchmarks")
@@ -273,7 +273,7 @@ def save_benchmark(request: Request, form: PostedForm, session: WriteSession,
 
 def _rules(request: Request, session, error: DomainError | None = None, saved: str = "") -> Response:
     return render(request, "enforcement/rules.html", {"rows": service.rule_rows(session), "error": error,
-                                                      "saved": saved}, status_code=400 if error else 200)
+                                                      "saved": saved}, status_code=error.status if error else 200)
 
 
 @staff_pages.get("/rules")
@@ -304,7 +304,7 @@ def _reviews(request: Request, session, actor, error: DomainError | None = None)
     return render(request, "enforcement/reviews.html", {
         "reviews": service.list_reviews(session, actor=actor), "checklist": REVIEW_CHECKLIST, "error": error,
         "scores": service.review_scores(session, actor=actor), **_LABELS,
-    }, status_code=400 if error else 200)
+    }, status_code=error.status if error else 200)
 
 
 @staff_pages.get("/reviews")
@@ -351,7 +351,7 @@ def _police(request: Request, session, actor, error: DomainError | None = None) 
     cases = {t.case_id: service.case_for_transfer(session, transfer=t) for t in transfers}
     return render(request, "enforcement/police.html", {"transfers": transfers, "cases": cases, "error": error,
                                                        "today": clock.today(), **_LABELS},
-                  status_code=400 if error else 200)
+                  status_code=error.status if error else 200)
 
 
 @staff_pages.get("/police")

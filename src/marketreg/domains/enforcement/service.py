@@ -23,8 +23,7 @@ from marketreg.domains.enforcement.models import (
 )
 from marketreg.domains.org import service as org
 from marketreg.domains.org.enums import UnitLevel
-from marketreg.kernel.errors import NotFound
-from marketreg.platform.authz import SYSTEM, Actor, ensure_visible, scope
+from marketreg.platform.authz import SYSTEM, Actor, get_in_scope, in_subtree, scope
 
 OPEN_STATES = ("investigating", "reviewing", "reviewed", "notified", "hearing", "decided", "executing")
 
@@ -59,12 +58,8 @@ def clue_for(session: Session, *, source_ref: str) -> Clue | None:
     return session.scalar(select(Clue).where(Clue.source_ref == source_ref))
 
 
-def get_clue(session: Session, *, actor: Actor, clue_id: int) -> Clue:
-    clue = session.get(Clue, clue_id)
-    if clue is None:
-        raise NotFound("enforcement.clue_not_found", "线索不存在")
-    ensure_visible(actor, clue.org_path, "线索")
-    return clue
+def get_clue(session: Session, *, actor: Actor, clue_id: int, for_update: bool = False) -> Clue:
+    return get_in_scope(session, Clue, clue_id, actor=actor, what="线索", for_update=for_update)
 
 
 def list_cases(session: Session, *, actor: Actor, status: str = "", q: str = "", limit: int = 200) -> list[Case]:
@@ -83,30 +78,20 @@ def list_cases(session: Session, *, actor: Actor, status: str = "", q: str = "",
 
 
 def get_case(session: Session, *, actor: Actor, case_id: int, for_update: bool = False) -> Case:
-    stmt = select(Case).where(Case.id == case_id)
-    if for_update and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    case = session.scalar(stmt)
-    if case is None:
-        raise NotFound("enforcement.case_not_found", "案件不存在")
-    ensure_visible(actor, case.org_path, "案件")
-    return case
+    return get_in_scope(session, Case, case_id, actor=actor, what="案件", for_update=for_update)
 
 
 def get_document(session: Session, *, actor: Actor, document_id: int) -> Document:
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise NotFound("enforcement.document_not_found", "文书不存在")
-    case = session.get(Case, doc.case_id)
-    if not _police_sees(session, actor, case.id):
-        ensure_visible(actor, case.org_path, "文书")
-    return doc
+    """A document of a case in scope, or of a case transferred to the actor's police unit."""
+    return get_in_scope(session, Document, document_id, actor=actor, what="文书",
+                        org_path=lambda doc: session.get(Case, doc.case_id).org_path,
+                        also=lambda doc: _police_sees(session, actor, doc.case_id))
 
 
 def _police_sees(session: Session, actor: Actor, case_id: int) -> bool:
     return actor.can("enforcement.police") and session.scalar(
         select(Transfer.id).where(Transfer.case_id == case_id,
-                                  Transfer.target_path.startswith(actor.org_path, autoescape=True))) is not None
+                                  in_subtree(Transfer.target_path, actor.org_path))) is not None
 
 
 def credentialed(session: Session, *, actor: Actor, usernames: list[str], on: dt.date) -> set[str]:
@@ -154,7 +139,7 @@ def public_penalties(session: Session, *, q: str = "", today: dt.date, limit: in
 
 def transfers_for_police(session: Session, *, actor: Actor) -> list[Transfer]:
     """A police unit sees only the transfers addressed to it."""
-    stmt = select(Transfer).where(Transfer.target_path.startswith(actor.org_path, autoescape=True))
+    stmt = select(Transfer).where(in_subtree(Transfer.target_path, actor.org_path))
     return list(session.scalars(stmt.order_by(Transfer.sent_on.desc(), Transfer.id.desc())))
 
 
@@ -163,12 +148,10 @@ def transfers_sent(session: Session, *, actor: Actor) -> list[Transfer]:
     return list(session.scalars(stmt.order_by(Transfer.sent_on.desc(), Transfer.id.desc())))
 
 
-def get_transfer(session: Session, *, actor: Actor, transfer_id: int) -> Transfer:
+def get_transfer(session: Session, *, actor: Actor, transfer_id: int, for_update: bool = False) -> Transfer:
     """A transfer seen by its sender's jurisdiction, or by the police unit it was sent to."""
-    transfer = session.get(Transfer, transfer_id)
-    if transfer is None or not (actor.sees(transfer.from_org_path) or _police_receiver(actor, transfer)):
-        raise NotFound("enforcement.transfer_not_found", "移送记录不存在或不在您的管辖范围内")
-    return transfer
+    return get_in_scope(session, Transfer, transfer_id, actor=actor, what="移送记录", for_update=for_update,
+                        org_path=lambda t: t.from_org_path, also=lambda t: _police_receiver(actor, t))
 
 
 def _police_receiver(actor: Actor, transfer: Transfer) -> bool:
@@ -274,12 +257,9 @@ def list_reviews(session: Session, *, actor: Actor) -> list[tuple[FileReview, Ca
     return [(review, case) for review, case in rows]
 
 
-def get_review(session: Session, *, actor: Actor, review_id: int) -> FileReview:
-    review = session.get(FileReview, review_id)
-    if review is None:
-        raise NotFound("enforcement.review_not_found", "评查记录不存在")
-    ensure_visible(actor, session.get(Case, review.case_id).org_path, "评查记录")
-    return review
+def get_review(session: Session, *, actor: Actor, review_id: int, for_update: bool = False) -> FileReview:
+    return get_in_scope(session, FileReview, review_id, actor=actor, what="评查记录", for_update=for_update,
+                        org_path=lambda review: session.get(Case, review.case_id).org_path)
 
 
 def review_scores(session: Session, *, actor: Actor) -> dict[str, Table]:

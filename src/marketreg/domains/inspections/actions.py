@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -138,8 +140,7 @@ def _weights(weights: dict | None) -> dict | None:
 
 def do_file_plan(session: Session, *, actor: Actor, plan_id: int) -> Plan:
     """RULES 5.5: file the plan with the next higher bureau (备案); then it is public."""
-    plan = service.get_plan(session, actor=actor, plan_id=plan_id)
-    ensure_visible(actor, plan.org_path, "抽查计划")
+    plan = service.get_plan(session, actor=actor, plan_id=plan_id, for_update=True, own=True)
     if plan.filed_at is not None:
         raise Conflict("inspections.plan_already_filed", "该计划已备案")
     if not plan.batches:
@@ -171,8 +172,7 @@ SCOPE_KEYS = {"region_code", "industry", "entity_type", "status", "licence_type"
 def do_create_batch(session: Session, *, actor: Actor, plan_id: int, data: BatchIn) -> Batch:
     """A batch with its scope, number and timing; items from one or several departments
     (several = a joint task, 联合抽查)."""
-    plan = service.get_plan(session, actor=actor, plan_id=plan_id)
-    ensure_visible(actor, plan.org_path, "抽查计划")
+    plan = service.get_plan(session, actor=actor, plan_id=plan_id, for_update=True, own=True)
     items = service.items_by_code(session, codes=data.item_codes)
     missing = set(data.item_codes) - set(items)
     if not data.item_codes or missing:
@@ -214,39 +214,74 @@ def params_snapshot(batch: Batch) -> dict:
             "starts_on": batch.starts_on.isoformat(), "ends_on": batch.ends_on.isoformat()}
 
 
-def _store(session: Session, batch: Batch, kind: str, value: dict) -> None:
-    session.add(BatchSnapshot(batch_id=batch.id, kind=kind, sha256=draw.digest(value),
-                              content=gzip.compress(draw.canonical(value), mtime=0), created_at=clock.now()))
+@dataclass(frozen=True)
+class Part:
+    """One serialised part of a draw's record: canonical JSON, its digest and its stored form."""
+
+    sha256: str
+    content: bytes
+
+
+def _part(value: dict) -> Part:
+    """Serialise once; the digest is computed from the same bytes that are stored. Level 1: the
+    columns are mostly base64, which a higher level barely shrinks at many times the cost."""
+    data = draw.canonical(value)
+    return Part(hashlib.sha256(data).hexdigest(), gzip.compress(data, 1, mtime=0))
+
+
+def _store(session: Session, batch: Batch, kind: str, part: Part) -> str:
+    session.add(BatchSnapshot(batch_id=batch.id, kind=kind, sha256=part.sha256, content=part.content,
+                              created_at=clock.now()))
+    return part.sha256
 
 
 def _locked_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
-    batch = session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update(of=Batch))
-    if batch is None:
-        raise DomainError("inspections.batch_not_found", "抽查批次不存在", status=404)
-    ensure_visible(actor, batch.org_path, "抽查批次")
-    return batch
+    return service.get_batch(session, actor=actor, batch_id=batch_id, for_update=True)
 
 
-def do_commit_batch(session: Session, *, actor: Actor, batch_id: int) -> Batch:
-    """Freeze the directory and inspector snapshots, pick the secret seed and publish the
-    commitment. The draw is tried here with that seed, so a batch that cannot be drawn (too
-    many requested, inspector pool too small) is refused now and nothing is stored."""
-    batch = _locked_batch(session, actor, batch_id)
+@dataclass(frozen=True)
+class Frozen:
+    """A batch's frozen inputs, serialised and digested, and the seed they were tried with."""
+
+    batch_id: int
+    seed: str
+    parts: dict[str, Part]  # params, directory, inspectors
+    directory_size: int
+
+
+def prepare_freeze(session: Session, *, actor: Actor, batch_id: int,
+                   progress: Callable[[int], None] | None = None) -> Frozen:
+    """The expensive half of freezing, in a read transaction: extract the directory and the
+    inspector pool, pick the secret seed, try the draw (a batch that cannot be drawn — too many
+    requested, pool too small — is refused here) and serialise the three parts. Nothing is
+    written; ``do_commit_batch`` stores the result in a short write transaction."""
+    batch = service.get_batch(session, actor=actor, batch_id=batch_id)
     if batch.status != BatchStatus.draft:
         raise Conflict("inspections.already_committed", "该批次已公布承诺值，不能再次冻结")
-    inputs = service.build_inputs(session, batch=batch)
+    inputs = service.build_inputs(session, batch=batch, progress=progress)
     params = params_snapshot(batch)
     seed = secrets.token_hex(32)
     draw.run_draw(seed, inputs.directory, inputs.pool, draw.params_from_snapshot(params))
-    snapshot = {"params": params, "directory": draw.directory_snapshot(inputs.directory, inputs.usccs),
-                "inspectors": draw.pool_snapshot(inputs.pool, inputs.pool_codes)}
-    digests = {k: draw.digest(v) for k, v in snapshot.items()}
-    batch.commitment = draw.commitment(seed_hex=seed, params_sha256=digests["params"],
+    parts = {"params": _part(params), "directory": _part(draw.directory_snapshot(inputs.directory, inputs.usccs)),
+             "inspectors": _part(draw.pool_snapshot(inputs.pool, inputs.pool_codes))}
+    return Frozen(batch.id, seed, parts, len(inputs.usccs))
+
+
+def do_commit_batch(session: Session, *, actor: Actor, batch_id: int, frozen: Frozen | None = None) -> Batch:
+    """Store the frozen snapshots, keep the secret seed and publish the commitment. ``frozen``
+    comes from ``prepare_freeze`` in a read transaction before (the freeze job); without it the
+    preparation runs here, inside the caller's transaction (small batches, the API)."""
+    batch = _locked_batch(session, actor, batch_id)
+    if batch.status != BatchStatus.draft:
+        raise Conflict("inspections.already_committed", "该批次已公布承诺值，不能再次冻结")
+    if frozen is None or frozen.batch_id != batch.id:
+        frozen = prepare_freeze(session, actor=actor, batch_id=batch_id)
+    digests = {kind: _store(session, batch, kind, part) for kind, part in frozen.parts.items()}
+    batch.commitment = draw.commitment(seed_hex=frozen.seed, params_sha256=digests["params"],
                                        directory_sha256=digests["directory"], inspectors_sha256=digests["inspectors"])
-    batch.seed_secret = seed
-    batch.directory_size = len(inputs.usccs)
+    batch.seed_secret = frozen.seed
+    batch.directory_size = frozen.directory_size
     batch.status, batch.committed_at = BatchStatus.committed, clock.now()
-    _store(session, batch, "inputs", {**snapshot, "digests": digests})
     audit.record(session, actor=actor, action="inspections.batch_committed", subject_type="inspection_batch",
                  subject_id=batch.batch_no, new={"commitment": batch.commitment, **digests,
                                                  "directory_size": batch.directory_size})
@@ -254,34 +289,45 @@ def do_commit_batch(session: Session, *, actor: Actor, batch_id: int) -> Batch:
 
 
 def do_draw_batch(session: Session, *, actor: Actor, batch_id: int) -> Batch:
-    """Run the draw over the frozen snapshots and create one task per drawn entity."""
+    """Run the draw over the frozen snapshots and create one task per drawn entity (in bulk)."""
     batch = _locked_batch(session, actor, batch_id)
     if batch.status in (BatchStatus.drawn, BatchStatus.published):
         raise Conflict("inspections.already_drawn", "该批次已摇号，不能重复抽取")
     if batch.status != BatchStatus.committed:
         raise DomainError("inspections.not_committed", "请先冻结名录并公布承诺值，再进行摇号")
-    inputs = service.snapshot(session, batch_id=batch.id, kind="inputs")
+    inputs = service.inputs(session, batch_id=batch.id)
     directory, usccs = draw.directory_from_snapshot(inputs["directory"])
     pool, codes = draw.pool_from_snapshot(inputs["inspectors"])
     result = draw.run_draw(batch.seed_secret, directory, pool, draw.params_from_snapshot(inputs["params"]))
     rows = draw.result_rows(result, directory, usccs, dict(zip(pool.inspector_ids.tolist(), codes, strict=True)))
-    names = registry.entity_names(session, ids=[r["entity_id"] for r in rows])
-    for n, row in enumerate(rows, start=1):
-        name, org_path = names.get(row["entity_id"], ("", batch.org_path))
-        task = Task(task_no=f"{batch.batch_no}-{n:05d}", batch_id=batch.id, entity_id=row["entity_id"],
-                    entity_uscc=row["uscc"], entity_name=name, risk_class=row["class"], org_path=org_path,
-                    status=TaskStatus.assigned)
-        task.inspectors = [TaskInspector(inspector_id=i) for i in row["inspectors"]]
-        session.add(task)
-    record = {"format": draw.RECORD_FORMAT, "batch_no": batch.batch_no, "title": batch.title,
-              "org_path": batch.org_path, **inputs, "commitment": batch.commitment, "result": rows,
-              "per_class": result.per_class}
-    _store(session, batch, "record", record)
+    _create_tasks(session, batch, rows)
+    _store(session, batch, "record", _part({"format": draw.RECORD_FORMAT, "batch_no": batch.batch_no,
+                                            "title": batch.title, "org_path": batch.org_path,
+                                            "commitment": batch.commitment, "result": rows,
+                                            "per_class": result.per_class}))
     batch.status, batch.drawn_at = BatchStatus.drawn, clock.now()
     session.flush()
     audit.record(session, actor=actor, action="inspections.batch_drawn", subject_type="inspection_batch",
                  subject_id=batch.batch_no, new={"drawn": len(rows), "per_class": result.per_class})
     return batch
+
+
+def _create_tasks(session: Session, batch: Batch, rows: list[dict]) -> None:
+    """One task per drawn entity and its inspectors, as two bulk inserts."""
+    names = registry.entity_names(session, ids=[r["entity_id"] for r in rows])
+    tasks = []
+    for n, row in enumerate(rows, start=1):
+        name, org_path = names.get(row["entity_id"], ("", batch.org_path))
+        tasks.append({"task_no": f"{batch.batch_no}-{n:05d}", "batch_id": batch.id, "entity_id": row["entity_id"],
+                      "entity_uscc": row["uscc"], "entity_name": name, "risk_class": row["class"],
+                      "org_path": org_path, "status": TaskStatus.assigned})
+    if not tasks:
+        return
+    session.execute(Task.__table__.insert(), tasks)  # Core executemany: one bulk statement, no per-row RETURNING
+    ids = dict(session.execute(select(Task.task_no, Task.id).where(Task.batch_id == batch.id)).all())
+    session.execute(TaskInspector.__table__.insert(), [{"task_id": ids[task["task_no"]], "inspector_id": i}
+                                                       for task, row in zip(tasks, rows, strict=True)
+                                                       for i in row["inspectors"]])
 
 
 def do_publish_seed(session: Session, *, actor: Actor, batch_id: int) -> Batch:
@@ -311,7 +357,7 @@ def do_record_result(session: Session, *, actor: Actor, task_id: int, inspected_
                      results: dict[str, tuple[str, str]], uploads: list[Upload] | None = None) -> Task:
     """Record the on-site result of every item of the task (by an assigned inspector), start the
     publication clock (RULES 5.1) and publish ``inspections.result_recorded`` per item."""
-    task = service.get_task(session, actor=actor, task_id=task_id)
+    task = service.get_task(session, actor=actor, task_id=task_id, for_update=True)
     _assigned(session, actor, task)
     if task.status != TaskStatus.assigned:
         raise Conflict("inspections.already_recorded", "该任务的检查结果已录入")
@@ -354,7 +400,7 @@ def do_record_result(session: Session, *, actor: Actor, task_id: int, inspected_
 
 def do_publish_results(session: Session, *, actor: Actor, task_ids: list[int]) -> list[Task]:
     """Publish recorded results on the public portal (一公开); each task once."""
-    tasks = [service.get_task(session, actor=actor, task_id=i) for i in sorted(set(task_ids))]
+    tasks = [service.get_task(session, actor=actor, task_id=i, for_update=True) for i in sorted(set(task_ids))]
     if not tasks:
         raise DomainError("inspections.nothing_selected", "请选择要公示的检查结果")
     not_ready = [t.task_no for t in tasks if t.status != TaskStatus.recorded]

@@ -43,13 +43,8 @@ def draw_batch(batch: Annotated[int, typer.Option("--batch", help="batch id")],
 
     sessions = get_sessions()
     with sessions.transaction() as session:
-        actor = SYSTEM
-        if as_user:
-            user = org.get_user_by_username(session, username=as_user)
-            if user is None:
-                _fail(f"用户不存在：{as_user}")
-            actor = org.actor_for(session, user=user)
-            actor.require("inspections.plan")
+        actor = org.acting_as(session, username=as_user) if as_user else SYSTEM
+        actor.require("inspections.plan")
         found = service.get_batch(session, actor=actor, batch_id=batch)
         if found.status == "draft":
             actions.do_commit_batch(session, actor=actor, batch_id=batch)
@@ -61,14 +56,17 @@ def draw_batch(batch: Annotated[int, typer.Option("--batch", help="batch id")],
 
 
 @inspections_app.command("targeting")
-def targeting(batch: Annotated[int, typer.Option("--batch", help="batch id")]) -> None:
+def targeting(batch: Annotated[int, typer.Option("--batch", help="batch id")],
+              as_user: Annotated[str, typer.Option("--as", help="acting staff username")] = "") -> None:
     """Print the batch's problem-finding rate by class and the lift over a uniform draw."""
     from marketreg.domains.inspections import service
+    from marketreg.domains.org import service as org
     from marketreg.platform.authz import SYSTEM
     from marketreg.platform.db import get_sessions
 
     with get_sessions().read() as session:
-        report = service.batch_targeting(session, batch=service.get_batch(session, actor=SYSTEM, batch_id=batch))
+        actor = org.acting_as(session, username=as_user) if as_user else SYSTEM
+        report = service.batch_targeting(session, batch=service.get_batch(session, actor=actor, batch_id=batch))
     for row in report.classes:
         rate = "-" if row.rate is None else f"{row.rate:.3f}"
         typer.echo(f"{row.risk_class}\tdirectory={row.directory}\tinspected={row.inspected}\tfound={row.found}\t"

@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketreg.platform.authz import org_path_type
 from marketreg.platform.db import Base, BigId
 
 
@@ -37,7 +38,7 @@ class Inspector(Base):
     name: Mapped[str] = mapped_column(String(60))
     department: Mapped[str] = mapped_column(String(60))
     region_code: Mapped[str] = mapped_column(String(6))
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     qualifications: Mapped[list] = mapped_column(JSON, default=list)  # item codes
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
@@ -67,11 +68,11 @@ class Plan(Base):
     plan_no: Mapped[str] = mapped_column(String(30), unique=True)
     year: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     org_name: Mapped[str] = mapped_column(String(100))
     org_level: Mapped[str] = mapped_column(String(16))
     class_weights: Mapped[dict | None] = mapped_column(JSON)
-    filed_with_path: Mapped[str | None] = mapped_column(String(40), index=True)
+    filed_with_path: Mapped[str | None] = mapped_column(org_path_type(40), index=True)
     filed_at: Mapped[dt.datetime | None]
     created_by: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime]
@@ -88,7 +89,7 @@ class Batch(Base):
     batch_no: Mapped[str] = mapped_column(String(40), unique=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plan.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     departments: Mapped[list] = mapped_column(JSON)   # several = joint task (联合抽查)
     item_codes: Mapped[list] = mapped_column(JSON)
     scope: Mapped[dict] = mapped_column(JSON)         # region, industry, entity_type, licence_type, classes
@@ -119,7 +120,7 @@ class BatchSnapshot(Base):
     __tablename__ = "inspection_batch_snapshot"
 
     batch_id: Mapped[int] = mapped_column(ForeignKey("inspection_batch.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # inputs | record
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # params | directory | inspectors | record
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime]
@@ -138,7 +139,7 @@ class Task(Base):
     entity_uscc: Mapped[str] = mapped_column(String(18))
     entity_name: Mapped[str] = mapped_column(String(200))
     risk_class: Mapped[str] = mapped_column(String(1))
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)
     status: Mapped[str] = mapped_column(String(16), default="assigned")
     inspected_on: Mapped[dt.date | None] = mapped_column(Date)
     publish_due_on: Mapped[dt.date | None] = mapped_column(Date)

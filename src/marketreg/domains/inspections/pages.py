@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from marketreg.domains.inspections import actions, rules, service
+from marketreg.domains.inspections import actions, rules, service, tasks
 from marketreg.domains.inspections.api import batch_in, inspector_codes
 from marketreg.domains.inspections.enums import (
     BATCH_STATUS_LABELS,
@@ -24,6 +24,7 @@ from marketreg.domains.inspections.enums import (
 from marketreg.domains.inspections.schemas import BatchCreateIn, PublicResultOut
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
+from marketreg.platform import jobs
 from marketreg.platform.uploads import ACCEPT, MAX_BYTES, RawFile, check_files
 from marketreg.web.deps import PostedForm, ReadSession, WriteSession, staff
 from marketreg.web.pages import page_action, render
@@ -95,11 +96,19 @@ def create_batch(session: WriteSession, actor: staff("inspections.plan"), plan_i
 def batch_page(request: Request, session: ReadSession, actor: staff("inspections.view"), batch_id: int) -> Response:
     batch = service.get_batch(session, actor=actor, batch_id=batch_id)
     tasks = service.tasks_of(session, batch_id=batch.id)
-    inputs = service.snapshot(session, batch_id=batch.id, kind="inputs") if batch.status != "draft" else None
-    return render(request, "inspections/batch.html", {
+    digests = service.digests(session, batch_id=batch.id) if batch.status != "draft" else None
+    return render(request, "inspections/batch.html", {"freezing": _freezing(session, actor, batch),
         "batch": batch, "tasks": tasks, "codes": inspector_codes(session, tasks),
-        "digests": (inputs or {}).get("digests"), "items": service.items_by_code(session, codes=batch.item_codes),
+        "digests": digests, "items": service.items_by_code(session, codes=batch.item_codes),
         **_labels()})
+
+
+def _freezing(session, actor, batch):
+    """The freeze job of a draft batch still queued or running (its progress for the page)."""
+    if batch.status != "draft":
+        return None
+    return next((j for j in jobs.list_jobs(session, actor=actor, limit=20) if j.kind == "inspections.freeze"
+                 and j.title.endswith(f"（{batch.batch_no}）") and j.status in ("queued", "running")), None)
 
 
 def _batch_step(name: str, action) -> None:
@@ -111,7 +120,19 @@ def _batch_step(name: str, action) -> None:
     staff_pages.post(f"/batches/{{batch_id}}/{name}")(endpoint)
 
 
-_batch_step("commit", actions.do_commit_batch)
+@staff_pages.post("/batches/{batch_id}/commit")
+def batch_commit(request: Request, actor: staff("inspections.plan"), batch_id: int) -> Response:
+    """Freeze the batch as a job (a province-wide directory takes a while); its progress shows in
+    the job monitor, and the batch page shows the commitment when it is done. The batch is looked
+    up in scope (404 outside it) in a read that ends before the job starts."""
+    with request.app.state.sessions.read() as session:
+        batch = service.get_batch(session, actor=actor, batch_id=batch_id)
+    job_id = jobs.create_job(request.app.state.sessions, kind="inspections.freeze",
+                             title=f"冻结抽查名录（{batch.batch_no}）", actor=actor)
+    tasks.freeze_batch_task(job_id, batch.id, actor.user_id)
+    return RedirectResponse(f"/staff/inspections/batches/{batch_id}", status_code=303)
+
+
 _batch_step("draw", actions.do_draw_batch)
 _batch_step("publish-seed", actions.do_publish_seed)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,9 +27,9 @@ from marketreg.domains.inspections.models import (
     TaskInspector,
 )
 from marketreg.domains.registry import service as registry
-from marketreg.domains.registry.enums import EntityStatus
 from marketreg.kernel.errors import NotFound
-from marketreg.platform.authz import Actor, ensure_visible, scope
+from marketreg.platform.arrays import fetch_array
+from marketreg.platform.authz import Actor, get_in_scope, scope
 
 # ----------------------------------------------------------------------------- item list, inspectors
 
@@ -55,12 +56,8 @@ def inspector_for_user(session: Session, *, user_id: int | None) -> Inspector | 
     return session.scalar(select(Inspector).where(Inspector.user_id == user_id))
 
 
-def get_inspector(session: Session, *, actor: Actor, inspector_id: int) -> Inspector:
-    inspector = session.get(Inspector, inspector_id)
-    if inspector is None:
-        raise NotFound("inspections.inspector_not_found", "执法检查人员不存在")
-    ensure_visible(actor, inspector.org_path, "执法检查人员")
-    return inspector
+def get_inspector(session: Session, *, actor: Actor, inspector_id: int, for_update: bool = False) -> Inspector:
+    return get_in_scope(session, Inspector, inspector_id, actor=actor, what="执法检查人员", for_update=for_update)
 
 
 # ----------------------------------------------------------------------------- plans, batches, tasks
@@ -77,20 +74,15 @@ def list_plans(session: Session, *, actor: Actor) -> list[Plan]:
     return plans
 
 
-def get_plan(session: Session, *, actor: Actor, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
-    if plan is None or not (actor.org_path == "/" or actor.sees(plan.org_path)
-                            or (plan.filed_at and plan.filed_with_path == actor.org_path)):
-        raise NotFound("inspections.plan_not_found", "抽查计划不存在或不在您的管辖范围内")
-    return plan
+def get_plan(session: Session, *, actor: Actor, plan_id: int, for_update: bool = False,
+             own: bool = False) -> Plan:
+    """A plan in scope, or (to read, not ``own``) one filed with the actor's unit (备案)."""
+    return get_in_scope(session, Plan, plan_id, actor=actor, what="抽查计划", for_update=for_update,
+                        also=None if own else lambda p: bool(p.filed_at and p.filed_with_path == actor.org_path))
 
 
-def get_batch(session: Session, *, actor: Actor, batch_id: int) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None:
-        raise NotFound("inspections.batch_not_found", "抽查批次不存在")
-    ensure_visible(actor, batch.org_path, "抽查批次")
-    return batch
+def get_batch(session: Session, *, actor: Actor, batch_id: int, for_update: bool = False) -> Batch:
+    return get_in_scope(session, Batch, batch_id, actor=actor, what="抽查批次", for_update=for_update)
 
 
 def public_batch(session: Session, *, batch_no: str) -> Batch:
@@ -124,15 +116,11 @@ def published_tasks(session: Session, *, batch_id: int | None = None, uscc: str 
     return list(session.scalars(stmt.order_by(Task.published_on.desc(), Task.task_no).limit(limit)))
 
 
-def get_task(session: Session, *, actor: Actor, task_id: int) -> Task:
+def get_task(session: Session, *, actor: Actor, task_id: int, for_update: bool = False) -> Task:
     """A task in the actor's jurisdiction, or one the actor is assigned to inspect (a city batch
     sends county inspectors across county lines)."""
-    task = session.get(Task, task_id)
-    if task is None:
-        raise NotFound("inspections.task_not_found", "检查任务不存在")
-    if not is_assigned(session, actor=actor, task=task):
-        ensure_visible(actor, task.org_path, "检查任务")
-    return task
+    return get_in_scope(session, Task, task_id, actor=actor, what="检查任务", for_update=for_update,
+                        also=lambda task: is_assigned(session, actor=actor, task=task))
 
 
 def is_assigned(session: Session, *, actor: Actor, task: Task) -> bool:
@@ -163,12 +151,36 @@ def snapshot(session: Session, *, batch_id: int, kind: str) -> dict | None:
     return None if row is None else json.loads(gzip.decompress(row.content))
 
 
+INPUT_PARTS = ("params", "directory", "inspectors")
+
+
+def digests(session: Session, *, batch_id: int) -> dict[str, str] | None:
+    """The published digests of a committed batch's frozen inputs, without loading them."""
+    rows = dict(session.execute(select(BatchSnapshot.kind, BatchSnapshot.sha256).where(
+        BatchSnapshot.batch_id == batch_id, BatchSnapshot.kind.in_(INPUT_PARTS))).all())
+    if rows:
+        return {part: rows[part] for part in INPUT_PARTS}
+    old = snapshot(session, batch_id=batch_id, kind="inputs")  # stored before record format 2
+    return None if old is None else old["digests"]
+
+
+def inputs(session: Session, *, batch_id: int) -> dict | None:
+    """A committed batch's frozen inputs: ``params``, ``directory``, ``inspectors`` and ``digests``
+    (each part stored on its own since record format 2; one ``inputs`` row before)."""
+    parts = {part: snapshot(session, batch_id=batch_id, kind=part) for part in INPUT_PARTS}
+    if parts["params"] is None:
+        return snapshot(session, batch_id=batch_id, kind="inputs")
+    return {**parts, "digests": digests(session, batch_id=batch_id)}
+
+
 def draw_record(session: Session, *, batch: Batch) -> dict:
     """The downloadable draw record: the frozen inputs, the digests, the commitment, the seed
     (once published) and the result."""
     record = snapshot(session, batch_id=batch.id, kind="record")
     if record is None:
         raise NotFound("inspections.record_not_found", "该批次尚未摇号")
+    if "directory" not in record:  # record format 2 stores the result apart from the inputs
+        record = {**inputs(session, batch_id=batch.id), **record}
     record["seed"] = batch.seed_secret if batch.status == "published" else None
     return record
 
@@ -179,32 +191,18 @@ def draw_record(session: Session, *, batch: Batch) -> dict:
 @dataclass(frozen=True)
 class DrawInputs:
     directory: draw.Directory
-    usccs: list[str]
+    usccs: np.ndarray  # S18, parallel to the directory
     pool: draw.Pool
     pool_codes: list[str]
 
 
-def _class_arrays(session: Session) -> tuple[np.ndarray, np.ndarray]:
-    """All current risk classes as sorted (ids, codes) arrays, streamed from the credit domain."""
-    ids: list[int] = []
-    codes = bytearray()
-    for entity_id, code in credit.risk_classes(session):
-        ids.append(entity_id)
-        codes.append(ord(code) - ord("A"))
-    id_arr = np.asarray(ids, np.int64)
-    code_arr = np.frombuffer(bytes(codes), np.uint8) if codes else np.zeros(0, np.uint8)
-    order = np.argsort(id_arr, kind="stable")
-    return id_arr[order], code_arr[order]
+DIRECTORY_ROW = np.dtype([("id", "<i8"), ("uscc", "S18"), ("region", "<i4"), ("active", "u1"), ("cls", "u1")])
 
 
-def classes_for(entity_ids: np.ndarray, class_ids: np.ndarray, class_codes: np.ndarray) -> np.ndarray:
-    """Each entity's class code (0..3); entities without a class count as B (1)."""
-    out = np.ones(len(entity_ids), np.uint8)
-    if len(class_ids):
-        pos = np.minimum(np.searchsorted(class_ids, entity_ids), len(class_ids) - 1)
-        hit = class_ids[pos] == entity_ids
-        out[hit] = class_codes[pos[hit]]
-    return out
+def _jurisdiction(batch: Batch) -> Actor:
+    """The batch's own jurisdiction (its plan's unit), through which the directory is scoped; the
+    acting user was checked to see the batch before any extraction."""
+    return Actor(None, f"batch:{batch.batch_no}", batch.title, None, batch.org_path, kind="system")
 
 
 def recently_checked(session: Session, *, item_codes: list[str], since: dt.date) -> np.ndarray:
@@ -218,72 +216,64 @@ def recently_checked(session: Session, *, item_codes: list[str], since: dt.date)
     return np.unique(np.fromiter(ids, np.int64))
 
 
-def build_directory(session: Session, *, batch: Batch) -> tuple[draw.Directory, list[str]]:
-    """Stream the batch's scope from the registry into arrays; mark exclusions; join classes."""
+def build_directory(session: Session, *, batch: Batch,
+                    progress: Callable[[int], None] | None = None) -> tuple[draw.Directory, np.ndarray]:
+    """The batch's directory in one statement straight into arrays: the registry's entities in
+    the batch's scope (``registry.directory_select``, scoped by ``authz.scope``) with each one's
+    credit class (``credit.class_index_of``); then the scope's classes and the exclusions."""
     scope_ = batch.scope or {}
     filters = registry.DirectoryFilter(
-        org_path=batch.org_path, region_code=scope_.get("region_code", ""), industry=scope_.get("industry", ""),
+        region_code=scope_.get("region_code", ""), industry=scope_.get("industry", ""),
         entity_type=scope_.get("entity_type", ""), status=scope_.get("status", ""),
         licence_type=scope_.get("licence_type", ""))
-    ids, usccs, regions, active = [], [], [], []
-    for chunk in registry.stream_directory(session, filters=filters):
-        for entity_id, uscc, region, status in chunk:
-            ids.append(entity_id)
-            usccs.append(uscc)
-            regions.append(int(region))
-            active.append(status == EntityStatus.active)
-    entity_ids = np.asarray(ids, np.int64)
-    class_ids, class_codes = _class_arrays(session)
-    classes = classes_for(entity_ids, class_ids, class_codes)
+    stmt = registry.directory_select(filters=filters, actor=_jurisdiction(batch))
+    stmt = stmt.add_columns(credit.class_index_of(stmt.selected_columns.id))
+    rows = fetch_array(session, stmt, DIRECTORY_ROW, progress=progress)
     wanted = scope_.get("classes") or []
     if wanted:
-        keep = np.isin(classes, [RISK_CLASSES.index(c) for c in wanted])
-        entity_ids, classes = entity_ids[keep], classes[keep]
-        usccs = [u for u, k in zip(usccs, keep.tolist(), strict=True) if k]
-        regions = [r for r, k in zip(regions, keep.tolist(), strict=True) if k]
-        active = [a for a, k in zip(active, keep.tolist(), strict=True) if k]
+        rows = rows[np.isin(rows["cls"], [RISK_CLASSES.index(c) for c in wanted])]
     since = batch.starts_on - dt.timedelta(days=batch.exclusion_days)
-    recent = recently_checked(session, item_codes=batch.item_codes, since=since)
-    excluded = ~np.asarray(active, bool) | np.isin(entity_ids, recent)
-    return draw.Directory(entity_ids, classes, excluded.astype(bool), np.asarray(regions, np.int32)), usccs
+    excluded = (rows["active"] == 0) | np.isin(rows["id"], recently_checked(session, item_codes=batch.item_codes,
+                                                                              since=since))
+    directory = draw.Directory(rows["id"].copy(), rows["cls"].copy(), excluded, rows["region"].copy())
+    return directory, rows["uscc"].copy()
 
 
-def build_pool(session: Session, *, batch: Batch, directory: draw.Directory,
-               usccs: list[str]) -> tuple[draw.Pool, list[str]]:
+def build_pool(session: Session, *, batch: Batch, directory: draw.Directory) -> tuple[draw.Pool, list[str]]:
     """Active inspectors of the batch's departments in its jurisdiction, qualified for at least one
     of its items; conflicts: declared relations and (if configured) the previous check's inspectors."""
-    candidates = session.scalars(select(Inspector).where(
-        Inspector.active.is_(True), Inspector.department.in_(batch.departments),
-        Inspector.org_path.startswith(batch.org_path, autoescape=True)).order_by(Inspector.id))
+    candidates = session.scalars(scope(select(Inspector).where(
+        Inspector.active.is_(True), Inspector.department.in_(batch.departments)), Inspector.org_path,
+        _jurisdiction(batch)).order_by(Inspector.id))
     inspectors = [i for i in candidates if set(i.qualifications or ()) & set(batch.item_codes)]
     ids = np.asarray([i.id for i in inspectors], np.int64)
-    position = {u: n for n, u in enumerate(usccs)}
-    pairs: set[tuple[int, int]] = set()
+    pairs = np.zeros((0, 2), np.int64)
     if len(ids):
         relations = session.execute(select(InspectorRelation.entity_uscc, InspectorRelation.inspector_id)
-                                    .where(InspectorRelation.inspector_id.in_(ids.tolist())))
-        pairs |= {(int(directory.entity_ids[position[u]]), i) for u, i in relations if u in position}
-        if batch.avoid_previous_inspector:
-            pairs |= previous_inspectors(session, entity_ids=directory.entity_ids, inspector_ids=ids)
-    conflicts = np.asarray(sorted(pairs), np.int64).reshape(-1, 2)
+                                    .where(InspectorRelation.inspector_id.in_(ids.tolist()))).all()
+        entity_of = registry.ids_by_uscc(session, usccs=sorted({u for u, _ in relations}))
+        declared = np.asarray([(entity_of[u], i) for u, i in relations if u in entity_of], np.int64).reshape(-1, 2)
+        pairs = np.concatenate([declared, previous_inspectors(session, inspector_ids=ids)
+                                if batch.avoid_previous_inspector else pairs])
+        pairs = np.unique(pairs[np.isin(pairs[:, 0], directory.entity_ids)], axis=0)
     pool = draw.Pool(ids, np.asarray([int(i.region_code) for i in inspectors], np.int32),
-                     conflicts[:, 0].copy(), conflicts[:, 1].copy())
+                     pairs[:, 0].copy(), pairs[:, 1].copy())
     return pool, [i.code for i in inspectors]
 
 
-def previous_inspectors(session: Session, *, entity_ids: np.ndarray, inspector_ids: np.ndarray) -> set[tuple[int, int]]:
-    """(entity id, inspector id) of each entity's most recent task (RULES 5.4, configured practice)."""
+def previous_inspectors(session: Session, *, inspector_ids: np.ndarray) -> np.ndarray:
+    """(entity id, inspector id) rows of each entity's most recent task, for the given inspectors
+    (RULES 5.4, configured practice), as an n × 2 array."""
     latest = select(func.max(Task.id).label("task_id")).group_by(Task.entity_id).subquery()
-    rows = session.execute(select(Task.entity_id, TaskInspector.inspector_id)
-                           .join(latest, latest.c.task_id == Task.id)
-                           .join(TaskInspector, TaskInspector.task_id == Task.id))
-    wanted_entities, wanted_inspectors = set(entity_ids.tolist()), set(inspector_ids.tolist())
-    return {(e, i) for e, i in rows if e in wanted_entities and i in wanted_inspectors}
+    stmt = (select(Task.entity_id, TaskInspector.inspector_id).join(latest, latest.c.task_id == Task.id)
+            .join(TaskInspector, TaskInspector.task_id == Task.id))
+    pairs = fetch_array(session, stmt, np.int64).reshape(-1, 2)
+    return pairs[np.isin(pairs[:, 1], inspector_ids)]
 
 
-def build_inputs(session: Session, *, batch: Batch) -> DrawInputs:
-    directory, usccs = build_directory(session, batch=batch)
-    pool, codes = build_pool(session, batch=batch, directory=directory, usccs=usccs)
+def build_inputs(session: Session, *, batch: Batch, progress: Callable[[int], None] | None = None) -> DrawInputs:
+    directory, usccs = build_directory(session, batch=batch, progress=progress)
+    pool, codes = build_pool(session, batch=batch, directory=directory)
     return DrawInputs(directory, usccs, pool, codes)
 
 
@@ -339,10 +329,11 @@ def targeting(directory_counts: dict[str, int], inspected: dict[str, int], found
 
 
 def batch_targeting(session: Session, *, batch: Batch) -> Targeting:
-    inputs = snapshot(session, batch_id=batch.id, kind="inputs")
+    frozen = snapshot(session, batch_id=batch.id, kind="directory") or \
+        (snapshot(session, batch_id=batch.id, kind="inputs") or {}).get("directory")
     counts: dict[str, int] = {}
-    if inputs is not None:
-        directory, _ = draw.directory_from_snapshot(inputs["directory"])
+    if frozen is not None:
+        directory, _ = draw.directory_from_snapshot(frozen)
         eligible = directory.classes[~directory.excluded]
         counts = {c: int(n) for c, n in zip(RISK_CLASSES, np.bincount(eligible, minlength=4)[:4], strict=True)}
     inspected: dict[str, int] = {}

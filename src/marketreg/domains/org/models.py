@@ -5,6 +5,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketreg.platform.authz import org_path_type
 from marketreg.platform.db import Base
 
 
@@ -16,7 +17,7 @@ class OrgUnit(Base):
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
-    path: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(org_path_type(64), unique=True)
     region_code: Mapped[str | None] = mapped_column(String(6))
 
 

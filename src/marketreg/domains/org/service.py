@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from marketreg.domains.org.models import LoginSession, OrgUnit, RolePermission, User, UserRole
 from marketreg.kernel import clock
+from marketreg.kernel.errors import NotFound
 from marketreg.platform.authz import Actor, scope
 
 
@@ -61,6 +62,15 @@ def actor_for(session: Session, *, user: User) -> Actor:
         kind=user.kind,
         entity_uscc=user.entity_uscc,
     )
+
+
+def acting_as(session: Session, *, username: str) -> Actor:
+    """The staff actor a job or a command runs as (the CLI's ``--as``, a job started from a page):
+    the person who started it, in their own jurisdiction, never the system."""
+    user = get_user_by_username(session, username=username)
+    if user is None or user.kind != "staff" or not user.is_active:
+        raise NotFound("auth.unknown_user", f"工作人员账号不存在或已停用：{username}")
+    return actor_for(session, user=user)
 
 
 def unit_by_code(session: Session, *, code: str) -> OrgUnit | None:

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.reference.address import AddressResolver, RegionRow, Resolution
@@ -286,3 +286,13 @@ def section_choices(session: Session) -> list[tuple[str, str]]:
 def industry_name(session: Session, *, code: str) -> str | None:
     industry = session.get(Industry, code.upper()) if code else None
     return industry.name if industry is not None else None
+
+
+def region_extract() -> Select:
+    """(code, name) of every region, for set-based joins elsewhere (analytics)."""
+    return select(Region.code, Region.name)
+
+
+def industry_extract() -> Select:
+    """(code, name) of every GB/T 4754 industry, for set-based joins elsewhere (analytics)."""
+    return select(Industry.code, Industry.name)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketreg.platform.authz import org_path_type
 from marketreg.platform.db import Base, BigId
 
 
@@ -30,7 +31,7 @@ class Entity(Base):
     address: Mapped[str] = mapped_column(String(300))
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     city_code: Mapped[str] = mapped_column(String(6))
-    org_path: Mapped[str] = mapped_column(String(40))
+    org_path: Mapped[str] = mapped_column(org_path_type(40))
     industry_code: Mapped[str] = mapped_column(String(5), index=True)
     industry_section: Mapped[str] = mapped_column(String(1))
     established_on: Mapped[dt.date] = mapped_column(Date)
@@ -53,4 +54,4 @@ class Licence(Base):
     status: Mapped[str] = mapped_column(String(16), default="valid")
     issuer: Mapped[str] = mapped_column(String(100))
     scope: Mapped[str] = mapped_column(String(300), default="")
-    org_path: Mapped[str] = mapped_column(String(40), index=True)
+    org_path: Mapped[str] = mapped_column(org_path_type(40), index=True)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.registry.models import Entity, Licence
@@ -125,9 +125,8 @@ def find_respondent(session: Session, *, uscc: str | None = None, name: str | No
 
 @dataclass(frozen=True, slots=True)
 class DirectoryFilter:
-    """The scope of a random-check directory (抽查对象名录库): jurisdiction plus registry fields."""
+    """The scope of a random-check directory (抽查对象名录库) within a jurisdiction: registry fields."""
 
-    org_path: str = "/"
     region_code: str = ""
     industry: str = ""
     entity_type: str = ""
@@ -135,22 +134,59 @@ class DirectoryFilter:
     licence_type: str = ""
 
 
-def stream_directory(session: Session, *, filters: DirectoryFilter,
-                     chunk: int = 50_000) -> Iterator[list[tuple[int, str, str, str]]]:
-    """Chunks of ``(id, uscc, region_code, status)`` in id order, through a server-side cursor,
-    so that a province-wide directory (15M rows) streams into arrays without ORM objects."""
-    stmt = _filtered(select(Entity.id, Entity.uscc, Entity.region_code, Entity.status),
+def directory_select(*, filters: DirectoryFilter, actor: Actor) -> Select:
+    """``(id, uscc, region as an integer, 1 if active else 0)`` of the directory's entities in
+    ``actor``'s jurisdiction (through ``authz.scope``, so a county batch reads only its county),
+    in id order — one set-based statement that callers extend (the draw joins the classes) and
+    fetch straight into arrays."""
+    stmt = _filtered(select(Entity.id, Entity.uscc, cast(Entity.region_code, Integer).label("region"),
+                            case((Entity.status == "active", 1), else_=0).label("active")),
                      EntityFilter(region_code=filters.region_code, industry=filters.industry,
                                   status=filters.status, entity_type=filters.entity_type))
-    if filters.org_path != "/":
-        stmt = stmt.where(_prefix_range(Entity.org_path, filters.org_path))
     if filters.licence_type:
         stmt = stmt.where(select(Licence.id).where(Licence.entity_id == Entity.id,
                                                    Licence.licence_type == filters.licence_type,
                                                    Licence.status == "valid").exists())
-    result = session.execute(stmt.order_by(Entity.id).execution_options(yield_per=chunk, stream_results=True))
-    for part in result.partitions():
-        yield [tuple(row) for row in part]
+    return scope(stmt, Entity.org_path, actor).order_by(Entity.id)
+
+
+def ids_by_uscc(session: Session, *, usccs: list[str]) -> dict[str, int]:
+    """``uscc → id`` of the given entities (a handful: declared relations)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(usccs), 1000):
+        rows = session.execute(select(Entity.uscc, Entity.id).where(Entity.uscc.in_(usccs[start:start + 1000])))
+        found.update({uscc: entity_id for uscc, entity_id in rows})
+    return found
+
+
+# ----------------------------------------------------------------------------- set-based extracts
+# Other domains' bulk work (credit's sweep and classification, the draw, the analytics marts) joins
+# the registry's basic facts (基础库) in SQL. They get them here, as selectables, and never name the
+# ``market_entity`` table themselves, so that the registry stays free to change how it stores them.
+
+FACT_COLUMNS = ("id", "uscc", "name", "entity_type", "status", "city_code", "region_code", "org_path",
+                "industry_section", "established_on", "legal_rep_name")
+
+
+def entity_facts(*columns: str, id_from: int | None = None, id_below: int | None = None,
+                 actor: Actor | None = None) -> Select:
+    """``SELECT <columns> FROM market_entity`` over ``id_from <= id < id_below`` (either bound
+    optional), scoped to ``actor``'s jurisdiction when given; callers use it as a subquery."""
+    unknown = set(columns) - set(FACT_COLUMNS)
+    if unknown or not columns:
+        raise ValueError(f"not a registry fact column: {sorted(unknown)}")
+    stmt = select(*(getattr(Entity, c) for c in columns))
+    if id_from is not None:
+        stmt = stmt.where(Entity.id >= id_from)
+    if id_below is not None:
+        stmt = stmt.where(Entity.id < id_below)
+    return stmt if actor is None else scope(stmt, Entity.org_path, actor)
+
+
+def id_bounds(session: Session) -> tuple[int, int, int]:
+    """(lowest id, highest id, count) of the registry, for work done in id ranges."""
+    lo, hi, n = session.execute(select(func.min(Entity.id), func.max(Entity.id), func.count(Entity.id))).one()
+    return lo or 0, hi or 0, n or 0
 
 
 def entity_names(session: Session, *, ids: list[int]) -> dict[int, tuple[str, str]]:

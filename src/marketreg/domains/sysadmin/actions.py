@@ -1,4 +1,5 @@
-"""Calendar maintenance (audited) and the provisional-deadline alert."""
+"""Calendar maintenance (audited) and the provisional-deadline alert. The work calendar is the
+province's: every statutory deadline in every unit counts on it, so only the province changes it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from sqlalchemy.orm import Session
 from marketreg.kernel.errors import DomainError
 from marketreg.platform import alerts, audit
 from marketreg.platform import calendar as work_calendar
-from marketreg.platform.authz import Actor
+from marketreg.platform.authz import Actor, require_province
 
 
 def do_set_override(session: Session, *, actor: Actor, day: dt.date, is_workday: bool, name: str) -> None:
     actor.require("calendar.manage")
+    require_province(actor, "全省统一的工作日历")
     if not 2000 <= day.year <= 2100:
         raise DomainError("calendar.bad_date", "日期超出可维护范围（2000–2100年）")
     work_calendar.set_override(session, day=day, is_workday=is_workday, name=name[:64], source="人工维护",
@@ -24,6 +26,7 @@ def do_set_override(session: Session, *, actor: Actor, day: dt.date, is_workday:
 
 def do_remove_override(session: Session, *, actor: Actor, day: dt.date) -> None:
     actor.require("calendar.manage")
+    require_province(actor, "全省统一的工作日历")
     if work_calendar.remove_override(session, day=day):
         audit.record(session, actor=actor, action="calendar.override_removed", subject_type="calendar_day",
                      subject_id=day.isoformat())
@@ -31,6 +34,7 @@ def do_remove_override(session: Session, *, actor: Actor, day: dt.date) -> None:
 
 def do_import_arrangement(session: Session, *, actor: Actor, text: str, source: str) -> tuple[int, int]:
     actor.require("calendar.manage")
+    require_province(actor, "全省统一的工作日历")
     year, days = work_calendar.import_arrangement(session, text=text, source=source[:200], by=actor.username)
     audit.record(session, actor=actor, action="calendar.year_imported", subject_type="calendar_year",
                  subject_id=year, new={"days": days, "source": source})

@@ -81,8 +81,10 @@ def _notify_filer(session: Session, item: Item, text: str) -> None:
 
 
 def _load(session: Session, actor: Actor, item_id: int, action: str, permission: str = "complaints.handle") -> Item:
+    """The item in scope, locked until commit, in a state that allows ``action``: of two handlers
+    acting at once, the second waits and then meets the state the first left (409)."""
     actor.require(permission)
-    item = service.get_item(session, actor=actor, item_id=item_id)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
     flow.check(action, item.status)
     return item
 

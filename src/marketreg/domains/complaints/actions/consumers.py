@@ -22,14 +22,14 @@ from marketreg.domains.complaints.models import Item
 from marketreg.domains.complaints.schemas import OdrComplaintOut, clean_text
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError, PermissionDenied
-from marketreg.platform.authz import Actor
+from marketreg.platform.authz import SYSTEM, Actor, get_in_scope, not_found
 from marketreg.platform.calendar import load_calendar
 
 
 def do_rate(session: Session, *, actor: Actor, query_code: str, phone: str, rating: int, resolved: bool,
             comment: str = "") -> Item:
     """The filer rates a closed item; "not resolved" reopens it within the window."""
-    item = service.by_query_code(session, query_code=query_code)
+    item = service.by_query_code(session, query_code=query_code, for_update=True)
     if item.anonymous or not item.complainant_phone or item.complainant_phone != phone.strip():
         raise PermissionDenied("complaints.not_owner", "查询码与手机号不匹配")
     if item.status != Status.closed or item.closed_at is None:
@@ -84,9 +84,9 @@ def do_odr_reply(session: Session, *, actor: Actor, item_id: int, reply: str, se
     hands it to the bureau at once."""
     if actor.kind != "enterprise":
         raise PermissionDenied("complaints.enterprise_only", "仅限企业用户")
-    item = session.get(Item, item_id)
-    if item is None or item.kind != Kind.complaint or item.respondent_uscc != actor.entity_uscc:
-        raise DomainError("complaints.not_found", "未找到该投诉", status=404)
+    item = get_in_scope(session, Item, item_id, actor=SYSTEM, what="投诉", for_update=True)
+    if item.kind != Kind.complaint or item.respondent_uscc != actor.entity_uscc:
+        raise not_found("投诉")
     flow.check("odr_reply", item.status)
     text = clean_text(reply, "答复")
     if not text:

@@ -16,7 +16,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError, PermissionDenied
 from marketreg.kernel.regions import org_path_for_region
 from marketreg.platform import audit
-from marketreg.platform.authz import Actor
+from marketreg.platform.authz import Actor, ensure_writable, require_province
 
 
 def do_reroute(session: Session, *, actor: Actor, item_id: int, region_code: str, reason: str) -> Item:
@@ -24,6 +24,7 @@ def do_reroute(session: Session, *, actor: Actor, item_id: int, region_code: str
     item = _load(session, actor, item_id, "reroute", permission="complaints.supervise")
     if region_code not in reference.county_codes(session):
         raise DomainError("complaints.bad_region", "请选择山东省的县级行政区")
+    ensure_writable(actor, org_path_for_region(region_code), "改派的目标单位")
     reason = clean_text(reason, "改派理由") or ""
     if not reason:
         raise DomainError("complaints.reason_required", "请填写改派理由")
@@ -39,7 +40,7 @@ def do_reroute(session: Session, *, actor: Actor, item_id: int, region_code: str
 def do_take_over(session: Session, *, actor: Actor, item_id: int, reason: str) -> Item:
     """A higher level takes an item over (暂行办法第十二条／办法第十四条)."""
     actor.require("complaints.supervise")
-    item = service.get_item(session, actor=actor, item_id=item_id)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
     if item.status == Status.closed or item.org_path == actor.org_path:
         raise DomainError("complaints.cannot_take_over", "已办结或已由本级办理")
     old = item.org_path
@@ -55,7 +56,7 @@ def do_take_over(session: Session, *, actor: Actor, item_id: int, reason: str) -
 def do_supervise(session: Session, *, actor: Actor, item_id: int, instruction: str, due_on: dt.date) -> Supervision:
     """督办: only a level above the handling unit may urge it."""
     actor.require("complaints.supervise")
-    item = service.get_item(session, actor=actor, item_id=item_id)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
     if item.org_path == actor.org_path:
         raise PermissionDenied("complaints.supervise_own", "不能督办本级办理的事项")
     text = clean_text(instruction, "督办意见")
@@ -81,7 +82,9 @@ def do_view_identity(session: Session, *, actor: Actor, item_id: int) -> Item:
 
 
 def do_set_rule_figure(session: Session, *, actor: Actor, version: str, key: str, value: int, note: str) -> None:
+    """A province-wide statutory figure: only the province changes it."""
     actor.require("complaints.manage_rules")
+    require_province(actor)
     rule_set = next((r for r in rules.RULESETS if r.version == version), None)
     if rule_set is None or key not in rule_set.figures:
         raise DomainError("complaints.unknown_rule", "规则参数不存在")

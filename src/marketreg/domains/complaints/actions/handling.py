@@ -25,7 +25,7 @@ from marketreg.domains.complaints.models import Item
 from marketreg.domains.complaints.schemas import clean_text
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
-from marketreg.platform.authz import Actor
+from marketreg.platform.authz import Actor, ensure_writable
 from marketreg.platform.calendar import load_calendar
 
 
@@ -157,6 +157,7 @@ def do_transfer_to_police(session: Session, *, actor: Actor, item_id: int, note:
 def do_mark_duplicate(session: Session, *, actor: Actor, item_id: int, of_query_code: str) -> Item:
     item = _load(session, actor, item_id, "mark_duplicate")
     original = service.by_query_code(session, query_code=of_query_code)
+    ensure_writable(actor, original.org_path, "重复的原投诉举报")
     if original.id == item.id:
         raise DomainError("complaints.self_duplicate", "不能标记为与自身重复")
     item.duplicate_of_id = original.id

@@ -15,7 +15,7 @@ from marketreg.domains.complaints.models import DuplicateLink, FollowUp, Item
 from marketreg.domains.complaints.schemas import clean_text
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError
-from marketreg.platform.authz import Actor
+from marketreg.platform.authz import Actor, ensure_writable, get_in_scope, not_found
 
 
 def select_follow_ups(session: Session, *, closed_on: dt.date, share: float) -> int:
@@ -44,7 +44,7 @@ def select_follow_ups(session: Session, *, closed_on: dt.date, share: float) -> 
 
 def do_record_follow_up(session: Session, *, actor: Actor, item_id: int, result: str, note: str = "") -> FollowUp:
     actor.require("complaints.handle")
-    item = service.get_item(session, actor=actor, item_id=item_id)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
     if result not in FOLLOW_UP_RESULTS:
         raise DomainError("complaints.bad_follow_up_result", "请选择回访结果")
     follow_up = session.scalar(select(FollowUp).where(FollowUp.item_id == item.id, FollowUp.kind == "visit"))
@@ -65,10 +65,13 @@ def do_record_follow_up(session: Session, *, actor: Actor, item_id: int, result:
 def do_resolve_duplicate_link(session: Session, *, actor: Actor, item_id: int, link_id: int, confirmed: bool) -> None:
     """Staff confirm or dismiss a suggested duplicate (closing as duplicate stays its own action)."""
     actor.require("complaints.handle")
-    item = service.get_item(session, actor=actor, item_id=item_id)
-    link = session.get(DuplicateLink, link_id)
-    if link is None or item.id not in (link.item_id, link.other_id):
-        raise DomainError("complaints.not_found", "未找到该关联", status=404)
+    item = service.get_item(session, actor=actor, item_id=item_id, for_update=True)
+    link = get_in_scope(session, DuplicateLink, link_id, actor=actor, what="疑似重复关联", for_update=True,
+                        org_path=lambda _: item.org_path)
+    if item.id not in (link.item_id, link.other_id):
+        raise not_found("疑似重复关联")
+    other = session.get(Item, link.other_id if link.item_id == item.id else link.item_id)
+    ensure_writable(actor, other.org_path if other else None, "关联的投诉举报")
     link.status = "confirmed" if confirmed else "dismissed"
     _step(item, action="duplicate_link", label="确认疑似重复" if confirmed else "排除疑似重复", actor=actor,
           public=False)

@@ -19,7 +19,7 @@ from marketreg.domains.complaints.models import Item
 from marketreg.domains.complaints.schemas import clean_text
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
-from marketreg.platform.authz import Actor, ensure_visible
+from marketreg.platform.authz import Actor, ensure_writable
 from marketreg.platform.calendar import load_calendar
 
 
@@ -58,7 +58,8 @@ def do_merge_report(session: Session, *, actor: Actor, item_id: int, into_query_
     report (办法第三十五条, RULES 1.33)."""
     item = _load(session, actor, item_id, "merge_report")
     target = service.by_query_code(session, query_code=into_query_code)
-    ensure_visible(actor, target.org_path, "举报")
+    ensure_writable(actor, target.org_path, "并入的举报")
+    target = service.get_item(session, actor=actor, item_id=target.id, for_update=True)
     if target.id == item.id or target.kind != Kind.report or target.status != Status.verifying:
         raise DomainError("complaints.bad_merge_target", "只能并入正在核查的其他举报")
     rule_set = _rules_for(session, item.received_on)

@@ -18,7 +18,7 @@ from marketreg.domains.enforcement.schemas import BenchmarkIn, ConflictIn
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError, NotFound
 from marketreg.platform import audit
-from marketreg.platform.authz import Actor
+from marketreg.platform.authz import Actor, require_province
 
 DEFAULT_BENCHMARKS = Path(__file__).parents[1] / "data" / "benchmarks.yaml"
 
@@ -41,6 +41,7 @@ def load_benchmarks(session: Session) -> int:
 def do_save_benchmark(session: Session, *, actor: Actor, data: BenchmarkIn) -> Benchmark:
     """Create or change a discretion benchmark; the old and new ranges go to the audit log."""
     actor.require("enforcement.benchmarks")
+    require_province(actor, "全省统一的裁量基准")
     _violation_label(data.violation_type)
     if data.fine_min > data.fine_max:
         raise DomainError("enforcement.range_invalid", "罚款下限不能高于上限")
@@ -81,6 +82,7 @@ def do_declare_conflict(session: Session, *, actor: Actor, data: ConflictIn) -> 
 def do_set_rule_figure(session: Session, *, actor: Actor, key: str, value: Decimal, note: str) -> RuleOverride:
     """Enter the in-force value of a figure RULES.md does not confirm (e.g. a Shandong amount)."""
     actor.require("enforcement.benchmarks")
+    require_province(actor)
     fig = rules.FIGURES.get(key)
     if fig is None:
         raise NotFound("enforcement.rule_unknown", "规则参数不存在")

@@ -25,9 +25,9 @@ from marketreg.domains.enforcement.schemas import ClueIn, ClueTransferIn, Declin
 from marketreg.domains.org import service as org
 from marketreg.domains.org.enums import UnitLevel
 from marketreg.kernel import clock
-from marketreg.kernel.errors import Conflict, DomainError, NotFound
+from marketreg.kernel.errors import Conflict, DomainError
 from marketreg.platform import audit
-from marketreg.platform.authz import Actor, ensure_visible
+from marketreg.platform.authz import Actor
 from marketreg.platform.calendar import load_calendar
 
 
@@ -54,10 +54,7 @@ def do_register_clue(session: Session, *, actor: Actor, data: ClueIn, org_path: 
 
 def _open_clue(session: Session, actor: Actor, clue_id: int) -> Clue:
     actor.require("enforcement.handle")
-    clue = session.get(Clue, clue_id)
-    if clue is None:
-        raise NotFound("enforcement.clue_not_found", "线索不存在")
-    ensure_visible(actor, clue.org_path, "线索")
+    clue = service.get_clue(session, actor=actor, clue_id=clue_id, for_update=True)
     if clue.status != ClueStatus.checking:
         raise Conflict("enforcement.clue_decided", "该线索已作出立案或不予立案决定")
     return clue
@@ -111,7 +108,7 @@ def _feedback_to_sender(session: Session, clue: Clue, text: str) -> None:
 def do_record_department_feedback(session: Session, *, actor: Actor, transfer_id: int, data: FeedbackIn) -> Transfer:
     """The sender records a department's written reply (receipt and result)."""
     actor.require("enforcement.transfer")
-    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
+    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id, for_update=True)
     if transfer.kind != TransferKind.department:
         raise Conflict("enforcement.feedback_by_receiver", "该移送由接收单位在系统内反馈")
     if transfer.feedback_on is not None:

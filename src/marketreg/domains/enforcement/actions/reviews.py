@@ -37,7 +37,7 @@ def do_sample_reviews(session: Session, *, actor: Actor, share: float, seed: int
 def do_score_review(session: Session, *, actor: Actor, review_id: int, scores: dict[str, int]) -> FileReview:
     """Score one sampled case file against the checklist; the reviewer must not have handled it."""
     actor.require("enforcement.review")
-    review = service.get_review(session, actor=actor, review_id=review_id)
+    review = service.get_review(session, actor=actor, review_id=review_id, for_update=True)
     case = session.get(Case, review.case_id)
     if actor.username in case.officers:
         raise DomainError("enforcement.reviewer_is_investigator", "办案人员不得评查本人办理的案卷")

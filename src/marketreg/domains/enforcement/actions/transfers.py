@@ -44,8 +44,7 @@ def do_transfer(session: Session, *, actor: Actor, case_id: int, data: TransferI
 
 def _police_transfer(session: Session, actor: Actor, transfer_id: int) -> Transfer:
     actor.require("enforcement.police")
-    transfer = service.get_transfer(session, actor=actor, transfer_id=transfer_id)
-    return transfer
+    return service.get_transfer(session, actor=actor, transfer_id=transfer_id, for_update=True)
 
 
 def do_acknowledge_transfer(session: Session, *, actor: Actor, transfer_id: int) -> Transfer:
