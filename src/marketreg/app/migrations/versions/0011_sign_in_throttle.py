@@ -1,7 +1,7 @@
 """sign-in throttle: the account lockout's columns go (throttling lives in the rate-limit storage)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 import marketreg.platform.db
 
-revision = '0009'
-down_revision = '0008'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
