@@ -22,13 +22,16 @@ the last line is ``days_earlier=<mean>``.
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: the machine is shared (read before sklearn loads)
+
 import argparse
 import sys
 import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 from sklearn.metrics import roc_auc_score
 
@@ -36,6 +39,8 @@ from marketreg.analytics import targeting
 
 # Chicago's own evaluation script (CODE/31_xgboost_model_evaluation.R) records this for the score column.
 CHICAGO_XGBOOST_DAYS = 7.790698
+# Past findings other than critical violations (23_food_insp_features), summed per operator.
+FINDINGS = ("serious", "minor", "failed")
 # (area column in 24_bus_features, window in days); each becomes an ``area_history`` feature.
 AREAS = (("ZIP_CODE", 90), ("ZIP_CODE", 365), ("WARD", 90), ("WARD", 365), ("POLICE_DISTRICT", 90),
          ("POLICE_DISTRICT", 365))
@@ -72,7 +77,9 @@ def load(data: Path, tables: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.when(pl.col("Test")).then(pl.lit(test_start)).otherwise(pl.col("Inspection_Date")).alias("known"))
     inspections = read_table(tables / "23_food_insp_features.Rds").select(
         pl.col("Inspection_ID").cast(pl.Int64), pl.col("License").cast(pl.Int64).alias("entity"),
-        pl.col("Inspection_Date").alias("date"), (pl.col("criticalCount") > 0).cast(pl.Int8).alias("critical"))
+        pl.col("Inspection_Date").alias("date"), (pl.col("criticalCount") > 0).cast(pl.Int8).alias("critical"),
+        pl.col("seriousCount").alias("serious"), pl.col("minorCount").alias("minor"),
+        (pl.col("Results") == "Fail").cast(pl.Int8).alias("failed"))
     business = read_table(tables / "24_bus_features.Rds").select(
         pl.col("Inspection_ID").cast(pl.Int64), pl.col("ZIP_CODE").cast(pl.String),
         pl.col("WARD").cast(pl.String), pl.col("POLICE_DISTRICT").cast(pl.String), "minDate")
@@ -84,7 +91,7 @@ def load(data: Path, tables: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 def build_features(rows: pl.DataFrame, history: pl.DataFrame, prior_rate: float) -> pl.DataFrame:
     """One feature row per inspection, in ``rows`` order, from what was known on its ``known`` day."""
     keyed = rows.select(pl.col("Inspection_ID").alias("id"), pl.col("License").alias("entity"), "known")
-    own = targeting.own_history(keyed, history.select("entity", "date", "critical"), prior_rate=prior_rate)
+    own = targeting.own_history(keyed, history, prior_rate=prior_rate, findings=FINDINGS)
     frame = keyed.select("id").join(own, on="id", how="left")
     for column, window in AREAS:
         area_rows = keyed.with_columns(rows[column].alias("area"))
@@ -114,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     features = build_features(rows, history, prior)
     print(f"rows: train {train.height}, test {test.height} "
           f"({test['Inspection_Date'].min()} to {test['Inspection_Date'].max()}, "
-          f"{int(test['criticalFound'].sum())} with a critical violation); test outcomes known up to "
-          f"{test['known'].min()}")
+          f"{int(test['criticalFound'].sum())} with a critical violation); test rows see outcomes "
+          f"before {test['known'].min()} only")
     print(f"features ({features.width}): {', '.join(features.columns)}")
 
     is_train = rows["Train"].to_numpy()

@@ -9,8 +9,8 @@ Features, each known *before* the inspection it scores (``known`` is the day up 
 outcomes count; for a plan drawn up today it is today, not the day of the visit):
 
 * **The operator's own history** (``own_history``): inspections so far, how many found a critical
-  violation, a smoothed critical rate, days since the last inspection and whether the last one
-  found a critical violation. Repeat offenders are the textbook risk factor (RULES 7.x dynamic
+  violation (and lesser findings the caller names), a smoothed critical rate, days since the last
+  inspection and what the last one found. Repeat offenders are the textbook risk factor (RULES 7.x dynamic
   factors: inspection results).
 * **The area's recent history** (``area_history``): the smoothed share of other operators'
   inspections in the same area (postcode, ward, district…) that found a critical violation in the
@@ -74,32 +74,35 @@ def guard_features(columns: Iterable[str]) -> None:
                           columns=outcome)
 
 
-def own_history(rows: pl.DataFrame, history: pl.DataFrame, *, prior_rate: float, prior_weight: float = 2.0
-                ) -> pl.DataFrame:
+def own_history(rows: pl.DataFrame, history: pl.DataFrame, *, prior_rate: float, prior_weight: float = 2.0,
+                findings: Sequence[str] = ()) -> pl.DataFrame:
     """Per row (``id``, ``entity``, ``known``): the operator's inspections before ``known``.
 
-    ``history`` has ``entity``, ``date`` and ``critical`` (0/1), one row per past inspection. The
-    critical rate is shrunk towards ``prior_rate`` with ``prior_weight`` pseudo-inspections, so one
-    bad visit does not make an operator look certain.
+    ``history`` has ``entity``, ``date`` and ``critical`` (0/1), one row per past inspection, plus
+    the numeric ``findings`` columns (e.g. counts of lesser violations), each summed and its last
+    value kept as ``hist_<name>`` and ``hist_last_<name>``. The critical rate is shrunk towards
+    ``prior_rate`` with ``prior_weight`` pseudo-inspections, so one bad visit does not make an
+    operator look certain.
     """
+    counted = ["critical", *findings]
     past = (rows.select("id", "entity", "known")
-            .join(history.select("entity", pl.col("date").alias("past_date"), "critical"), on="entity")
+            .join(history.select("entity", pl.col("date").alias("past_date"), *counted), on="entity")
             .filter(pl.col("past_date") < pl.col("known"))
             .sort("past_date")
             .group_by("id")
             .agg(pl.len().alias("hist_inspections"),
-                 pl.col("critical").sum().alias("hist_critical"),
+                 *(pl.col(c).sum().alias(f"hist_{c}") for c in counted),
+                 *(pl.col(c).last().alias(f"hist_last_{c}") for c in counted),
                  pl.col("past_date").last().alias("last_date"),
-                 pl.col("critical").last().alias("hist_last_critical"),
                  pl.first("known")))
     features = past.select(
-        "id", "hist_inspections", "hist_critical", "hist_last_critical",
+        "id", "hist_inspections", *(f"hist_{c}" for c in counted), *(f"hist_last_{c}" for c in counted),
         ((pl.col("hist_critical") + prior_rate * prior_weight) / (pl.col("hist_inspections") + prior_weight))
         .alias("hist_critical_rate"),
         (pl.col("known") - pl.col("last_date")).dt.total_days().alias("hist_days_since_last"),
     )
     return (rows.select("id").join(features, on="id", how="left")
-            .with_columns(pl.col("hist_inspections", "hist_critical").fill_null(0),
+            .with_columns(pl.col("hist_inspections", *(f"hist_{c}" for c in counted)).fill_null(0),
                           pl.col("hist_critical_rate").fill_null(prior_rate)))
 
 
