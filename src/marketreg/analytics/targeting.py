@@ -10,13 +10,14 @@ outcomes count; for a plan drawn up today it is today, not the day of the visit)
 
 * **The operator's own history** (``own_history``): inspections so far, how many found a critical
   violation (and lesser findings the caller names), a smoothed critical rate, days since the last
-  inspection and what the last one found. Repeat offenders are the textbook risk factor (RULES 7.x dynamic
-  factors: inspection results).
+  inspection and what the last one found. Repeat offenders are the textbook risk factor (RULES 7.1
+  and 7.4: inspection history is a dynamic risk factor).
 * **The area's recent history** (``area_history``): the smoothed share of other operators'
   inspections in the same area (postcode, ward, district…) that found a critical violation in the
   last ``window_days``. It carries what the operator's own sparse history cannot: local conditions
   and how strictly that area is currently being checked.
-* **Static properties** the caller adds: category (facility type), licence age, licence kinds.
+* **Static properties** the caller adds: category (facility type), licence age, licence kinds
+  (RULES 7.1's static factors: food category, format, scale).
 
 Never a feature: who will inspect (an inspector is not a property of the operator, and the plan
 does not know it) and any outcome of the inspections being scored. ``guard_features`` refuses
