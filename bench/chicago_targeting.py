@@ -17,7 +17,9 @@ column are never read into the features (``targeting.guard_features`` checks it)
 
 The data is a test set only: nothing of it is copied into the repository. Output: the features
 used, the published ``score`` column run through the same metric (sanity check only), then ours;
-the last line is ``days_earlier=<mean>``.
+the last line is ``days_earlier=<mean>``. ``--validate`` first prints the same metric on three 60-day
+folds inside ``Train`` (each scored by a model trained on the rows before it), the figures the
+feature set was chosen on.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: the machine is shared (read before sklearn loads)
 
 import argparse
+import datetime as dt
 import sys
 import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from sklearn.metrics import roc_auc_score
 
@@ -41,6 +45,9 @@ from marketreg.analytics import targeting
 CHICAGO_XGBOOST_DAYS = 7.790698
 # Past findings other than critical violations (23_food_insp_features), summed per operator.
 FINDINGS = ("serious", "minor", "failed")
+# 60-day folds inside Train for choosing features (--validate); like the test, each is frozen at its first day.
+VALIDATION_FOLDS = ((dt.date(2013, 9, 2), dt.date(2013, 10, 31)), (dt.date(2013, 12, 1), dt.date(2014, 1, 31)),
+                    (dt.date(2014, 2, 15), dt.date(2014, 4, 16)))
 # (area column in 24_bus_features, window in days); each becomes an ``area_history`` feature.
 AREAS = (("ZIP_CODE", 90), ("ZIP_CODE", 365), ("WARD", 90), ("WARD", 365), ("POLICE_DISTRICT", 90),
          ("POLICE_DISTRICT", 365))
@@ -70,11 +77,9 @@ def read_table(path: Path) -> pl.DataFrame:
 
 
 def load(data: Path, tables: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rows to train on and score (with ``known``), and the inspection history with areas."""
+    """The rows to train on and score, and the inspection history with areas."""
     rows = read_table(data).with_columns(pl.col("Inspection_ID").cast(pl.Int64), pl.col("License").cast(pl.Int64))
-    test_start = rows.filter(pl.col("Test"))["Inspection_Date"].min()
-    rows = rows.filter(pl.col("Train") | pl.col("Test")).with_columns(
-        pl.when(pl.col("Test")).then(pl.lit(test_start)).otherwise(pl.col("Inspection_Date")).alias("known"))
+    rows = rows.filter(pl.col("Train") | pl.col("Test"))
     inspections = read_table(tables / "23_food_insp_features.Rds").select(
         pl.col("Inspection_ID").cast(pl.Int64), pl.col("License").cast(pl.Int64).alias("entity"),
         pl.col("Inspection_Date").alias("date"), (pl.col("criticalCount") > 0).cast(pl.Int8).alias("critical"),
@@ -108,27 +113,51 @@ def build_features(rows: pl.DataFrame, history: pl.DataFrame, prior_rate: float)
     return frame.join(static, on="id", how="left").drop("id")
 
 
+def score_period(rows: pl.DataFrame, history: pl.DataFrame, scored: pl.Series) -> tuple[np.ndarray, list[str]]:
+    """Train on the rows not ``scored`` and score the others, their features as known on the period's first day.
+
+    Returns the scores and the names of the features used."""
+    start = rows.filter(scored)["Inspection_Date"].min()
+    rows = rows.with_columns(pl.when(scored).then(pl.lit(start)).otherwise(pl.col("Inspection_Date")).alias("known"))
+    features = build_features(rows, history, float(rows.filter(~scored)["criticalFound"].mean()))
+    model = targeting.fit_risk_model(features.filter(~scored), rows.filter(~scored)["criticalFound"].to_numpy(),
+                                     categorical=("facility_type",))
+    return targeting.risk_scores(model, features.filter(scored)), features.columns
+
+
+def validate(rows: pl.DataFrame, history: pl.DataFrame) -> None:
+    """Time-based validation inside ``Train``: each fold is scored by a model trained on what came before it."""
+    train = rows.filter(pl.col("Train"))
+    results = []
+    for start, end in VALIDATION_FOLDS:
+        fold = train.filter(pl.col("Inspection_Date") <= end)
+        scored = fold["Inspection_Date"] >= start
+        held = fold.filter(scored)
+        scores, _ = score_period(fold, history, scored)
+        result = targeting.days_earlier(held["Inspection_Date"].to_numpy(), scores, held["criticalFound"].to_numpy())
+        results.append(result)
+        print(f"validation fold {start} to {end}: days_earlier={result:.2f}", flush=True)
+    print(f"validation mean: days_earlier={np.mean(results):.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="30_xgboost_data.Rds or a CSV of its columns")
     parser.add_argument("--tables", type=Path, help="folder of the other .Rds tables (default: that of --data)")
     parser.add_argument("--scores-out", type=Path, help="write Inspection_ID,score of the test rows here")
+    parser.add_argument("--validate", action="store_true", help="first run the time-based folds inside Train")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     rows, history = load(args.data, args.tables or args.data.parent)
-    train, test = rows.filter(pl.col("Train")), rows.filter(pl.col("Test"))
-    prior = float(train["criticalFound"].mean())
-    features = build_features(rows, history, prior)
-    print(f"rows: train {train.height}, test {test.height} "
+    if args.validate:
+        validate(rows, history)
+    test = rows.filter(pl.col("Test"))
+    print(f"rows: train {rows.height - test.height}, test {test.height} "
           f"({test['Inspection_Date'].min()} to {test['Inspection_Date'].max()}, "
           f"{int(test['criticalFound'].sum())} with a critical violation); test rows see outcomes "
-          f"before {test['known'].min()} only")
-    print(f"features ({features.width}): {', '.join(features.columns)}")
-
-    is_train = rows["Train"].to_numpy()
-    model = targeting.fit_risk_model(features.filter(pl.Series(is_train)), train["criticalFound"].to_numpy(),
-                                     categorical=("facility_type",))
-    scores = targeting.risk_scores(model, features.filter(pl.Series(~is_train)))
+          f"before {test['Inspection_Date'].min()} only")
+    scores, names = score_period(rows, history, rows["Test"])
+    print(f"features ({len(names)}): {', '.join(names)}")
     found = test["criticalFound"].to_numpy()
     dates = test["Inspection_Date"].to_numpy()
     if args.scores_out:
