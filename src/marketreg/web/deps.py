@@ -40,7 +40,7 @@ def ids_in_range(request: Request) -> None:
             continue
         raw = str(request.path_params.get(field.alias, ""))
         if raw.isascii() and raw.isdigit() and not 1 <= int(raw) <= MAX_ID:
-            raise NotFound("not_found", "页面或记录不存在")
+            raise NotFound("auth.not_found", "记录不存在或不在您的管辖范围内")  # as get_in_scope answers
 
 
 def get_read_session(request: Request) -> Iterator[Session]:
