@@ -159,9 +159,10 @@ def session(db) -> Iterator[Session]:
 @pytest.fixture
 def app(tasks_db):
     from marketreg.app.main import create_app
-    from marketreg.web.ratelimit import limiter
+    from marketreg.web.ratelimit import limiter, login_throttle
 
     limiter.reset()
+    login_throttle.reset()
     return create_app(sessions=tasks_db, start_workers=False)
 
 

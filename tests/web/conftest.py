@@ -158,7 +158,8 @@ def build_credit(session, world: World) -> None:
     session.add(repair)
     session.flush()
     proposal = credit.do_propose_false_information(session, actor=_actor(session, "lx_registrar"), uscc=uscc,
-                                                   evidence="年度报告从业人数与社保记录不符", reason="公示信息隐瞒真实情况")
+                                                   evidence="年度报告从业人数与社保记录不符",
+                                                   reason="公示信息隐瞒真实情况")
     world.values.update(entry_id=str(entry.id), objection_id=str(objection.id), repair_id=str(repair.id),
                         proposal_id=str(proposal.id))
 
@@ -246,16 +247,28 @@ def _system():
 
 
 @pytest.fixture(scope="session")
-def perm_world(tmp_path_factory) -> Iterator[tuple[Sessions, World]]:
+def perm_storage(tmp_path_factory):
+    """The world's stored files (a complaint's attachment), kept for the whole session like its rows."""
+    return tmp_path_factory.mktemp("perm_storage")
+
+
+@pytest.fixture(scope="session")
+def perm_world(tmp_path_factory, perm_storage) -> Iterator[tuple[Sessions, World]]:
     from marketreg.app.main import create_app
+    from marketreg.platform.settings import get_settings
     from marketreg.web.routes import iter_routes
 
     engine = build_database(database_url("sqlite", tmp_path_factory, "perm"))
     sessions = Sessions(engine)
     world = World(values=dict(PATH_VALUES))
-    for build in BUILD_ORDER:
-        with sessions.transaction() as session:
-            build(session, world)
+    settings = get_settings()
+    previous, settings.storage_dir = settings.storage_dir, str(perm_storage)
+    try:
+        for build in BUILD_ORDER:
+            with sessions.transaction() as session:
+                build(session, world)
+    finally:
+        settings.storage_dir = previous
     permissions = {i.permission for i in iter_routes(create_app(start_workers=False)) if i.permission}
     with sessions.transaction() as session:
         _permission_users(session, permissions, world)
@@ -295,11 +308,14 @@ def perm_app(perm_world):
 
 
 @pytest.fixture
-def perm_client(perm_app, perm_db):
+def perm_client(perm_app, perm_db, perm_storage, monkeypatch):
     from starlette.testclient import TestClient
 
     from marketreg.platform import db as platform_db
+    from marketreg.platform.settings import get_settings
     from marketreg.web.ratelimit import limiter
+
+    monkeypatch.setattr(get_settings(), "storage_dir", str(perm_storage))
 
     previous = platform_db._current
     platform_db.use_sessions(perm_db)

@@ -200,14 +200,14 @@ def test_county_sweep_lists_only_its_own_entities_as_its_starter(perm_client, pe
 
     csrf = sign_in(perm_client, world, "sn_registrar")
     with perm_db.read() as s:
-        first = s.scalar(select(func.max(AuditEvent.seq)))
+        first = s.scalar(select(func.max(AuditEvent.id))) or 0
     response = perm_client.post("/staff/credit/sweep", data={"year": "2025", "csrf_token": csrf},
                                 follow_redirects=False)
     assert response.status_code == 303
     with perm_db.read() as s:
         listed = list(s.scalars(select(ListEntry.org_path).where(ListEntry.source_ref.like("annual_report:2025:%"))))
         actors = set(s.scalars(select(AuditEvent.actor_name).where(AuditEvent.action == "credit.listed",
-                                                                   AuditEvent.seq > first)))
+                                                                   AuditEvent.id > first)))
     assert listed and all(p.startswith("/370000/370200/370202/") for p in listed)
     assert actors == {"sn_registrar"}
 

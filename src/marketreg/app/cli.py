@@ -109,7 +109,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     from marketreg.app.main import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # uvicorn would rewrite the client address from X-Forwarded-For of any local peer; the app
+    # decides itself, from MARKETREG_TRUSTED_PROXIES only (web.ratelimit.client_address).
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command()

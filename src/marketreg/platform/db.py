@@ -18,8 +18,9 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
+from pydantic import Field
 from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +55,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 # 64-bit keys for the big tables; SQLite's rowid alias must be declared INTEGER.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+# The largest id any input may name: PostgreSQL's ``integer``, the narrowest id column (the
+# 64-bit ids of the big tables stay far below it). Beyond it a driver raises instead of finding
+# nothing; ``RecordId`` refuses such ids in request bodies, web.deps in paths.
+MAX_ID = 2**31 - 1
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Base(DeclarativeBase):

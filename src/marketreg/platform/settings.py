@@ -38,8 +38,26 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    # Sign-in: free failures per account name and per client address within the window, then a
+    # doubling delay between attempts up to the cap (never a lockout); hashes computed at once.
+    login_free_failures_per_account: int = 5
+    login_free_failures_per_address: int = 20
+    login_window_seconds: int = 900
+    login_max_delay_seconds: int = 60
+    password_hash_slots: int = 2
+    # Requests: bodies arrive whole before the app runs (larger for bulk imports), within a time;
+    # at most ``write_slots`` write requests inside at once, the rest queue up to
+    # ``write_queue_seconds`` and then answer 503 with Retry-After.
+    max_body_mb: int = 25
+    body_timeout_seconds: float = 60.0
+    write_slots: int = 4
+    write_queue_seconds: float = 15.0
+    retry_after_seconds: int = 5
+    # Evidence attachments of one filing or record, all files together.
+    attachments_max_total_mb: int = 20
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks); none by default,
+    # so a client cannot pick its own address for rate limits and audit.
+    trusted_proxies: list[str] = []
     session_max_age_seconds: int = 8 * 3600
     import_chunk_rows: int = 5000
     # Share of closed complaints and reports picked for a follow-up visit (回访, optional under

@@ -20,7 +20,7 @@ from marketreg.kernel.errors import DomainError
 from marketreg.platform.settings import get_settings
 
 MAX_FILES = 5
-MAX_BYTES = 10 * 1024 * 1024  # 10 MB each
+MAX_BYTES = 10 * 1024 * 1024  # 10 MB each, and ``attachments_max_total_mb`` (20 MB) all together
 ALLOWED = {"image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"}, "application/pdf": {".pdf"}}
 ACCEPT = ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"  # the form's accept= hint
 
@@ -56,6 +56,10 @@ def check_files(files: Sequence[RawFile], *, code_prefix: str) -> list[Upload]:
     present = [f for f in files if f.content]  # a blank file input, or an empty file, carries no evidence
     if len(present) > MAX_FILES:
         raise DomainError(f"{code_prefix}.too_many_files", f"最多上传{MAX_FILES}个附件", limit=MAX_FILES)
+    total_mb = get_settings().attachments_max_total_mb
+    if sum(len(f.content) for f in present) > total_mb * 1024 * 1024:
+        raise DomainError(f"{code_prefix}.attachments_too_large", f"附件合计不能超过{total_mb}MB", status=413,
+                          limit_mb=total_mb)
     checked = []
     for f in present:
         if len(f.content) > MAX_BYTES:

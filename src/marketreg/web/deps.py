@@ -7,19 +7,40 @@ The composition root puts ``sessions`` (platform.db.Sessions) and ``load_actor``
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
-from marketreg.kernel.errors import PermissionDenied
+from marketreg.kernel.errors import NotFound, PermissionDenied
 from marketreg.platform.authz import PUBLIC, Actor
 from marketreg.platform.context import new_request_id
-from marketreg.web.errors import EnterpriseLoginRequired, LoginRequired
+from marketreg.platform.db import MAX_ID
+from marketreg.web.errors import EnterpriseLoginRequired, LoginRequired, Overloaded
 
 SESSION_COOKIE = "mr_session"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def ids_in_range(request: Request) -> None:
+    """App-wide dependency: an integer path parameter outside 1..MAX_ID names no record (404).
+
+    Without it an id beyond the database's integer range reaches the driver and fails there
+    (SQLite: OverflowError; PostgreSQL: integer out of range): a 500 instead of a 404. Kept in
+    one place so that every route, present and future, is covered.
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    for field in dependant.path_params if dependant else ():
+        if field.field_info.annotation is not int:
+            continue
+        raw = str(request.path_params.get(field.alias, ""))
+        if raw.isascii() and raw.isdigit() and not 1 <= int(raw) <= MAX_ID:
+            raise NotFound("auth.not_found", "记录不存在或不在您的管辖范围内")  # as get_in_scope answers
 
 
 def get_read_session(request: Request) -> Iterator[Session]:
@@ -28,8 +49,47 @@ def get_read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit if the endpoint returns, roll back if it raises."""
+class WriteGate:
+    """Admission of write requests: at most ``slots`` inside the application at once.
+
+    A request that cannot get in within ``wait`` seconds answers 503 with ``Retry-After``
+    before it has opened a transaction or taken any lock. Waiting happens on the event loop,
+    so queued writes hold no worker thread and no database connection, and SQLite's single
+    writer is never contended by more threads than its busy timeout can serve.
+    """
+
+    def __init__(self, *, slots: int, wait: float, retry_after: int):
+        self.slots, self.wait, self.retry_after = slots, wait, retry_after
+        self._semaphore: anyio.Semaphore | None = None
+
+    @asynccontextmanager
+    async def admit(self) -> AsyncIterator[None]:
+        if self._semaphore is None:
+            self._semaphore = anyio.Semaphore(self.slots)
+        admitted = False
+        with anyio.move_on_after(self.wait):
+            await self._semaphore.acquire()
+            admitted = True
+        if not admitted:
+            raise Overloaded(self.retry_after)
+        try:
+            yield
+        finally:
+            self._semaphore.release()
+
+
+async def admit_write(request: Request) -> AsyncIterator[None]:
+    """Hold a write slot for the length of the request's transaction."""
+    async with request.app.state.write_gate.admit():
+        yield
+
+
+def get_write_session(request: Request,
+                      _slot: Annotated[None, Depends(admit_write, scope="function")]) -> Iterator[Session]:
+    """One transaction per request: commit if the endpoint returns, roll back if it raises.
+
+    By the time this runs the whole request body has arrived (``web.body.BodyFirst``) and a
+    write slot is held, so the transaction never waits on the network or on a queue."""
     new_request_id()
     with request.app.state.sessions.write() as session:
         try:
@@ -40,6 +100,23 @@ def get_write_session(request: Request) -> Iterator[Session]:
             raise
 
 
+async def posted_form(request: Request) -> FormData:
+    """The posted form, parsed on the event loop (its body has already arrived whole) so that
+    routes stay plain ``def`` and run their database work in the thread pool."""
+    return await request.form()
+
+
+async def posted_json(request: Request) -> object:
+    """The posted JSON document (None when it is not JSON), for routes that validate it only
+    after a jurisdiction check."""
+    try:
+        return await request.json()
+    except ValueError:
+        return None
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
+PostedJson = Annotated[object, Depends(posted_json)]
 ReadSession = Annotated[Session, Depends(get_read_session)]
 # scope="function": commit *before* the response is sent. With FastAPI's default ("request") the
 # code after ``yield`` runs after the response has gone out, so a client could be told 201 / be

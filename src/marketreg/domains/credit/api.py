@@ -29,7 +29,7 @@ from marketreg.domains.credit.schemas import (
 from marketreg.domains.registry import service as registry
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError, NotFound
-from marketreg.web.deps import EnterpriseActor, ReadSession, WriteSession, staff
+from marketreg.web.deps import EnterpriseActor, PostedJson, ReadSession, WriteSession, staff
 from marketreg.web.ratelimit import public_limit
 
 staff_router = APIRouter(prefix="/credit", tags=["credit"])
@@ -87,14 +87,14 @@ def risk_class(session: ReadSession, actor: staff("credit.view"), uscc: str) -> 
 
 
 @staff_router.post("/entities/{uscc}/class", response_model=ClassOut)
-async def override_class(request: Request, session: WriteSession, actor: staff("credit.classify"),
-                         uscc: str) -> ClassOut:
+def override_class(posted: PostedJson, session: WriteSession, actor: staff("credit.classify"), uscc: str) -> ClassOut:
     """Staff override of the class, with a reason (audited). The entity is looked up in the actor's
-    jurisdiction before the body is read, so another county's entity stays invisible (404)."""
+    jurisdiction before the body is validated, so another county's entity stays invisible (404)
+    whatever is posted."""
     registry.get_entity(session, actor=actor, uscc=uscc)
     try:
-        body = OverrideIn.model_validate(await request.json())
-    except (ValueError, ValidationError):
+        body = OverrideIn.model_validate(posted)
+    except ValidationError:
         raise DomainError("request.invalid", "请求内容无效：需要 risk_class 与 reason", status=422) from None
     row = actions.do_override_class(session, actor=actor, uscc=uscc, risk_class=body.risk_class, reason=body.reason)
     return class_out(session, row.entity_id)

@@ -32,7 +32,8 @@ from marketreg.domains.registry.schemas import PublicEntityOut
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform import jobs
-from marketreg.web.deps import EnterpriseActor, ReadSession, WriteSession, staff
+from marketreg.platform.db import RecordId
+from marketreg.web.deps import EnterpriseActor, PostedForm, ReadSession, WriteSession, staff
 from marketreg.web.nav import NavItem
 from marketreg.web.pages import csv_download, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
@@ -362,8 +363,8 @@ def enterprise_page(request: Request, session: ReadSession, actor: EnterpriseAct
 
 
 @enterprise_pages.post("/annual-report")
-async def annual_report_page(request: Request, session: WriteSession, actor: EnterpriseActor) -> Response:
-    form = await request.form()
+def annual_report_page(request: Request, form: PostedForm, session: WriteSession,
+                       actor: EnterpriseActor) -> Response:
     year = _int(form.get("report_year"))
     public_items = {k: str(form.get(k, "")) for k in PUBLIC_ITEM_FIELDS}
     item7 = {k: str(form.get(f"item7_{k}", "")) for k in ITEM7_FIELDS}
@@ -384,7 +385,7 @@ def _int(value) -> int:
 
 
 class ObjectionForm(BaseModel):
-    entry_id: int
+    entry_id: RecordId
     reason: str = Field("", max_length=2000)
 
 

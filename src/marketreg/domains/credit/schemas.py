@@ -15,6 +15,7 @@ from marketreg.domains.credit.enums import (
 )
 from marketreg.domains.credit.models import CreditEvent, ListEntry, MeasureProposal, RepairApplication
 from marketreg.kernel.masking import mask_name
+from marketreg.platform.db import RecordId
 
 
 class CreditEventOut(BaseModel):
@@ -158,7 +159,7 @@ class AnnualReportIn(BaseModel):
 
 
 class ObjectionIn(BaseModel):
-    entry_id: int
+    entry_id: RecordId
     reason: str = Field("", max_length=2000)
 
 

@@ -230,7 +230,7 @@ class Document(Base):
     year: Mapped[int]
     seq: Mapped[int]
     number: Mapped[str] = mapped_column(String(60))
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when the document is read
     created_at: Mapped[dt.datetime]
 
 
@@ -267,7 +267,7 @@ class Transfer(Base):
     evidence_due_on: Mapped[dt.date | None] = mapped_column(Date)  # police: 3 days from transfer (Art. 12)
     feedback_on: Mapped[dt.date | None] = mapped_column(Date)
     feedback: Mapped[str | None] = mapped_column(Text)
-    package: Mapped[bytes | None] = mapped_column(LargeBinary)
+    package: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # loaded only for its download
 
 
 class FileReview(Base):

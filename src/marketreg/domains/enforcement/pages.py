@@ -43,7 +43,7 @@ from marketreg.domains.enforcement.schemas import (
 )
 from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
-from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.deps import PostedForm, ReadSession, WriteSession, staff
 from marketreg.web.nav import NavItem
 from marketreg.web.pages import NO_STORE, page_action, render, xlsx_download
 from marketreg.web.ratelimit import public_limit
@@ -89,11 +89,10 @@ def _form_model(form: FormData, model, *, lists: tuple[str, ...] = (), flags: tu
         raise DomainError("enforcement.bad_input", f"输入有误：{field}", field=field) from None
 
 
-async def _submit(request: Request, session, do, model, *, refused, done, lists: tuple[str, ...] = (),
-                  flags: tuple[str, ...] = ()) -> Response:
+def _submit(form: FormData, session, do, model, *, refused, done, lists: tuple[str, ...] = (),
+            flags: tuple[str, ...] = ()) -> Response:
     """A form post: ``do(data=<the form as model>)`` through ``page_action``; the fields are checked
     inside it, so bad input re-renders the page with its coded reason like any other refusal."""
-    form = await request.form()
     return page_action(session, lambda: do(data=_form_model(form, model, lists=lists, flags=flags)),
                        refused=refused, done=done)
 
@@ -117,11 +116,12 @@ def clues_page(request: Request, session: ReadSession, actor: staff("enforcement
 
 
 @staff_pages.post("/clues")
-async def register_clue(request: Request, session: WriteSession, actor: staff("enforcement.clues")) -> Response:
+def register_clue(request: Request, form: PostedForm, session: WriteSession,
+                  actor: staff("enforcement.clues")) -> Response:
     """Manual registration: inspection, sampling, monitoring, transfer or assignment."""
-    return await _submit(request, session, partial(actions.do_register_clue, session, actor=actor), ClueIn,
-                         refused=lambda exc: _clues(request, session, actor, error=exc),
-                         done=lambda clue: f"/staff/enforcement/clues/{clue.id}")
+    return _submit(form, session, partial(actions.do_register_clue, session, actor=actor), ClueIn,
+                   refused=lambda exc: _clues(request, session, actor, error=exc),
+                   done=lambda clue: f"/staff/enforcement/clues/{clue.id}")
 
 
 @staff_pages.get("/clues.xlsx")
@@ -150,28 +150,28 @@ def clue_page(request: Request, session: ReadSession, actor: staff("enforcement.
 
 
 @staff_pages.post("/clues/{clue_id}/file")
-async def file_case(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
-                    clue_id: int) -> Response:
-    return await _submit(request, session, partial(actions.do_file_case, session, actor=actor, clue_id=clue_id),
-                         FilingIn, lists=("conditions", "officers"), flags=("major",),
-                         refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
-                         done=lambda case: f"/staff/enforcement/cases/{case.id}")
+def file_case(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.handle"),
+              clue_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_file_case, session, actor=actor, clue_id=clue_id),
+                   FilingIn, lists=("conditions", "officers"), flags=("major",),
+                   refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                   done=lambda case: f"/staff/enforcement/cases/{case.id}")
 
 
 @staff_pages.post("/clues/{clue_id}/decline")
-async def decline_clue(request: Request, session: WriteSession, actor: staff("enforcement.handle"),
-                       clue_id: int) -> Response:
-    return await _submit(request, session, partial(actions.do_decline_clue, session, actor=actor, clue_id=clue_id),
-                         DeclineIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
-                         done=f"/staff/enforcement/clues/{clue_id}")
+def decline_clue(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.handle"),
+                 clue_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_decline_clue, session, actor=actor, clue_id=clue_id),
+                   DeclineIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                   done=f"/staff/enforcement/clues/{clue_id}")
 
 
 @staff_pages.post("/clues/{clue_id}/transfer")
-async def transfer_clue(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
-                        clue_id: int) -> Response:
-    return await _submit(request, session, partial(actions.do_transfer_clue, session, actor=actor, clue_id=clue_id),
-                         ClueTransferIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
-                         done="/staff/enforcement/transfers")
+def transfer_clue(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.transfer"),
+                  clue_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_transfer_clue, session, actor=actor, clue_id=clue_id),
+                   ClueTransferIn, refused=lambda exc: _clue(request, session, actor, clue_id, error=exc),
+                   done="/staff/enforcement/transfers")
 
 
 def _transfers(request: Request, session, actor, error: DomainError | None = None) -> Response:
@@ -187,12 +187,12 @@ def transfers_page(request: Request, session: ReadSession, actor: staff("enforce
 
 
 @staff_pages.post("/transfers/{transfer_id}/feedback")
-async def department_feedback(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
-                              transfer_id: int) -> Response:
-    return await _submit(request, session, partial(actions.do_record_department_feedback, session, actor=actor,
-                                                   transfer_id=transfer_id), FeedbackIn,
-                         refused=lambda exc: _transfers(request, session, actor, error=exc),
-                         done="/staff/enforcement/transfers")
+def department_feedback(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.transfer"),
+                        transfer_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_record_department_feedback, session, actor=actor,
+                   transfer_id=transfer_id), FeedbackIn,
+                   refused=lambda exc: _transfers(request, session, actor, error=exc),
+                   done="/staff/enforcement/transfers")
 
 
 # ----------------------------------------------------------------------------- cases
@@ -240,21 +240,21 @@ def case_page(request: Request, session: ReadSession, actor: staff("enforcement.
 
 
 @staff_pages.post("/cases/{case_id}/steps/{step}")
-async def case_step(request: Request, session: WriteSession, actor: staff("enforcement.view"), case_id: int,
-                    step: str) -> Response:
+def case_step(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.view"), case_id: int,
+              step: str) -> Response:
     """One step; a refusal re-renders the case page with the coded reason and changes nothing."""
-    return await _submit(request, session, partial(actions.do_step, session, actor=actor, case_id=case_id, step=step),
-                         StepIn, lists=("penalty_kinds",), flags=("collective_discussed", "serious_candidate"),
-                         refused=lambda exc: _case(request, session, actor, case_id, error=exc),
-                         done=f"/staff/enforcement/cases/{case_id}?done={quote(step)}")
+    return _submit(form, session, partial(actions.do_step, session, actor=actor, case_id=case_id, step=step),
+                   StepIn, lists=("penalty_kinds",), flags=("collective_discussed", "serious_candidate"),
+                   refused=lambda exc: _case(request, session, actor, case_id, error=exc),
+                   done=f"/staff/enforcement/cases/{case_id}?done={quote(step)}")
 
 
 @staff_pages.post("/cases/{case_id}/transfer")
-async def transfer_case(request: Request, session: WriteSession, actor: staff("enforcement.transfer"),
-                        case_id: int) -> Response:
-    return await _submit(request, session, partial(actions.do_transfer, session, actor=actor, case_id=case_id),
-                         TransferIn, refused=lambda exc: _case(request, session, actor, case_id, error=exc),
-                         done=f"/staff/enforcement/cases/{case_id}?done=transfer_police")
+def transfer_case(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.transfer"),
+                  case_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_transfer, session, actor=actor, case_id=case_id),
+                   TransferIn, refused=lambda exc: _case(request, session, actor, case_id, error=exc),
+                   done=f"/staff/enforcement/cases/{case_id}?done=transfer_police")
 
 
 @staff_pages.get("/documents/{document_id}")
@@ -277,10 +277,11 @@ def benchmarks_page(request: Request, session: ReadSession, actor: staff("enforc
 
 
 @staff_pages.post("/benchmarks")
-async def save_benchmark(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks")) -> Response:
-    return await _submit(request, session, partial(actions.do_save_benchmark, session, actor=actor), BenchmarkIn,
-                         refused=lambda exc: _benchmarks(request, session, error=exc),
-                         done=lambda _: _benchmarks(request, session, saved=True))
+def save_benchmark(request: Request, form: PostedForm, session: WriteSession,
+                   actor: staff("enforcement.benchmarks")) -> Response:
+    return _submit(form, session, partial(actions.do_save_benchmark, session, actor=actor), BenchmarkIn,
+                   refused=lambda exc: _benchmarks(request, session, error=exc),
+                   done=lambda _: _benchmarks(request, session, saved=True))
 
 
 # ----------------------------------------------------------------------------- rule figures
@@ -298,9 +299,8 @@ def rules_page(request: Request, session: ReadSession, actor: staff("enforcement
 
 
 @staff_pages.post("/rules/{key}")
-async def set_rule_figure(request: Request, session: WriteSession, actor: staff("enforcement.benchmarks"),
-                          key: str) -> Response:
-    form = await request.form()
+def set_rule_figure(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.benchmarks"),
+                    key: str) -> Response:
 
     def set_figure():
         try:
@@ -330,8 +330,8 @@ def reviews_page(request: Request, session: ReadSession, actor: staff("enforceme
 
 
 @staff_pages.post("/reviews/sample")
-async def sample_reviews(request: Request, session: WriteSession, actor: staff("enforcement.review")) -> Response:
-    form = await request.form()
+def sample_reviews(request: Request, form: PostedForm, session: WriteSession,
+                   actor: staff("enforcement.review")) -> Response:
 
     def sample():
         try:
@@ -345,9 +345,8 @@ async def sample_reviews(request: Request, session: WriteSession, actor: staff("
 
 
 @staff_pages.post("/reviews/{review_id}")
-async def score_review(request: Request, session: WriteSession, actor: staff("enforcement.review"),
-                       review_id: int) -> Response:
-    form = await request.form()
+def score_review(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.review"),
+                 review_id: int) -> Response:
 
     def score():
         try:
@@ -386,12 +385,12 @@ def police_receive(request: Request, session: WriteSession, actor: staff("enforc
 
 
 @staff_pages.post("/police/{transfer_id}/feedback")
-async def police_feedback(request: Request, session: WriteSession, actor: staff("enforcement.police"),
-                          transfer_id: int) -> Response:
-    return await _submit(request, session, partial(actions.do_transfer_feedback, session, actor=actor,
-                                                   transfer_id=transfer_id), FeedbackIn,
-                         refused=lambda exc: _police(request, session, actor, error=exc),
-                         done="/staff/enforcement/police")
+def police_feedback(request: Request, form: PostedForm, session: WriteSession, actor: staff("enforcement.police"),
+                    transfer_id: int) -> Response:
+    return _submit(form, session, partial(actions.do_transfer_feedback, session, actor=actor,
+                   transfer_id=transfer_id), FeedbackIn,
+                   refused=lambda exc: _police(request, session, actor, error=exc),
+                   done="/staff/enforcement/police")
 
 
 @staff_pages.get("/police/{transfer_id}/package")

@@ -18,6 +18,7 @@ from marketreg.domains.enforcement.enums import (
 from marketreg.domains.enforcement.models import Case, Clue
 from marketreg.kernel.masking import mask_name, scrub
 from marketreg.kernel.text import plain_text
+from marketreg.platform.db import RecordId
 
 TEXT_LABELS = {"respondent_name": "当事人", "summary": "线索内容", "facts": "违法事实", "legal_basis": "法律依据",
                "violation_label": "违法行为", "note": "说明", "description": "说明", "reason": "理由",
@@ -93,13 +94,13 @@ class StepIn(TextIn):
     note: str = Field("", max_length=4000)
     kind: str = ""
     description: str = Field("", max_length=2000)
-    evidence_id: int | None = None
+    evidence_id: RecordId | None = None
     reason: str = ""
     penalty_kinds: list[str] = Field(default_factory=list)
     fine: Decimal | None = None
     confiscated: Decimal | None = None
     legal_basis: str = Field("", max_length=300)
-    benchmark_id: int | None = None
+    benchmark_id: RecordId | None = None
     outside_range_reason: str = Field("", max_length=2000)
     collective_discussed: bool = False
     serious_candidate: bool = False

@@ -26,7 +26,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.errors import DomainError
 from marketreg.platform import jobs
 from marketreg.platform.uploads import ACCEPT, MAX_BYTES, RawFile, check_files
-from marketreg.web.deps import ReadSession, WriteSession, staff
+from marketreg.web.deps import PostedForm, ReadSession, WriteSession, staff
 from marketreg.web.nav import NavItem
 from marketreg.web.pages import page_action, render
 from marketreg.web.ratelimit import public_limit
@@ -196,10 +196,9 @@ def _files(form) -> list[RawFile]:
 
 
 @staff_pages.post("/tasks/{task_id}")
-async def record_result(request: Request, session: WriteSession, actor: staff("inspections.execute"),
-                        task_id: int) -> Response:
+def record_result(form: PostedForm, session: WriteSession, actor: staff("inspections.execute"),
+                  task_id: int) -> Response:
     """The on-site record form: one result per item, notes, evidence attachments."""
-    form = await request.form()
     try:
         inspected_on = dt.date.fromisoformat(str(form.get("inspected_on", "")))
     except ValueError:

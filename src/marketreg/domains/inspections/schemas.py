@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from marketreg.domains.inspections.enums import BATCH_STATUS_LABELS, RESULTS, TASK_STATUS_LABELS
 from marketreg.domains.inspections.models import Batch, Inspector, Plan, Task
+from marketreg.platform.db import RecordId
 
 
 class PlanIn(BaseModel):
@@ -43,7 +44,7 @@ class ResultIn(BaseModel):
 
 
 class PublishIn(BaseModel):
-    task_ids: list[int] = Field(min_length=1, max_length=1000)
+    task_ids: list[RecordId] = Field(min_length=1, max_length=1000)
 
 
 class InspectorIn(BaseModel):

@@ -1,24 +1,24 @@
-"""Writes: org tree, users, sign-in with lockout. Actions never commit."""
+"""Writes: org tree, users, sign-in records. Actions never commit."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketreg.domains.org.enums import UnitLevel, UserKind
 from marketreg.domains.org.models import LoginSession, OrgUnit, Role, RolePermission, User, UserRole
+from marketreg.domains.org.service import Credentials
 from marketreg.domains.reference import service as reference
 from marketreg.kernel import clock
 from marketreg.kernel.errors import Conflict, DomainError
 from marketreg.kernel.regions import SHANDONG, level_of, org_path_for_region
 from marketreg.platform import audit
 from marketreg.platform.authz import SYSTEM, Actor
-from marketreg.platform.security import hash_password, needs_rehash, verify_password
+from marketreg.platform.security import hash_password, verify_password
 from marketreg.platform.settings import get_settings
 
 MIN_PASSWORD_LENGTH = 8
@@ -87,44 +87,29 @@ def do_create_user(
     return user
 
 
-@dataclass(frozen=True, slots=True)
-class LoginOutcome:
-    user: User | None
-    error: DomainError | None
+def check_password(found: Credentials | None, password: str) -> bool:
+    """Verify a password outside any transaction (it takes tens of milliseconds and a core); an
+    unknown name costs the same as a real check, so timing does not tell which names exist."""
+    if found is None:
+        verify_password(_DUMMY_HASH, password)
+        return False
+    return verify_password(found.password_hash, password)
 
 
-def do_authenticate(session: Session, *, username: str, password: str) -> LoginOutcome:
-    """Check a password; lock the account after repeated failures (audited either way).
-
-    A failure is *returned*, not raised: the failure count must be committed even though
-    the request is refused.
-    """
-    settings = get_settings()
-    user = session.scalar(select(User).where(User.username == username))
-    now = clock.now()
-    bad = DomainError("auth.bad_credentials", "用户名或密码错误", status=401)
-    if user is None or not user.is_active:
-        verify_password(_DUMMY_HASH, password)  # same cost as a real check: no user enumeration
-        return LoginOutcome(None, bad)
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return LoginOutcome(None, DomainError("auth.locked", f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试",
-                                              status=423))
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + dt.timedelta(minutes=settings.login_lockout_minutes)
-            user.failed_logins = 0
-            audit.record(session, actor=SYSTEM, action="auth.locked", subject_type="user", subject_id=user.id)
-        else:
-            audit.record(session, actor=SYSTEM, action="auth.login_failed", subject_type="user",
-                         subject_id=user.id)
-        return LoginOutcome(None, bad)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+def do_record_sign_in(session: Session, *, user_id: int, new_hash: str | None = None) -> User:
+    """A successful sign-in (audited); ``new_hash`` replaces a hash made with older parameters."""
+    user = session.get_one(User, user_id)
+    if new_hash is not None:
+        user.password_hash = new_hash
+    user.last_login_at = clock.now()
     audit.record(session, actor=SYSTEM, action="auth.login", subject_type="user", subject_id=user.id)
-    return LoginOutcome(user, None)
+    return user
+
+
+def do_record_failed_sign_in(session: Session, *, user_id: int) -> None:
+    """A wrong password for an existing user (audited). Throttling is the web layer's, per
+    address and account name, and never locks the account."""
+    audit.record(session, actor=SYSTEM, action="auth.login_failed", subject_type="user", subject_id=user_id)
 
 
 def _token_hash(token: str) -> str:

@@ -10,11 +10,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from marketreg.domains.org import actions
+from marketreg.domains.org import service as org
 from marketreg.domains.org.enums import UserKind
 from marketreg.kernel.errors import DomainError
+from marketreg.platform.context import new_request_id
+from marketreg.platform.security import hash_password, needs_rehash
 from marketreg.platform.settings import get_settings
 from marketreg.web.deps import SESSION_COOKIE, EnterpriseActor, WriteSession, optional_actor
 from marketreg.web.pages import render
+from marketreg.web.ratelimit import client_address, login_throttle
 from marketreg.web.templating import register_templates
 
 register_templates(Path(__file__).parent / "templates")
@@ -29,12 +33,10 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/staff") and not target.startswith("//") else "/staff/"
 
 
-def _start_session(session, user, target: str) -> Response:
-    token, _ = actions.do_open_session(session, user=user)
-    response = RedirectResponse(target, status_code=303)
+def _cookie(response: Response, token: str) -> Response:
+    settings = get_settings()
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-                        max_age=get_settings().session_max_age_seconds,
-                        secure=get_settings().environment == "production")
+                        max_age=settings.session_max_age_seconds, secure=settings.environment == "production")
     return response
 
 
@@ -60,24 +62,52 @@ def login_page(request: Request, next: str = "/staff/") -> Response:
     return _login_form(request, kind=UserKind.staff, target=_safe_next(next), template="org/login.html")
 
 
-def _sign_in(request: Request, session, *, kind: str, username: str, password: str, target: str,
-             template: str) -> Response:
-    """Check the password; a user of the other kind gets the same answer as a wrong password."""
-    outcome = actions.do_authenticate(session, username=username.strip(), password=password)
-    user = outcome.user
-    if user is None or user.kind != kind or (kind == UserKind.enterprise and not user.entity_uscc):
-        session.commit()  # keep the failure count and its audit row
-        error = outcome.error or DomainError("auth.bad_credentials", "用户名或密码错误", status=401)
-        return render(request, template, {"next": target, "error": error.message_zh, "code": error.code,
+def _refused(request: Request, template: str, *, target: str, username: str, error: DomainError,
+             retry_after: int = 0) -> Response:
+    response = render(request, template, {"next": target, "error": error.message_zh, "code": error.code,
                                           "username": username}, status_code=error.status)
-    return _start_session(session, user, target)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _sign_in(request: Request, *, kind: str, username: str, password: str, target: str, template: str) -> Response:
+    """Check the password, then record the outcome in a short transaction of its own.
+
+    The hash is read and verified before any write transaction opens (hashing takes tens of
+    milliseconds, and on SQLite an open write transaction stops every writer). Unknown names,
+    wrong passwords and users of the other kind get the same answer; a throttled name or
+    address gets a delay (429 with Retry-After) whether or not the name exists.
+    """
+    address, name = client_address(request), username.strip()
+    if wait := login_throttle.attempt(address, name):
+        return _refused(request, template, target=target, username=username, retry_after=wait,
+                        error=DomainError("auth.throttled", f"登录尝试过于频繁，请{wait}秒后再试", status=429))
+    sessions = request.app.state.sessions
+    with sessions.read() as session:
+        found = org.credentials(session, username=name)
+    right = actions.check_password(found, password)
+    accepted = right and found.kind == kind and (kind != UserKind.enterprise or bool(found.entity_uscc))
+    new_hash = hash_password(password) if accepted and needs_rehash(found.password_hash) else None
+    new_request_id()
+    with sessions.transaction() as session:
+        if accepted:
+            user = actions.do_record_sign_in(session, user_id=found.user_id, new_hash=new_hash)
+            token, _ = actions.do_open_session(session, user=user)
+        elif found is not None and not right:
+            actions.do_record_failed_sign_in(session, user_id=found.user_id)
+    if not accepted:
+        return _refused(request, template, target=target, username=username,
+                        error=DomainError("auth.bad_credentials", "用户名或密码错误", status=401))
+    login_throttle.succeeded(address, name)
+    return _cookie(RedirectResponse(target, status_code=303), token)
 
 
 @auth_pages.post("/login")
-def login(request: Request, session: WriteSession, username: Annotated[str, Form(max_length=40)],
+def login(request: Request, username: Annotated[str, Form(max_length=40)],
           password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/staff/") -> Response:
-    return _sign_in(request, session, kind=UserKind.staff, username=username, password=password,
-                    target=_safe_next(next), template="org/login.html")
+    return _sign_in(request, kind=UserKind.staff, username=username, password=password, target=_safe_next(next),
+                    template="org/login.html")
 
 
 @auth_pages.post("/logout")
@@ -99,11 +129,11 @@ def enterprise_login_page(request: Request, next: str = "/enterprise/complaints"
 
 
 @enterprise_auth_pages.post("/login")
-def enterprise_login(request: Request, session: WriteSession, username: Annotated[str, Form(max_length=40)],
+def enterprise_login(request: Request, username: Annotated[str, Form(max_length=40)],
                      password: Annotated[str, Form(max_length=200)],
                      next: Annotated[str, Form()] = "/enterprise/complaints") -> Response:
     """Enterprise users only (``kind="enterprise"`` bound to a USCC); staff sign in at /staff/login."""
-    return _sign_in(request, session, kind=UserKind.enterprise, username=username, password=password,
+    return _sign_in(request, kind=UserKind.enterprise, username=username, password=password,
                     target=_safe_enterprise_next(next), template="org/enterprise_login.html")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,23 @@ from marketreg.platform.authz import Actor, scope
 
 def get_user(session: Session, *, user_id: int) -> User | None:
     return session.get(User, user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a sign-in checks, read before (and outside) the write transaction that records it."""
+
+    user_id: int
+    password_hash: str
+    kind: str
+    entity_uscc: str | None
+
+
+def credentials(session: Session, *, username: str) -> Credentials | None:
+    """The active user of that name, or None."""
+    row = session.execute(select(User.id, User.password_hash, User.kind, User.entity_uscc)
+                          .where(User.username == username, User.is_active.is_(True))).first()
+    return Credentials(*row) if row else None
 
 
 def get_user_by_username(session: Session, *, username: str) -> User | None:

@@ -112,8 +112,7 @@ def import_page(request: Request, session: ReadSession, actor: staff("registry.i
 
 
 @staff_pages.post("/import")
-async def upload(request: Request, actor: staff("registry.import"),
-                 file: Annotated[UploadFile, File()]) -> Response:
+def upload(request: Request, actor: staff("registry.import"), file: Annotated[UploadFile, File()]) -> Response:
     """Store the upload and queue the import; progress appears in the job monitor."""
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in {".csv", ".xlsx", ".xls"}:
@@ -122,7 +121,7 @@ async def upload(request: Request, actor: staff("registry.import"),
     target = tasks.upload_path(stored_name)
     size = 0
     with target.open("wb") as out:
-        while chunk := await file.read(1 << 20):
+        while chunk := file.file.read(1 << 20):
             size += len(chunk)
             if size > MAX_UPLOAD_BYTES:
                 out.close()

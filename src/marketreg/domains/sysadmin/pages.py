@@ -76,9 +76,9 @@ def delete_override(session: WriteSession, actor: staff("calendar.manage"), day:
 
 
 @staff_pages.post("/calendar/import")
-async def import_year(session: WriteSession, actor: staff("calendar.manage"), file: Annotated[UploadFile, File()],
-                      source: Annotated[str, Form(max_length=200)] = "") -> Response:
-    raw = await file.read(1 << 20)
+def import_year(session: WriteSession, actor: staff("calendar.manage"), file: Annotated[UploadFile, File()],
+                source: Annotated[str, Form(max_length=200)] = "") -> Response:
+    raw = file.file.read(1 << 20)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -1,7 +1,7 @@
 """law corrections (issue 11): review flags and display ends on list entries, Art. 18 measure proposals, police transfer clocks (C5)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 import marketreg.platform.db
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
