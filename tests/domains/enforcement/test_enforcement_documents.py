@@ -3,6 +3,7 @@ and case lists and pages that never load the stored PDF or package bytes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from pypdf import PdfReader
@@ -20,11 +21,12 @@ def _text(pdf: bytes) -> str:
 
 def test_documents_reuse_one_parsed_font_and_each_keeps_its_own_text():
     first = documents.render("立案审批表", "济历市监立〔2026〕1号", "济南市历下区市场监督管理局",
-                             [("当事人", "泉城超市")])
+                             [("当事人", "泉城超市")], sealed_on=dt.date(2026, 3, 2))
     second = documents.render("行政处罚决定书", "青南市监处罚〔2026〕7号", "青岛市市南区市场监督管理局",
-                              [("当事人", "崂山茶庄"), ("罚款金额", "6,000.00 元")])
+                              [("当事人", "崂山茶庄"), ("罚款金额", "6,000.00 元")], sealed_on=dt.date(2026, 4, 1))
     assert "泉城超市" in _text(first) and "济历市监立〔2026〕1号" in _text(first)
     assert "崂山茶庄" in _text(second) and "6,000.00" in _text(second) and "泉城" not in _text(second)
+    assert "2026-03-02" in _text(first) and "2026-04-01" in _text(second)  # each its own seal date (item 14)
     assert documents._template.cache_info().currsize == 1
     parsed = documents._template().fonts["wqy"].ttfont
     assert len(parsed.getGlyphOrder()) == parsed["maxp"].numGlyphs > 40_000  # never pruned by a document's subset
