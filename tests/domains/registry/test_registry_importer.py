@@ -18,6 +18,9 @@ from marketreg.kernel.errors import DomainError
 from marketreg.platform.audit import AuditEvent
 from marketreg.platform.authz import SYSTEM
 
+# The import's staging table, COPY and set-based upsert are per dialect.
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def rows(session) -> list[dict]:
