@@ -208,7 +208,12 @@ class Loader:
             return
         existing = session.scalar(select(func.count()).select_from(
             STAGE.join(Entity.__table__, Entity.__table__.c.uscc == STAGE.c.uscc))) or 0
-        changed = session.execute(upsert_from_stage(self.dialect, self.now, self.bounds)).rowcount
+        upsert = upsert_from_stage(self.dialect, self.now, self.bounds)
+        if self.dialect == "postgresql":  # psycopg reports no rowcount for INSERT … SELECT … ON CONFLICT
+            written = upsert.returning(Entity.__table__.c.id).cte("written")
+            changed = session.scalar(select(func.count()).select_from(written))
+        else:
+            changed = session.execute(upsert).rowcount
         result.inserted = staged - existing
         result.updated = max(changed - result.inserted, 0)
         result.unchanged = staged - result.inserted - result.updated
