@@ -56,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-raw", action="store_true",
                         help="time ours and the re-import only (the raw arm of 15 M rows takes long); "
                              "the last line is then ratio=nan")
+    parser.add_argument("--copies", type=int, default=1,
+                        help="generate rows/K distinct rows and write them K times, each copy with its own "
+                             "USCCs (the generator's codes for the later indexes); needs --no-raw")
     parser.add_argument("--generate-only", action="store_true",
                         help="only write the CSV file (and with raw, its prepared twin) for a later --reuse-csv")
     parser.add_argument("--profile", metavar="FILE",
@@ -130,6 +133,36 @@ def generate_csv(sessions, path: Path, rows: int, seed: int, reuse: bool, *, pre
     want["bytes"] = path.stat().st_size
     meta.write_text(json.dumps(want))
     return seconds, False
+
+
+def replicate_csv(source: Path, target: Path, copies: int) -> None:
+    """``copies`` copies of ``source``'s rows; copy k gives row i the USCC the generator gives
+    row i + k·n (same authority, type and region; new organisation code and check characters)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    from marketreg.domains.registry.importer import _ORG_VALUE, _ORG_WEIGHTS, _USCC_VALUE, _USCC_WEIGHTS
+    from marketreg.domains.registry.seed import _USCC_ORG_ALPHABET
+
+    alphabet = np.frombuffer(_USCC_ORG_ALPHABET.encode(), np.uint8)
+    table = pa_csv.read_csv(source, convert_options=pa_csv.ConvertOptions(
+        column_types={c: pa.string() for c in pa_csv.read_csv(source).column_names}, strings_can_be_null=False))
+    n = table.num_rows
+    codes = np.frombuffer("".join(table.column(0).to_pylist()).encode(), np.uint8).reshape(n, 18).copy()
+    with target.open("wb") as out:
+        for k in range(copies):
+            index = np.arange(n, dtype=np.int64) + k * n
+            for position in range(15, 9, -1):  # 'MA' + six base-31 digits, most significant first
+                codes[:, position] = alphabet[index % 31]
+                index //= 31
+            org = 11 - (_ORG_VALUE[codes[:, 8:16]] @ _ORG_WEIGHTS) % 11
+            codes[:, 16] = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), org + ord("0")))
+            total = _USCC_VALUE[codes[:, :17]] @ _USCC_WEIGHTS
+            codes[:, 17] = np.frombuffer(b"0123456789ABCDEFGHJKLMNPQRTUWXY", np.uint8)[(31 - total % 31) % 31]
+            usccs = pa.array(np.frombuffer(codes.tobytes(), dtype="S18").astype(str))
+            pa_csv.write_csv(table.set_column(0, table.column_names[0], usccs), out,
+                             pa_csv.WriteOptions(include_header=k == 0, quoting_style="needed"))
 
 
 # ---------------------------------------------------------------- ours
@@ -227,7 +260,7 @@ def run_raw(engine, prepared: Path) -> tuple[int, float, float]:
             # The engine's connections run in autocommit mode (SQLAlchemy emits BEGIN itself),
             # so the transaction is explicit here; same pragmas and page cache as the importer.
             cur = dbapi.cursor()
-            cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+            cur.execute(f"PRAGMA main.cache_size=-{SQLITE_CACHE_KIB}")
             sql = f"INSERT INTO {SCRATCH} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
             reader = pa_csv.open_csv(prepared, convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(columns, pa.string()), strings_can_be_null=True))
@@ -235,7 +268,7 @@ def run_raw(engine, prepared: Path) -> tuple[int, float, float]:
             for batch in reader:
                 cur.executemany(sql, zip(*(c.to_pylist() for c in batch.columns), strict=True))
             cur.execute("COMMIT")
-            cur.execute("PRAGMA cache_size=-2000")
+            cur.execute("PRAGMA main.cache_size=-2000")
             cur.close()
         else:
             sql = f"COPY {SCRATCH} ({', '.join(columns)}) FROM STDIN (FORMAT csv, HEADER true)"
@@ -329,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     name = f"import_{args.rows}"
     where = _common.sqlite_path(name) if args.db == "sqlite" else f"schema {SCHEMA}"
     log(f"import benchmark: rows={args.rows:,} db={args.db} ({where}) chunk={args.chunk}; {load()}")
+    if args.copies > 1 and (args.rows % args.copies or not args.no_raw):
+        log("ERROR: --copies needs --no-raw and a row count that it divides")
+        return 2
     refused = service_missing(args.db) or refuse_unless_empty(args.db, name, SCHEMA)
     if refused:
         log(f"ERROR: {refused}")
@@ -339,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     engine, sessions = _common.build_database(url)
     log(f"setup (fresh db, migrate, setup_base): {time.perf_counter() - started:.1f} s")
     _common.OUT.mkdir(parents=True, exist_ok=True)
-    csv_path = _common.OUT / f"entities_{args.rows}_{args.seed}.csv"
+    suffix = f"_x{args.copies}" if args.copies > 1 else ""
+    csv_path = _common.OUT / f"entities_{args.rows}_{args.seed}{suffix}.csv"
     try:
         return run(args, engine, sessions, csv_path)
     finally:
@@ -353,9 +390,27 @@ def main(argv: list[str] | None = None) -> int:
                 leftover.unlink(missing_ok=True)
 
 
+def copied_csv(args, sessions, csv_path: Path) -> tuple[float, bool]:
+    """The file of ``--copies``: generated distinct rows, replicated with new USCCs."""
+    meta = csv_path.with_suffix(".meta.json")
+    if args.reuse_csv and csv_path.exists() and meta.exists() and \
+            json.loads(meta.read_text()).get("bytes") == csv_path.stat().st_size:
+        return 0.0, True
+    base = _common.OUT / f"entities_{args.rows // args.copies}_{args.seed}.csv"
+    seconds, _ = generate_csv(sessions, base, args.rows // args.copies, args.seed, args.reuse_csv, prepared_too=False)
+    started = time.perf_counter()
+    replicate_csv(base, csv_path, args.copies)
+    meta.write_text(json.dumps({"rows": args.rows, "seed": args.seed, "copies": args.copies,
+                                "bytes": csv_path.stat().st_size}))
+    return seconds + time.perf_counter() - started, False
+
+
 def run(args, engine, sessions, csv_path: Path) -> int:
-    gen_seconds, reused = generate_csv(sessions, csv_path, args.rows, args.seed, args.reuse_csv,
-                                       prepared_too=not args.no_raw)
+    if args.copies > 1:
+        gen_seconds, reused = copied_csv(args, sessions, csv_path)
+    else:
+        gen_seconds, reused = generate_csv(sessions, csv_path, args.rows, args.seed, args.reuse_csv,
+                                           prepared_too=not args.no_raw)
     size_mb = csv_path.stat().st_size / 2**20
     if reused:
         log(f"generate: reused {csv_path.name} ({size_mb:,.0f} MiB)")

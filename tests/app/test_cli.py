@@ -97,7 +97,8 @@ def test_import_entities_as_a_city_registrar_leaves_other_cities_alone(cli_env, 
     from marketreg.domains.registry.seed import CSV_HEADER
 
     qingdao = make_uscc("9", "2", "370202", "MA6Q6Q6Q")
-    row = f"{qingdao},青岛测试商行,个体工商户,存续,王五,,13912345679,青岛市市南区香港中路1号,370202,5211,2020-01-02,10\n"
+    row = (f"{qingdao},青岛测试商行,个体工商户,存续,王五,,13912345679,青岛市市南区香港中路1号,370202,5211,"
+           "2020-01-02,10\n")
     base = tmp_path / "qd.csv"
     base.write_text(",".join(CSV_HEADER) + "\n" + row, encoding="utf-8")
     assert "inserted=1" in run(cli_env, "import", "entities", str(base)).stdout

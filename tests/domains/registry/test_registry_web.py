@@ -169,7 +169,7 @@ def _last_import_job(db):
 
 
 def test_page_import_of_another_citys_rows_changes_nothing_there(client, db, cross_city_file):
-    path, qingdao, jinan = cross_city_file
+    path, qingdao, _ = cross_city_file
     csrf = login(client, "jn_registrar")
     with path.open("rb") as fh:
         response = client.post("/staff/registry/import", files={"file": ("主体.csv", fh, "text/csv")},

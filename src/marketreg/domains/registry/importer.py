@@ -599,14 +599,14 @@ def resident_id_valid(codes: list[str], today: dt.date, place_known: Callable[[s
     digits = m[:, :17] - ord("0")
     check = (1 - digits @ _RIC_WEIGHTS) % 11
     ok = np.where(check == 10, ord("X"), check + ord("0")) == m[:, 17]
-    born = pl.Series([c[6:14] for c in codes]).str.to_date("%Y%m%d", strict=False)
-    born_np = born.to_numpy()
-    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
-    ok &= born.is_not_null().to_numpy() & (year >= 1880)
-    ok &= np.where(born.is_null().to_numpy(), False, born_np <= np.datetime64(today))
-    places = {(c[:6], int(y)) for c, y, good in zip(codes, year, ok, strict=True) if good}
-    known = {key for key in places if place_known(*key)}
-    ok &= np.array([(c[:6], int(y)) in known for c, y in zip(codes, year, strict=True)], bool)
+    frame = pl.DataFrame({"code": codes}).with_columns(
+        place=pl.col("code").str.slice(0, 6), year=pl.col("code").str.slice(6, 4).cast(pl.Int32),
+        born=pl.col("code").str.slice(6, 8).str.to_date("%Y%m%d", strict=False))
+    ok &= (frame["born"].is_not_null() & (frame["born"] <= today) & (frame["year"] >= 1880)).to_numpy()
+    pairs = frame.filter(pl.Series(ok)).select("place", "year").unique()
+    known = pairs.filter(pl.Series([place_known(p, y) for p, y in pairs.iter_rows()], dtype=pl.Boolean))
+    ok &= frame.join(known.with_columns(known=pl.lit(True)), on=["place", "year"], how="left",
+                     maintain_order="left")["known"].fill_null(False).to_numpy()
     return ok
 
 
@@ -780,7 +780,7 @@ def import_entities(sessions: Sessions, *, path: Path, actor: Actor, chunk_rows:
     report = ImportReport()
     error_path = error_path or path.with_name(path.name + ".errors.csv")
     error_path.parent.mkdir(parents=True, exist_ok=True)
-    chunks: queue.Queue = queue.Queue(maxsize=2)
+    chunks: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
     reader = threading.Thread(target=_check_batches, name="import-validate", daemon=True,
                               args=(table, validator, chunk_rows, chunks, stop))

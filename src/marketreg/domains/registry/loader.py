@@ -40,9 +40,10 @@ CONTENT_COLUMNS = [c.name for c in Entity.__table__.columns if c.name not in _SK
 # Secondary indexes are rebuilt rather than maintained when the file is at least this big
 # and the table holds less than half as many rows as the file.
 REBUILD_MIN_ROWS = 100_000
-# SQLite page cache of the import's connection (KiB): the indexes of a province-sized
-# table do not fit the default 2 MiB, and every cache miss is a system call.
-SQLITE_CACHE_KIB = 256 * 1024
+# SQLite page cache of the import's connection (KiB; half as much for the temporary tables):
+# the indexes of a province-sized table do not fit the default 2 MiB, and every cache miss
+# is a system call.
+SQLITE_CACHE_KIB = 128 * 1024
 
 _meta = MetaData()
 STAGE = Table("import_stage", _meta, Column("line", Integer),
@@ -122,7 +123,7 @@ class Loader:
                 session.execute(text("DROP TABLE IF EXISTS import_stage"))
                 session.execute(text("DROP TABLE IF EXISTS import_seen"))
                 if self.dialect == "sqlite":
-                    session.execute(text("PRAGMA cache_size=-2000"))
+                    session.execute(text("PRAGMA main.cache_size=-2000"))
             if self.rebuild:
                 for index in Entity.__table__.indexes:  # one transaction each: the writer is freed between
                     with self.pinned.transaction() as session:
@@ -133,11 +134,13 @@ class Loader:
     def _create_temporary(self, session: Session) -> None:
         conn = session.connection()
         if self.dialect == "sqlite":
-            session.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
+            session.execute(text(f"PRAGMA main.cache_size=-{SQLITE_CACHE_KIB}"))
         session.execute(text("DROP TABLE IF EXISTS import_stage"))
         session.execute(text("DROP TABLE IF EXISTS import_seen"))
         STAGE.create(conn)
         SEEN.create(conn)
+        if self.dialect == "sqlite":
+            session.execute(text(f"PRAGMA temp.cache_size=-{SQLITE_CACHE_KIB // 2}"))
 
     def _should_rebuild(self, session: Session) -> bool:
         if self.expected_rows < REBUILD_MIN_ROWS:

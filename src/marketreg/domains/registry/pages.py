@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Path as PathParam, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from marketreg.domains.reference import service as reference
