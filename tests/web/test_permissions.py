@@ -153,8 +153,25 @@ def _enforcement_ids(session) -> dict[str, str]:
             "transfer_id": str(transfer.id)}
 
 
+def _import_job_ids(session) -> dict[str, str]:
+    """A finished entity import of 370102 that left a rejected-rows report."""
+    from marketreg.domains.registry import uploads
+    from marketreg.kernel import clock
+    from marketreg.platform.jobs import Job
+
+    uploads.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    report = uploads.UPLOAD_DIR / "permission-suite.errors.csv"
+    report.write_text("行号,原因代码,原因,说明\n2,uscc_checksum,统一社会信用代码校验码错误,\n", encoding="utf-8")
+    job = Job(kind=uploads.JOB_KIND, title="权限测试导入", status="succeeded", org_path="/370000/370100/370102/",
+              created_by="lx_registrar", created_at=clock.now(), result={"rejected": 1, "error_file": str(report)})
+    session.add(job)
+    session.flush()
+    return {"job_id": str(job.id)}
+
+
 # path parameter → the builder of the records it names (each built at most once per test)
 _ID_BUILDERS = {name: build for build, names in (
+    (_import_job_ids, ("job_id",)),
     (_complaint_ids, ("item_id", "attachment_id")),
     (_inspection_ids, ("plan_id", "batch_id", "task_id", "inspector_id")),
     (_enforcement_ids, ("clue_id", "case_id", "document_id", "transfer_id")),
@@ -179,7 +196,7 @@ def ids_in(db):
 REQUIRED_QUERY = {"/api/v1/reference/resolve": "?address=济南市历下区泉城路1号"}
 PATH_VALUES = {"day": "2026-10-01", "code": "370102", "version": "samr121-2026", "key": "accept_decision",
                "link_id": "1", "entry_id": "1", "objection_id": "1", "repair_id": "1", "step": "pause",
-               "review_id": "1"}
+               "review_id": "1", "kind": "xlsx"}
 
 
 def _fill(path: str, uscc, ids_in=None) -> str:
