@@ -61,22 +61,19 @@ class ChunkResult:
     outside: set[int] = field(default_factory=set)  # lines
 
 
-def jurisdiction_range(actor: Actor) -> tuple[str, str] | None:
-    """``[low, high)`` of the org paths inside the actor's subtree (None: the whole province),
-    a range an index on ``org_path`` can use."""
-    if actor.org_path in ("", "/"):
-        return None
-    low = actor.org_path
-    return low, low[:-1] + chr(ord(low[-1]) + 1)
+def jurisdiction_prefix(actor: Actor) -> str | None:
+    """The org path every row of the actor's subtree starts with (None: the whole province)."""
+    return None if actor.org_path in ("", "/") else actor.org_path
 
 
-def _inside(column, bounds: tuple[str, str]):
-    return and_(column >= bounds[0], column < bounds[1])
+def _inside(column, prefix: str):
+    # a prefix comparison that does not depend on the database's collation
+    return func.substr(column, 1, len(prefix)) == prefix
 
 
-def upsert_from_stage(dialect: str, now: dt.datetime, bounds: tuple[str, str] | None):
+def upsert_from_stage(dialect: str, now: dt.datetime, prefix: str | None):
     """INSERT … SELECT from the stage ON CONFLICT (uscc) DO UPDATE only where a content column
-    differs and the stored entity is inside ``bounds``."""
+    differs and the stored entity is inside the jurisdiction ``prefix``."""
     table = Entity.__table__
     stamp = table.c.updated_at.type
     rows = select(*(STAGE.c[c] for c in CONTENT_COLUMNS), literal(now, stamp), literal(now, stamp)).where(true())
@@ -84,7 +81,7 @@ def upsert_from_stage(dialect: str, now: dt.datetime, bounds: tuple[str, str] | 
     stmt = insert(table).from_select([*CONTENT_COLUMNS, "created_at", "updated_at"], rows)
     excluded = stmt.excluded
     changed = or_(*(table.c[c].is_distinct_from(excluded[c]) for c in CONTENT_COLUMNS if c != "uscc"))
-    where = changed if bounds is None else and_(changed, _inside(table.c.org_path, bounds))
+    where = changed if prefix is None else and_(changed, _inside(table.c.org_path, prefix))
     return stmt.on_conflict_do_update(
         index_elements=[table.c.uscc],
         set_={**{c: excluded[c] for c in CONTENT_COLUMNS if c != "uscc"}, "updated_at": excluded.updated_at},
@@ -97,7 +94,7 @@ class Loader:
 
     def __init__(self, sessions: Sessions, *, actor: Actor, expected_rows: int):
         self.sessions, self.actor, self.expected_rows = sessions, actor, expected_rows
-        self.bounds = jurisdiction_range(actor)
+        self.prefix = jurisdiction_prefix(actor)
         self.now = clock.now()
         self.rebuild = False
 
@@ -159,13 +156,12 @@ class Loader:
                 result.duplicates = self._take(session, "SELECT line FROM import_stage "
                                                         "WHERE uscc IN (SELECT uscc FROM import_seen)")
                 session.execute(text("INSERT INTO import_seen (uscc) SELECT uscc FROM import_stage"))
-                if self.bounds is not None:
+                if self.prefix is not None:
                     result.outside = self._take(
                         session,
                         "SELECT s.line FROM import_stage s LEFT JOIN market_entity e ON e.uscc = s.uscc "
-                        "WHERE NOT (s.org_path >= :low AND s.org_path < :high) "
-                        "OR NOT (e.org_path >= :low AND e.org_path < :high)",
-                        low=self.bounds[0], high=self.bounds[1])
+                        "WHERE substr(s.org_path, 1, :n) <> :prefix OR substr(e.org_path, 1, :n) <> :prefix",
+                        n=len(self.prefix), prefix=self.prefix)
                 self._upsert(session, result)
         return result, late
 
@@ -211,7 +207,7 @@ class Loader:
             return
         existing = session.scalar(select(func.count()).select_from(
             STAGE.join(Entity.__table__, Entity.__table__.c.uscc == STAGE.c.uscc))) or 0
-        upsert = upsert_from_stage(self.dialect, self.now, self.bounds)
+        upsert = upsert_from_stage(self.dialect, self.now, self.prefix)
         if self.dialect == "postgresql":  # psycopg reports no rowcount for INSERT … SELECT … ON CONFLICT
             written = upsert.returning(Entity.__table__.c.id).cte("written")
             changed = session.scalar(select(func.count()).select_from(written))
@@ -222,7 +218,7 @@ class Loader:
         result.unchanged = staged - result.inserted - result.updated
         if result.inserted or result.updated:
             first, last = session.execute(select(func.min(STAGE.c.line), func.max(STAGE.c.line))).one()
-            org_path = self.actor.org_path if self.bounds is not None else "/370000/"
+            org_path = self.prefix or "/370000/"
             audit.record(session, actor=self.actor, action="registry.import_chunk", subject_type="import",
                          subject_id=f"{first}-{last}", new={"inserted": result.inserted, "updated": result.updated})
             events.publish(session, name="registry.entities_imported", subject_type="import",
