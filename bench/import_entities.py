@@ -298,8 +298,8 @@ def checksum(engine, table: str) -> tuple[int, str]:
     digest = hashlib.blake2b(digest_size=16)
     rows = 0
     with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=50_000).exec_driver_sql(
-            f"SELECT {', '.join(CONTENT_COLUMNS)} FROM {table} ORDER BY uscc")
+        result = conn.execution_options(yield_per=50_000).execute(
+            text(f"SELECT {', '.join(CONTENT_COLUMNS)} FROM {table} ORDER BY uscc"))
         for part in result.partitions():
             rows += len(part)
             digest.update("\n".join("\x1f".join(map(str, row)) for row in part).encode())
@@ -449,6 +449,7 @@ def run(args, engine, sessions, csv_path: Path) -> int:
     raw_rows, raw_s, raw_cpu = run_raw(engine, prepared_path(csv_path))
     log(f"raw: {raw_rows:,} rows in {raw_s:.2f} s wall ({raw_cpu:.2f} s CPU in this process), "
         f"{_common.fmt_rate(raw_rows, raw_s)}; peak RSS {_common.peak_rss_mb():,.0f} MiB (process peak); {load()}")
+    peak = _common.peak_rss_mb()  # before the state check, which is not part of either arm
     ours_state, raw_state = checksum(engine, "market_entity"), checksum(engine, SCRATCH)
     same = ours_state == raw_state and ours_state[0] == args.rows
     log(f"state: ours rows={ours_state[0]:,} checksum={ours_state[1]} | raw rows={raw_state[0]:,} "
@@ -457,7 +458,7 @@ def run(args, engine, sessions, csv_path: Path) -> int:
     ours_rate, raw_rate = args.rows / ours_s, raw_rows / raw_s
     log(f"summary: ours {ours_rate:,.0f} rows/s ({ours_s:.1f} s) | re-import {args.rows / again_s:,.0f} rows/s "
         f"({again_s:.1f} s) | raw {raw_rate:,.0f} rows/s ({raw_s:.1f} s) | generation {gen_seconds:.1f} s | "
-        f"peak RSS {_common.peak_rss_mb():,.0f} MiB")
+        f"peak RSS {peak:,.0f} MiB")
     if not same:
         log("ERROR: the two arms did not end in the same state")
     print(f"ratio={ours_rate / raw_rate:.3f}", flush=True)
