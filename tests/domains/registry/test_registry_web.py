@@ -179,6 +179,7 @@ def test_page_import_of_another_citys_rows_changes_nothing_there(client, db, cro
     assert job.status == "succeeded", job.message
     assert (job.created_by, job.result["inserted"], job.result["reasons"]) == (
         "jn_registrar", 1, {"outside_jurisdiction": 2})
+    assert "该主体不在您的管辖范围内" in job.message  # the job monitor says why, in Chinese
     assert _unchanged(db, qingdao[0])
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Entity).where(Entity.uscc == qingdao[1]["uscc"])) == 0

@@ -122,6 +122,14 @@ class ImportReport:
         self.reasons[reason] = self.reasons.get(reason, 0) + 1
 
 
+def reasons_zh(report: ImportReport, *, top: int = 3) -> str:
+    """The most frequent reasons for rejection, in Chinese (for the job monitor)."""
+    if not report.reasons:
+        return ""
+    ranked = sorted(report.reasons.items(), key=lambda kv: -kv[1])[:top]
+    return "（" + "；".join(f"{REASONS_ZH.get(code, code)} {count:,} 行" for code, count in ranked) + "）"
+
+
 class RowError(Exception):
     def __init__(self, reason: str, detail: str = "", uscc: str | None = None):
         super().__init__(reason)

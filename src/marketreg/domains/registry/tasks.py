@@ -36,5 +36,5 @@ def import_entities_task(job_id: int, path: str, user_id: int) -> dict:
     reporter.progress(1, 1, force=True)
     reporter.finish(result=report.as_dict(),
                     message=f"共 {report.rows:,} 行：新增 {report.inserted:,}，更新 {report.updated:,}，"
-                            f"未变 {report.unchanged:,}，拒绝 {report.rejected:,}")
+                            f"未变 {report.unchanged:,}，拒绝 {report.rejected:,}{importer.reasons_zh(report)}")
     return report.as_dict()
