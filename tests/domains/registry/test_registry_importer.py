@@ -258,3 +258,28 @@ def test_vectorised_checks_agree_with_the_row_checks(session):
     ids = [i[:17] + "0" for i in ids[-2:]] + ids
     assert list(resident_id_valid(ids, today, birth_place_known)) == [
         check_resident_id(i, today=today).valid for i in ids]
+
+
+def _index_names(db) -> set[str]:
+    from sqlalchemy import inspect
+
+    with db.read() as s:
+        return {ix["name"] for ix in inspect(s.connection()).get_indexes("market_entity")}
+
+
+def test_large_load_rebuilds_the_secondary_indexes_and_a_missing_one_comes_back(db, rows, tmp_path, monkeypatch):
+    from sqlalchemy import text
+
+    from marketreg.domains.registry import loader
+
+    expected = {ix.name for ix in Entity.__table__.indexes}
+    with db.transaction() as s:
+        s.execute(text("DROP INDEX ix_market_entity_name"))  # as a crash mid-rebuild would leave it
+    monkeypatch.setattr(loader, "REBUILD_MIN_ROWS", 1)  # this small file counts as a first load
+    report = import_entities(db, path=_write(tmp_path / "big.csv", [registry_seed.csv_row(r) for r in rows]),
+                             actor=SYSTEM)
+    assert report.inserted == 30
+    assert expected <= _index_names(db)
+    with db.read() as s:
+        by_name = s.scalar(select(Entity.uscc).where(Entity.name == rows[3]["name"]))
+    assert by_name == rows[3]["uscc"]
