@@ -283,3 +283,12 @@ def test_large_load_rebuilds_the_secondary_indexes_and_a_missing_one_comes_back(
     with db.read() as s:
         by_name = s.scalar(select(Entity.uscc).where(Entity.name == rows[3]["name"]))
     assert by_name == rows[3]["uscc"]
+
+
+def test_a_user_without_the_import_permission_is_refused_before_anything_is_read(db, rows, tmp_path):
+    path = _write(tmp_path / "x.csv", [registry_seed.csv_row(rows[0])])
+    before = _count(db), _count(db, AuditEvent)
+    with pytest.raises(DomainError) as refused:
+        import_entities(db, path=path, actor=_actor(db, "lx_inspector"))
+    assert refused.value.code == "auth.forbidden"
+    assert (_count(db), _count(db, AuditEvent)) == before

@@ -786,6 +786,7 @@ def import_entities(sessions: Sessions, *, path: Path, actor: Actor, chunk_rows:
     Reading and validation run in a reader thread while this thread loads the previous
     chunk: pyarrow, Polars and the database drivers release the GIL, so the two overlap.
     """
+    actor.require("registry.import")
     table = open_table(path, batch_rows=chunk_rows)
     positions = map_header(table.header)
     with sessions.read() as session:
