@@ -127,6 +127,10 @@ class BoundSessions:
         with self.write() as session, session.begin():
             yield session
 
+    @contextmanager
+    def pinned(self) -> Iterator[BoundSessions]:
+        yield self
+
 
 @pytest.fixture
 def db(engine) -> Iterator[BoundSessions]:

@@ -91,6 +91,36 @@ def test_import_entities_and_audit_verify(cli_env, tmp_path):
     assert verify.returncode == 0 and verify.stdout.startswith("ok\t")
 
 
+def test_import_entities_as_a_city_registrar_leaves_other_cities_alone(cli_env, tmp_path):
+    """Issue 10: ``import entities FILE --as jn_registrar`` with a 青岛 row changed that entity."""
+    from sqlalchemy import create_engine, text
+
+    from marketreg.domains.registry.seed import CSV_HEADER
+
+    qingdao = make_uscc("9", "2", "370202", "MA6Q6Q6Q")
+    row = (f"{qingdao},青岛测试商行,个体工商户,存续,王五,,13912345679,青岛市市南区香港中路1号,370202,5211,"
+           "2020-01-02,10\n")
+    base = tmp_path / "qd.csv"
+    base.write_text(",".join(CSV_HEADER) + "\n" + row, encoding="utf-8")
+    assert "inserted=1" in run(cli_env, "import", "entities", str(base)).stdout
+    changed = tmp_path / "qd_changed.csv"
+    changed.write_text(",".join(CSV_HEADER) + "\n" + row.replace("青岛测试商行,个体工商户,存续,王五,,13912345679",
+                                                                  "改名商行,个体工商户,注销,王五,,"), encoding="utf-8")
+    result = run(cli_env, "import", "entities", str(changed), "--as", "jn_registrar")
+    assert result.returncode == 0, result.stderr
+    assert "inserted=0 updated=0 unchanged=0 rejected=1" in result.stdout and "outside_jurisdiction" in result.stdout
+    engine = create_engine(cli_env["MARKETREG_DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT name, status, legal_rep_phone FROM market_entity WHERE uscc = :u"),
+                                  {"u": qingdao}).one()
+    finally:
+        engine.dispose()
+    assert tuple(stored) == ("青岛测试商行", "active", "13912345679")
+    unknown = run(cli_env, "import", "entities", str(changed), "--as", "nobody")
+    assert unknown.returncode != 0 and "nobody" in unknown.stderr
+
+
 @pytest.mark.both_backends
 def test_audit_verify_names_the_tampered_row(backend, tmp_path_factory):
     from sqlalchemy import text

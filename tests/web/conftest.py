@@ -29,7 +29,8 @@ OWN_UNIT, OTHER_UNIT = "370102", "370202"
 OWN_POLICE, OTHER_POLICE = "GA370100", "GA370200"
 # path parameters that name no record of a jurisdiction (a step name, a date, a rule key)
 NOT_A_RECORD = {"step", "day", "version", "key"}
-PATH_VALUES = {"step": "pause", "day": "2026-10-01", "version": "samr121-2026", "key": "accept_decision"}
+PATH_VALUES = {"step": "pause", "day": "2026-10-01", "version": "samr121-2026", "key": "accept_decision",
+               "kind": "xlsx"}
 
 
 @dataclass
@@ -180,6 +181,21 @@ def build_platform(session, world: World) -> None:
     world.values["delivery_id"] = str(delivery.id)
 
 
+def build_import_job(session, world: World) -> None:
+    """A finished entity import of 370102 that left a rejected-rows report."""
+    from marketreg.domains.registry import tasks, uploads
+    from marketreg.kernel import clock
+    from marketreg.platform.jobs import Job
+
+    report = tasks.upload_path("permission-suite.errors.csv")
+    report.write_text("行号,原因代码,原因,说明\n2,uscc_checksum,统一社会信用代码校验码错误,\n", encoding="utf-8")
+    job = Job(kind=uploads.JOB_KIND, title="权限测试导入", status="succeeded", org_path="/370000/370100/370102/",
+              created_by="lx_registrar", created_at=clock.now(), result={"rejected": 1, "error_file": str(report)})
+    session.add(job)
+    session.flush()
+    world.values["job_id"] = str(job.id)
+
+
 # path parameter → its builder; a route whose parameter has none fails the suite
 BUILDERS = {name: build for build, names in (
     (build_registry, ("uscc",)),
@@ -188,8 +204,10 @@ BUILDERS = {name: build for build, names in (
     (build_enforcement, ("clue_id", "case_id", "document_id", "transfer_id", "review_id")),
     (build_credit, ("entry_id", "objection_id", "repair_id", "proposal_id")),
     (build_platform, ("delivery_id",)),
+    (build_import_job, ("job_id",)),
 ) for name in names}
-BUILD_ORDER = (build_registry, build_complaints, build_inspections, build_enforcement, build_credit, build_platform)
+BUILD_ORDER = (build_registry, build_complaints, build_inspections, build_enforcement, build_credit, build_platform,
+               build_import_job)
 
 
 def _permission_users(session, permissions: set[str], world: World) -> None:

@@ -273,8 +273,6 @@ def test_county_import_of_its_own_row_applies(perm_client, perm_db, world):
     assert _import_rename(perm_client, perm_db, world, "lx_registrar") == "改名公司"
 
 
-@pytest.mark.xfail(strict=True, reason="the per-row outside_jurisdiction check of the registry importer is the "
-                                       "importer engineer's work (issue 10 item 1); passes once it lands")
 def test_county_import_of_another_citys_row_is_refused_per_row(perm_client, perm_db, world):
     assert _import_rename(perm_client, perm_db, world, "sn_registrar") != "改名公司"
 

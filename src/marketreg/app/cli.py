@@ -124,7 +124,7 @@ def worker(workers: int = 2, periodic: bool = True) -> None:
 
 
 @import_app.command("entities")
-def import_entities(file: Path, chunk: Annotated[int, typer.Option(min=100, max=100_000)] = 5000,
+def import_entities(file: Path, chunk: Annotated[int, typer.Option(min=100, max=100_000)] = 50_000,
                     as_user: AsUser = "") -> None:
     """Import market entities from CSV/XLSX; invalid rows go to FILE.errors.csv."""
     from tqdm import tqdm

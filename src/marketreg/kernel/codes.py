@@ -158,6 +158,11 @@ def check_resident_id(raw: str, *, today: dt.date) -> RicCheck:
     return RicCheck(code, True, None, born, code[:6])
 
 
+def birth_place_known(address_code: str, year: int) -> bool:
+    """Whether a resident ID's address code was in use in its holder's birth year."""
+    return _birth_place_known(address_code, year)
+
+
 @lru_cache(maxsize=1 << 16)
 def _birth_place_known(address_code: str, year: int) -> bool:
     """Whether the address code was in use in the birth year (stdnum's table).

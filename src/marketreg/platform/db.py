@@ -120,6 +120,25 @@ class Sessions:
         with self.write() as session, session.begin():
             yield session
 
+    @contextmanager
+    def pinned(self) -> Iterator[Sessions]:
+        """Factories over one connection held for the block, so that connection-local state
+        (temporary tables, pragmas) lasts across its transactions; every transaction on it
+        is a write transaction (IMMEDIATE on SQLite)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(sqlite_immediate=True)
+            yield _PinnedSessions(connection)
+
+
+class _PinnedSessions(Sessions):
+    def __init__(self, connection):
+        self.engine = connection.engine
+        self.read = self.write = sessionmaker(bind=connection, expire_on_commit=False)
+
+    @contextmanager
+    def pinned(self) -> Iterator[Sessions]:
+        yield self
+
 
 _current: Sessions | None = None
 

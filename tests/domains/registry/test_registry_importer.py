@@ -18,6 +18,9 @@ from marketreg.kernel.errors import DomainError
 from marketreg.platform.audit import AuditEvent
 from marketreg.platform.authz import SYSTEM
 
+# The import's staging table, COPY and set-based upsert are per dialect.
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def rows(session) -> list[dict]:
@@ -170,3 +173,122 @@ def test_generated_demo_rows_are_all_valid_import_rows(db, session, tmp_path):
     registry_seed.write_csv(path, generated)
     report = import_entities(db, path=path, actor=SYSTEM, chunk_rows=1000)
     assert (report.rows, report.rejected, report.reasons) == (1500, 0, {})
+
+
+def _actor(db, username: str):
+    from marketreg.domains.org import service as org
+
+    with db.read() as s:
+        return org.actor_for(s, user=org.get_user_by_username(s, username=username))
+
+
+def test_rows_outside_the_actors_jurisdiction_are_rejected_and_change_nothing(db, session, tmp_path):
+    """Issue 10: a 济南 registrar's import renamed, deregistered and erased the ID number and
+    phone of a 青岛 entity; now every row is checked against the importer's subtree."""
+    counties = [registry_seed.County(*r) for r in reference.county_rows(session) if r[0] in ("370102", "370202")]
+    made = list(registry_seed.generate_entities(40, counties=counties,
+                                                industries=reference.industry_leaves_by_section(session), seed=7))
+    qingdao = [r for r in made if r["region_code"] == "370202"]
+    jinan = [r for r in made if r["region_code"] == "370102"]
+    import_entities(db, path=_write(tmp_path / "base.csv", [registry_seed.csv_row(qingdao[0])]), actor=SYSTEM)
+    renamed = registry_seed.csv_row(qingdao[0])
+    renamed[1], renamed[3], renamed[5], renamed[6] = "被改名的青岛企业有限公司", "注销", "", ""
+    path = _write(tmp_path / "jn.csv", [renamed, registry_seed.csv_row(qingdao[1]), registry_seed.csv_row(jinan[0])])
+    report = import_entities(db, path=path, actor=_actor(db, "jn_registrar"))
+    assert (report.inserted, report.updated, report.rejected) == (1, 0, 2)
+    assert report.reasons == {"outside_jurisdiction": 2}
+    with db.read() as s:
+        stored = s.scalar(select(Entity).where(Entity.uscc == qingdao[0]["uscc"]))
+        assert (stored.name, stored.status, stored.legal_rep_id_number, stored.legal_rep_phone) == (
+            qingdao[0]["name"], qingdao[0]["status"], qingdao[0]["legal_rep_id_number"], qingdao[0]["legal_rep_phone"])
+        assert s.scalar(select(func.count()).select_from(Entity).where(Entity.uscc == qingdao[1]["uscc"])) == 0
+        chunk = s.scalars(select(AuditEvent).where(AuditEvent.action == "registry.import_chunk")
+                          .order_by(AuditEvent.seq.desc())).first()
+    assert chunk.actor_name == "jn_registrar"
+    with open(report.error_file, encoding="utf-8-sig") as fh:
+        reported = list(csv.DictReader(fh))
+    assert [(int(r["行号"]), r["原因代码"]) for r in reported] == [(2, "outside_jurisdiction"),
+                                                                 (3, "outside_jurisdiction")]
+    assert "管辖范围" in reported[0]["原因"]
+    assert reported[0]["名称"] == "被改名的青岛企业有限公司"  # the original values, for correction
+
+
+def test_error_report_has_chinese_reasons_and_neutralised_original_values(db, rows, tmp_path):
+    record = registry_seed.csv_row(rows[0])
+    record[1] = "=HYPERLINK(\"http://x\")有限公司"
+    record[10] = "2099-01-01"
+    report = import_entities(db, path=_write(tmp_path / "f.csv", [record]), actor=SYSTEM)
+    with open(report.error_file, encoding="utf-8-sig") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert (row["原因代码"], row["原因"]) == ("date_out_of_range", "成立日期超出合理范围")
+    assert row["名称"].startswith("'=")  # a spreadsheet shows the text, never runs it
+
+
+def test_blank_and_ragged_lines_keep_spreadsheet_row_numbers(db, rows, tmp_path):
+    path = tmp_path / "ragged.csv"
+    good = [",".join(registry_seed.csv_row(r)) for r in rows[:3]]
+    lines = [",".join(registry_seed.CSV_HEADER), good[0], "", good[1][:30], good[2]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_entities(db, path=path, actor=SYSTEM)
+    assert (report.rows, report.inserted, report.reasons) == (3, 2, {"truncated_row": 1})
+    with open(report.error_file, encoding="utf-8-sig") as fh:
+        assert [int(r["行号"]) for r in csv.DictReader(fh)] == [4]
+
+
+def test_vectorised_checks_agree_with_the_row_checks(session):
+    """The column-batch check characters accept exactly what the per-row checks accept."""
+    import datetime as dt
+    import random
+
+    from marketreg.domains.registry.importer import resident_id_valid, uscc_valid
+    from marketreg.kernel.codes import birth_place_known, check_resident_id, check_uscc
+
+    rng = random.Random(5)
+    counties = [registry_seed.County(*r) for r in reference.county_rows(session)]
+    made = list(registry_seed.generate_entities(300, counties=counties,
+                                                industries=reference.industry_leaves_by_section(session), seed=1))
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    usccs = [r["uscc"] for r in made]
+    usccs += [u[:i] + rng.choice(alphabet) + u[i + 1:] for u in usccs for i in (rng.randrange(18),)]
+    assert list(uscc_valid(usccs)) == [check_uscc(u).valid for u in usccs]
+    today = dt.date(2026, 12, 1)
+    ids = [r["legal_rep_id_number"] for r in made]
+    ids += [i[:k] + rng.choice("0123456789") + i[k + 1:] for i in ids for k in (rng.randrange(17),)]
+    ids += ["370102" + "20991231" + "0014", "370102" + "19800230" + "0011"]
+    ids = [i[:17] + "0" for i in ids[-2:]] + ids
+    assert list(resident_id_valid(ids, today, birth_place_known)) == [
+        check_resident_id(i, today=today).valid for i in ids]
+
+
+def _index_names(db) -> set[str]:
+    from sqlalchemy import inspect
+
+    with db.read() as s:
+        return {ix["name"] for ix in inspect(s.connection()).get_indexes("market_entity")}
+
+
+def test_large_load_rebuilds_the_secondary_indexes_and_a_missing_one_comes_back(db, rows, tmp_path, monkeypatch):
+    from sqlalchemy import text
+
+    from marketreg.domains.registry import loader
+
+    expected = {ix.name for ix in Entity.__table__.indexes}
+    with db.transaction() as s:
+        s.execute(text("DROP INDEX ix_market_entity_name"))  # as a crash mid-rebuild would leave it
+    monkeypatch.setattr(loader, "REBUILD_MIN_ROWS", 1)  # this small file counts as a first load
+    report = import_entities(db, path=_write(tmp_path / "big.csv", [registry_seed.csv_row(r) for r in rows]),
+                             actor=SYSTEM)
+    assert report.inserted == 30
+    assert expected <= _index_names(db)
+    with db.read() as s:
+        by_name = s.scalar(select(Entity.uscc).where(Entity.name == rows[3]["name"]))
+    assert by_name == rows[3]["uscc"]
+
+
+def test_a_user_without_the_import_permission_is_refused_before_anything_is_read(db, rows, tmp_path):
+    path = _write(tmp_path / "x.csv", [registry_seed.csv_row(rows[0])])
+    before = _count(db), _count(db, AuditEvent)
+    with pytest.raises(DomainError) as refused:
+        import_entities(db, path=path, actor=_actor(db, "lx_inspector"))
+    assert refused.value.code == "auth.forbidden"
+    assert (_count(db), _count(db, AuditEvent)) == before

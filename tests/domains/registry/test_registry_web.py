@@ -149,3 +149,102 @@ def test_unmasked_views_are_never_cached(client, entities):
     assert api.headers["cache-control"] == page.headers["cache-control"] == "no-store"
     masked = client.get(f"/staff/registry/entities/{target['uscc']}")
     assert "no-store" not in masked.headers.get("cache-control", "")
+@pytest.fixture
+def cross_city_file(db, tmp_path):
+    """A 青岛 entity in the database, and a file that renames it, deregisters it and erases its
+    ID number and phone, adds another 青岛 entity and one 济南 entity."""
+    from marketreg.domains.registry.importer import import_entities
+    from marketreg.platform.authz import SYSTEM
+
+    with db.read() as s:
+        counties = [registry_seed.County(*r) for r in reference.county_rows(s) if r[0] in ("370102", "370202")]
+        made = list(registry_seed.generate_entities(40, counties=counties,
+                                                    industries=reference.industry_leaves_by_section(s), seed=8))
+    qingdao = [r for r in made if r["region_code"] == "370202"]
+    jinan = [r for r in made if r["region_code"] == "370102"]
+    base = tmp_path / "base.csv"
+    registry_seed.write_csv(base, iter([qingdao[0]]))
+    import_entities(db, path=base, actor=SYSTEM)
+    renamed = registry_seed.csv_row(qingdao[0])
+    renamed[1], renamed[3], renamed[5], renamed[6] = "被改名的青岛企业有限公司", "注销", "", ""
+    path = tmp_path / "cross.csv"
+    lines = [registry_seed.CSV_HEADER, renamed, registry_seed.csv_row(qingdao[1]), registry_seed.csv_row(jinan[0])]
+    path.write_text("\n".join(",".join(line) for line in lines) + "\n", encoding="utf-8")
+    return path, qingdao, jinan
+
+
+def _unchanged(db, entity: dict) -> bool:
+    with db.read() as s:
+        stored = s.scalar(select(Entity).where(Entity.uscc == entity["uscc"]))
+    return (stored.name, stored.status, stored.legal_rep_id_number, stored.legal_rep_phone) == (
+        entity["name"], entity["status"], entity["legal_rep_id_number"], entity["legal_rep_phone"])
+
+
+def _last_import_job(db):
+    from marketreg.platform.jobs import Job
+
+    with db.read() as s:
+        return s.scalars(select(Job).where(Job.kind == "registry.import").order_by(Job.id.desc())).first()
+
+
+def test_page_import_of_another_citys_rows_changes_nothing_there(client, db, cross_city_file):
+    path, qingdao, _ = cross_city_file
+    csrf = login(client, "jn_registrar")
+    with path.open("rb") as fh:
+        response = client.post("/staff/registry/import", files={"file": ("主体.csv", fh, "text/csv")},
+                               data={"csrf_token": csrf}, follow_redirects=False)
+    assert response.status_code == 303
+    job = _last_import_job(db)
+    assert job.status == "succeeded", job.message
+    assert (job.created_by, job.result["inserted"], job.result["reasons"]) == (
+        "jn_registrar", 1, {"outside_jurisdiction": 2})
+    assert "该主体不在您的管辖范围内" in job.message  # the job monitor says why, in Chinese
+    assert _unchanged(db, qingdao[0])
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Entity).where(Entity.uscc == qingdao[1]["uscc"])) == 0
+        chunk = s.scalars(select(AuditEvent).where(AuditEvent.action == "registry.import_chunk")
+                          .order_by(AuditEvent.id.desc())).first()
+    assert chunk.actor_name == "jn_registrar"  # the job runs as the user who started it
+    page = client.get("/staff/registry/import")
+    assert f"/staff/registry/import/{job.id}/errors.csv" in page.text
+    report = client.get(f"/staff/registry/import/{job.id}/errors.csv")
+    assert report.status_code == 200
+    text = report.content.decode("utf-8-sig")
+    assert "不在您的管辖范围内" in text and "被改名的青岛企业有限公司" in text and text.splitlines()[1].startswith("2,")
+
+
+def test_api_import_is_scoped_to_the_users_jurisdiction(client, db, cross_city_file):
+    path, qingdao, _ = cross_city_file
+    csrf = login(client, "jn_registrar")
+    with path.open("rb") as fh:
+        response = client.post("/api/v1/registry/imports", files={"file": ("entities.csv", fh, "text/csv")},
+                               headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert body["status"] == "succeeded" and body["result"]["reasons"] == {"outside_jurisdiction": 2}
+    assert "error_file" not in body["result"]
+    assert _unchanged(db, qingdao[0])
+    errors = client.get(body["error_report"])
+    assert errors.status_code == 200 and "outside_jurisdiction" in errors.content.decode("utf-8-sig")
+    with db.read() as s:
+        downloads = s.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "registry.import_errors_downloaded"))
+    assert downloads == 1
+    client.cookies.clear()
+    login(client, "sn_registrar")  # 青岛: not this job's jurisdiction
+    assert client.get(f"/api/v1/registry/imports/{body['id']}").status_code == 404
+    assert client.get(body["error_report"]).status_code == 404
+
+
+def test_import_template_has_the_import_columns(client):
+    from openpyxl import load_workbook
+
+    from marketreg.domains.registry.importer import COLUMNS, TEMPLATE_HEADER, map_header
+
+    login(client, "lx_registrar")
+    sheet = load_workbook(io.BytesIO(client.get("/staff/registry/import/template.xlsx").content)).active
+    header = list(next(sheet.iter_rows(values_only=True)))
+    assert header == TEMPLATE_HEADER and set(map_header(header)) == set(COLUMNS)
+    text = client.get("/staff/registry/import/template.csv").content.decode("utf-8-sig")
+    assert text.strip().split(",") == TEMPLATE_HEADER
+

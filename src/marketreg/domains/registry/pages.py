@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from marketreg.domains.reference import service as reference
-from marketreg.domains.registry import actions, service, tasks
+from marketreg.domains.registry import actions, importer, service, uploads
 from marketreg.domains.registry.enums import ENTITY_TYPE_LABELS, STATUS_LABELS
 from marketreg.domains.registry.schemas import EntityOut, PublicEntityOut
 from marketreg.kernel.errors import DomainError
@@ -35,6 +36,7 @@ PUBLIC_NAV = [
 ]
 EXPORT_LIMIT = 50_000
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+JobId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 
 
 def _filters(q: str, region: str, industry: str, status: str, entity_type: str) -> service.EntityFilter:
@@ -107,31 +109,34 @@ def _profile(request: Request, session, entity, *, unmasked: bool) -> Response:
 
 @staff_pages.get("/import")
 def import_page(request: Request, session: ReadSession, actor: staff("registry.import")) -> Response:
-    recent = [j for j in jobs.list_jobs(session, actor=actor, limit=20) if j.kind == "registry.import"]
-    return render(request, "registry/import.html", {"jobs": recent})
+    recent = [j for j in jobs.list_jobs(session, actor=actor, limit=20) if j.kind == uploads.JOB_KIND]
+    return render(request, "registry/import.html", {"jobs": recent, "columns": importer.TEMPLATE_HEADER})
 
 
 @staff_pages.post("/import")
 def upload(request: Request, actor: staff("registry.import"), file: Annotated[UploadFile, File()]) -> Response:
-    """Store the upload and queue the import; progress appears in the job monitor."""
-    suffix = Path(file.filename or "").suffix.lower()
-    if suffix not in {".csv", ".xlsx", ".xls"}:
-        raise DomainError("import.bad_type", "仅支持 CSV 或 Excel（.xlsx/.xls）文件")
-    stored_name = f"{secrets.token_hex(8)}{suffix}"
-    target = tasks.upload_path(stored_name)
-    size = 0
-    with target.open("wb") as out:
-        while chunk := file.file.read(1 << 20):
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise DomainError("import.too_large", "文件超过 512MB 上限")
-            out.write(chunk)
-    job_id = jobs.create_job(request.app.state.sessions, kind="registry.import",
-                             title=f"导入市场主体：{file.filename}", actor=actor)
-    tasks.import_entities_task(job_id, stored_name)
+    """Store the upload and queue the import as this user; progress appears in the job monitor."""
+    job_id = uploads.start_import(request.app.state.sessions, actor=actor, filename=file.filename or "",
+                                  stream=file.file)
     return RedirectResponse(f"/staff/sysadmin/jobs#job-{job_id}", status_code=303)
+
+
+@staff_pages.get("/import/{job_id}/errors.csv")
+def import_errors(session: WriteSession, actor: staff("registry.import"), job_id: JobId) -> Response:
+    """The rejected rows with their row numbers, reasons in Chinese and original values."""
+    path = uploads.error_report(session, actor=actor, job_id=job_id)
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"导入被拒绝的行_{job_id}.csv",
+                        headers={"Cache-Control": "no-store"})
+
+
+@staff_pages.get("/import/template.{kind}")
+def import_template(actor: staff("registry.import"), kind: Literal["csv", "xlsx"]) -> Response:
+    """An empty import file with the import's columns."""
+    if kind == "xlsx":
+        return xlsx_download("市场主体导入模板.xlsx", importer.TEMPLATE_HEADER, [])
+    body = "\ufeff" + ",".join(importer.TEMPLATE_HEADER) + "\r\n"
+    return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote('市场主体导入模板.csv')}"})
 
 
 @public_pages.get("/entities")

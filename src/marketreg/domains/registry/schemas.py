@@ -81,3 +81,26 @@ class EntityPage(BaseModel):
     total_capped: bool
     page: int
     page_size: int
+
+
+class ImportJobOut(BaseModel):
+    """An import job: status, counts and reasons (``result``) once finished."""
+
+    id: int
+    status: str
+    status_label: str
+    message: str
+    result: dict | None
+    error_report: str | None
+
+    @classmethod
+    def of(cls, job) -> ImportJobOut:
+        has_errors = bool((job.result or {}).get("rejected"))
+        return cls(id=job.id, status=job.status, status_label=job.status_label, message=job.message or "",
+                   result=_public_result(job.result),
+                   error_report=f"/api/v1/registry/imports/{job.id}/errors.csv" if has_errors else None)
+
+
+def _public_result(result: dict | None) -> dict | None:
+    """The import report without the server-side file path."""
+    return None if result is None else {k: v for k, v in result.items() if k != "error_file"}

@@ -32,5 +32,5 @@ def _import(actor: Actor, reporter: JobReporter, stored_name: str) -> dict:
     reporter.progress(1, 1, force=True)
     reporter.finish(result=report.as_dict(),
                     message=f"共 {report.rows:,} 行：新增 {report.inserted:,}，更新 {report.updated:,}，"
-                            f"未变 {report.unchanged:,}，拒绝 {report.rejected:,}")
+                            f"未变 {report.unchanged:,}，拒绝 {report.rejected:,}{importer.reasons_zh(report)}")
     return report.as_dict()
