@@ -32,6 +32,7 @@ EXCEPTIONS = {
     ("reference", "loader.py"): "loading the packaged GB/T 2260 and GB/T 4754 tables",
     ("registry", "importer.py"): "the bulk import of registration exports (CSV/XLSX), streamed in batches",
     ("registry", "loader.py"): "the import's bulk path: staging table and set-based upsert per chunk",
+    ("registry", "uploads.py"): "import files in the shared storage: the upload, its job, its rejected-rows report",
     ("registry", "names.py"): "pinyin initials of entity names, for search",
 }
 PUBLIC_SURFACE = {"service", "schemas", "events", "enums", "permissions"}

@@ -28,7 +28,7 @@ OWN_UNIT, OTHER_UNIT = "370102", "370202"
 # police routes: the police unit the transfer went to, and another one
 OWN_POLICE, OTHER_POLICE = "GA370100", "GA370200"
 # path parameters that name no record of a jurisdiction (a step name, a date, a rule key)
-NOT_A_RECORD = {"step", "day", "version", "key"}
+NOT_A_RECORD = {"step", "day", "version", "key", "kind"}
 PATH_VALUES = {"step": "pause", "day": "2026-10-01", "version": "samr121-2026", "key": "accept_decision",
                "kind": "xlsx"}
 

@@ -203,7 +203,7 @@ def test_rows_outside_the_actors_jurisdiction_are_rejected_and_change_nothing(db
             qingdao[0]["name"], qingdao[0]["status"], qingdao[0]["legal_rep_id_number"], qingdao[0]["legal_rep_phone"])
         assert s.scalar(select(func.count()).select_from(Entity).where(Entity.uscc == qingdao[1]["uscc"])) == 0
         chunk = s.scalars(select(AuditEvent).where(AuditEvent.action == "registry.import_chunk")
-                          .order_by(AuditEvent.seq.desc())).first()
+                          .order_by(AuditEvent.id.desc())).first()
     assert chunk.actor_name == "jn_registrar"
     with open(report.error_file, encoding="utf-8-sig") as fh:
         reported = list(csv.DictReader(fh))

@@ -12,6 +12,9 @@ any of these vectorised checks does not accept outright goes through ``RowValida
 the per-row definition of every check and reason code, so the two can never disagree on
 a rejected row; the vectorised path only ever *accepts* rows that ``RowValidator`` would
 accept with the same values (each of its conditions is at least as strict).
+
+Size: the per-row validator and its vectorised twin belong together, so that a reader sees
+each check's two forms side by side.
 """
 
 from __future__ import annotations
