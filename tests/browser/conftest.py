@@ -60,6 +60,7 @@ class LiveServer:
     backend: str
     base_url: str
     engine: Engine  # the same database, for picking test data with SQL
+    storage: Path  # the server's shared storage (uploads, attachments)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -102,8 +103,10 @@ def live_server(backend, tmp_path_factory) -> Iterator[LiveServer]:
 
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
+    storage = tmp_path_factory.mktemp(f"storage-{backend}")
     env = {**os.environ, "MARKETREG_DATABASE_URL": url, "MARKETREG_ENVIRONMENT": "test",
-           "MARKETREG_TASK_BACKEND": "immediate", "MARKETREG_PUBLIC_RATE_LIMIT": "1000/minute"}
+           "MARKETREG_TASK_BACKEND": "immediate", "MARKETREG_PUBLIC_RATE_LIMIT": "1000/minute",
+           "MARKETREG_STORAGE_DIR": str(storage)}
     log = tmp_path_factory.mktemp(f"server-{backend}") / "uvicorn.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -113,7 +116,7 @@ def live_server(backend, tmp_path_factory) -> Iterator[LiveServer]:
         )
     try:
         _wait_until_up(proc, base_url, log)
-        yield LiveServer(backend, base_url, engine)
+        yield LiveServer(backend, base_url, engine, storage)
     finally:
         proc.terminate()
         try:

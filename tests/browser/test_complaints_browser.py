@@ -18,6 +18,7 @@ from marketreg.kernel import clock
 from marketreg.kernel.codes import make_uscc
 from marketreg.platform.authz import SYSTEM
 from marketreg.platform.db import Sessions
+from marketreg.platform.settings import get_settings
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +83,8 @@ def test_consumer_files_with_an_attachment_on_a_phone_and_tracks_it(live_server,
         item = conn.execute(select(Item).where(Item.query_code == code)).one()
         [attachment] = conn.execute(select(Attachment).where(Attachment.item_id == item.id)).all()
     assert (item.channel, item.status, attachment.mime, attachment.size) == ("web", "received", "image/png", len(PNG))
-    assert actions.attachment_path(attachment.sha256).read_bytes() == PNG
+    stored = live_server.storage / actions.attachment_path(attachment.sha256).relative_to(get_settings().storage_dir)
+    assert stored.read_bytes() == PNG
 
     page.locator("#filed a.btn").first.tap()
     page.wait_for_url(f"**/complaints/track?code={code}")

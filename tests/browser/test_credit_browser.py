@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from marketreg.analytics.marts import rebuild_entity_counts
 from marketreg.domains.credit.models import ListEntry
+from marketreg.domains.enforcement.events import PenaltyDecided, PenaltyPublished
 from marketreg.domains.org import actions as org_actions
 from marketreg.domains.reference import service as reference
 from marketreg.domains.registry import seed as registry_seed
@@ -148,17 +149,15 @@ def test_penalty_repair_failing_a_condition_is_refused_with_the_article(live_ser
     entity, username, password = _firm(live_server)
     decision = f"济历市监罚〔2026〕{secrets.randbelow(9000) + 1000}号"
     with Sessions(live_server.engine).transaction() as s:
-        publish(s, name="enforcement.penalty_decided", subject_type="market_entity", subject_key=entity.uscc,
-                org_path=entity.org_path, payload={
-                    "case_no": "C-1", "decision_no": decision, "decided_on": clock.today().isoformat(),
-                    "organ_name": "历下区市场监督管理局", "violation_type": "price", "violation_label": "价格违法",
-                    "penalty_kinds": ["fine"], "fine_amount": "50000.00", "confiscated_amount": "0",
-                    "legal_basis": "《价格法》第四十条", "simplified": False, "publicity": True,
-                    "publicity_period": "3y", "publicity_until": None, "serious_candidate": False})
-        publish(s, name="enforcement.penalty_published", subject_type="market_entity", subject_key=entity.uscc,
-                org_path=entity.org_path, payload={
-                    "case_no": "C-1", "decision_no": decision, "published_on": clock.today().isoformat(),
-                    "publicity_until": clock.today().replace(year=clock.today().year + 3).isoformat()})
+        publish(s, PenaltyDecided(
+            case_no="C-1", decision_no=decision, decided_on=clock.today(), organ_name="历下区市场监督管理局",
+            violation_type="price", violation_label="价格违法", penalty_kinds=["fine"], fine_amount="50000.00",
+            confiscated_amount="0", legal_basis="《价格法》第四十条", simplified=False, publicity=True,
+            publicity_period="3y", publicity_until=None, serious_candidate=False),
+            subject_type="market_entity", subject_key=entity.uscc, org_path=entity.org_path)
+        publish(s, PenaltyPublished(case_no="C-1", decision_no=decision, published_on=clock.today(),
+                                    publicity_until=clock.today().replace(year=clock.today().year + 3)),
+                subject_type="market_entity", subject_key=entity.uscc, org_path=entity.org_path)
     enterprise = open_page(viewport={"width": 1280, "height": 900})
     _enterprise_login(enterprise, username, password)
     item = enterprise.locator(f"#penalties .item[data-ref='{decision}']")
