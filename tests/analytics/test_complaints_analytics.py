@@ -358,6 +358,9 @@ def test_publicity_csv_carries_no_live_formula_from_an_enterprise_reply(client, 
     enterprise = Actor(None, "ent", a[1], None, "/", a[1], kind="enterprise", entity_uscc=a[0])
     actions.do_odr_reply(session, actor=enterprise, item_id=item.id, settled=True,
                          reply='=HYPERLINK("http://evil.example/","已退款")')
+    # RULES C10: only the complainant's confirmation closes it as settled
+    actions.do_consumer_odr_answer(session, actor=PUBLIC, query_code=item.query_code, phone="13900000001",
+                                   answer="confirm")
     item.closed_at = clock.now() - dt.timedelta(days=9)
     session.flush()
     rebuild_complaint_publicity(session)
