@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -80,11 +80,12 @@ class DemoBatch:
     items: list[str]
     size: int
     record_share: float
+    scope: dict = field(default_factory=dict)  # inside each item's scope (SP-001: food business, 门类 F/H)
 
 
 DEMO_BATCHES = [
     DemoBatch("lx_registrar", "历下区企业公示信息定向抽查", ["XY-001"], 12, 0.75),
-    DemoBatch("jn_registrar", "济南市企业公示信息和食品经营联合抽查", ["XY-001", "SP-001"], 60, 0.9),
+    DemoBatch("jn_registrar", "济南市企业公示信息和食品经营联合抽查", ["XY-001", "SP-001"], 60, 0.9, {"industry": "F"}),
 ]
 
 
@@ -117,7 +118,7 @@ def demo_batch(session: Session, spec: DemoBatch, *, seed: int, execute: bool = 
                                                         title=f"{today.year}年度双随机抽查计划")
     batch = actions.do_create_batch(session, actor=actor, plan_id=plan.id, data=actions.BatchIn(
         title=spec.title, item_codes=spec.items, size=spec.size, starts_on=today - dt.timedelta(days=30),
-        ends_on=today + dt.timedelta(days=60), scope={}, exclusion_days=0))
+        ends_on=today + dt.timedelta(days=60), scope=dict(spec.scope), exclusion_days=0))
     size = min(spec.size, service.count_eligible(session, batch=batch))
     if size < 1:
         return None
