@@ -9,7 +9,7 @@ from sqlalchemy import Row, func, select
 
 from marketreg.domains.registry.models import Entity
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_backends]  # one live server on PostgreSQL too
 
 LIXIA = "370102"  # 济南市历下区, lx_registrar's county
 PHONE = {"width": 375, "height": 740}
